@@ -1,0 +1,168 @@
+//! `xrole-tui list [--json]`.
+
+use std::io::{self, BufWriter, Write};
+
+use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
+
+use super::Failure;
+use crate::config::AwsFiles;
+use crate::domain::summary::Summary;
+use crate::domain::text::display_safe;
+use crate::domain::ProfileSet;
+
+/// One profile in `list --json`.
+#[derive(Debug, Serialize)]
+struct JsonProfile<'a> {
+    name: &'a str,
+    kind: &'static str,
+    account: Option<String>,
+    account_name: Option<&'a str>,
+    role_arn: Option<&'a str>,
+    source_profile: Option<&'a str>,
+    mfa_serial: Option<&'a str>,
+    region: Option<&'a str>,
+    env: Option<&'a str>,
+    chain: Vec<&'a str>,
+    error: Option<String>,
+    warnings: &'a [String],
+}
+
+/// Prints every profile; file problems and hints go to stderr.
+pub fn run(files: &AwsFiles, json: bool) -> Result<(), Failure> {
+    let loaded = files
+        .load()
+        .map_err(|e| Failure::config(display_safe(&e.to_string())))?;
+    let set = &loaded.set;
+    let summaries: Vec<Summary<'_>> = set
+        .profiles()
+        .iter()
+        .map(|p| Summary::new(set, p))
+        .collect();
+    let mut out = BufWriter::new(io::stdout().lock());
+    let written = if json {
+        write_json(&mut out, &summaries)
+    } else {
+        write_table(&mut out, &summaries)
+    };
+    written
+        .and_then(|()| out.flush())
+        .or_else(|e| {
+            if e.kind() == io::ErrorKind::BrokenPipe {
+                Ok(())
+            } else {
+                Err(e)
+            }
+        })
+        .map_err(|e| Failure::config(format!("cannot write the list: {e}")))?;
+    report_files(files, set, &loaded.missing);
+    Ok(())
+}
+
+fn write_json(out: &mut impl Write, summaries: &[Summary<'_>]) -> io::Result<()> {
+    let rows: Vec<JsonProfile<'_>> = summaries
+        .iter()
+        .map(|s| {
+            let p = s.profile;
+            JsonProfile {
+                name: &p.name,
+                kind: s.kind.as_str(),
+                account: s.account.clone(),
+                account_name: p.get("xrole_account_name"),
+                role_arn: p.get("role_arn"),
+                source_profile: p.get("source_profile"),
+                mfa_serial: s.mfa_serial(),
+                region: p.get("region"),
+                env: p.get("xrole_env"),
+                chain: s.chain(),
+                error: s.error(),
+                warnings: &s.warnings,
+            }
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &rows)?;
+    writeln!(out)
+}
+
+fn write_table(out: &mut impl Write, summaries: &[Summary<'_>]) -> io::Result<()> {
+    const HEADERS: [&str; 8] = [
+        "PROFILE", "KIND", "ACCOUNT", "ROLE", "SOURCE", "MFA", "REGION", "PROBLEM",
+    ];
+    let rows: Vec<[String; 8]> = summaries.iter().map(table_row).collect();
+    let mut widths = HEADERS.map(UnicodeWidthStr::width);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.width());
+        }
+    }
+    let header = HEADERS.map(str::to_owned);
+    for row in std::iter::once(&header).chain(&rows) {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            line.push_str(cell);
+            if i + 1 < row.len() {
+                let pad = widths[i] - cell.width() + 2;
+                line.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
+fn table_row(s: &Summary<'_>) -> [String; 8] {
+    let p = s.profile;
+    let safe = |v: Option<&str>| display_safe(v.unwrap_or("")).into_owned();
+    let account = match (s.account.as_deref(), p.get("xrole_account_name")) {
+        (Some(id), Some(name)) => format!("{id} ({name})"),
+        (id, name) => id.or(name).unwrap_or("").to_owned(),
+    };
+    let role = p.get("role_arn").map(|a| a.rsplit('/').next().unwrap_or(a));
+    let chain = s.chain();
+    let source = if chain.len() > 1 {
+        chain[1..].join(" → ")
+    } else {
+        match &s.plan {
+            Ok(plan) if plan.final_role().is_some() => plan.source.kind().to_owned(),
+            _ => String::new(),
+        }
+    };
+    let problem = match (s.error(), s.warnings.first()) {
+        (Some(e), _) => e,
+        (None, Some(w)) => format!("warning: {w}"),
+        (None, None) => String::new(),
+    };
+    [
+        safe(Some(&p.name)),
+        s.kind.as_str().to_owned(),
+        display_safe(&account).into_owned(),
+        safe(role),
+        display_safe(&source).into_owned(),
+        if s.mfa_serial().is_some() { "yes" } else { "" }.to_owned(),
+        safe(p.get("region")),
+        display_safe(&problem).into_owned(),
+    ]
+}
+
+fn report_files(files: &AwsFiles, set: &ProfileSet, missing: &[std::path::PathBuf]) {
+    let mut err = io::stderr().lock();
+    for fp in &set.file_problems {
+        let path = files.path(fp.location.file).display().to_string();
+        let _ = writeln!(
+            err,
+            "{}:{}: {}",
+            display_safe(&path),
+            fp.location.line,
+            display_safe(&fp.message)
+        );
+    }
+    if set.is_empty() {
+        let config = display_safe(&files.config.display().to_string()).into_owned();
+        let hint = if missing.contains(&files.config) {
+            format!("no profiles: {config} does not exist (AWS_CONFIG_FILE chooses another file)")
+        } else {
+            format!("no profiles in {config}")
+        };
+        let _ = writeln!(err, "{hint}");
+    }
+}

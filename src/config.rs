@@ -1,0 +1,104 @@
+//! Finding and reading the AWS config and credentials files (the only file IO of `list`).
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use crate::domain::{FileKind, ProfileSet};
+
+/// Files larger than this are refused rather than read into memory.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Where the two AWS files are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsFiles {
+    /// The config file.
+    pub config: PathBuf,
+    /// The credentials file.
+    pub credentials: PathBuf,
+}
+
+/// A file that exists but cannot be read.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read {}: {reason}", path.display())]
+pub struct LoadError {
+    /// The file.
+    pub path: PathBuf,
+    /// Why, for a person.
+    pub reason: String,
+}
+
+/// The profiles, plus the files that were not there.
+#[derive(Debug)]
+pub struct Loaded {
+    /// Every profile.
+    pub set: ProfileSet,
+    /// Files that do not exist (not an error: the list is just shorter).
+    pub missing: Vec<PathBuf>,
+}
+
+impl AwsFiles {
+    /// Paths from `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE`, else under `~/.aws/`.
+    pub fn from_env() -> Self {
+        let home = std::env::var_os("HOME").map_or_else(PathBuf::new, PathBuf::from);
+        let pick = |var: &str, default: &str| {
+            std::env::var_os(var)
+                .filter(|v| !v.is_empty())
+                .map_or_else(|| home.join(".aws").join(default), PathBuf::from)
+        };
+        Self {
+            config: pick("AWS_CONFIG_FILE", "config"),
+            credentials: pick("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
+        }
+    }
+
+    /// The path of one file.
+    pub fn path(&self, kind: FileKind) -> &Path {
+        match kind {
+            FileKind::Config => &self.config,
+            FileKind::Credentials => &self.credentials,
+        }
+    }
+
+    /// Reads and parses both files. A missing file counts as empty; one that exists but cannot
+    /// be read is an error, so a permissions problem is never mistaken for "no profiles".
+    pub fn load(&self) -> Result<Loaded, LoadError> {
+        let mut missing = Vec::new();
+        let config = read(&self.config, &mut missing)?;
+        let credentials = read(&self.credentials, &mut missing)?;
+        Ok(Loaded {
+            set: ProfileSet::parse(config.as_deref(), credentials.as_deref()),
+            missing,
+        })
+    }
+}
+
+fn read(path: &Path, missing: &mut Vec<PathBuf>) -> Result<Option<Vec<u8>>, LoadError> {
+    let fail = |reason: String| LoadError {
+        path: path.to_owned(),
+        reason,
+    };
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            missing.push(path.to_owned());
+            return Ok(None);
+        }
+        Err(e) => return Err(fail(e.to_string())),
+    };
+    let meta = file.metadata().map_err(|e| fail(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(fail("it is not a regular file".into()));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(fail(format!(
+            "it is {} bytes, more than the {MAX_FILE_BYTES} this tool reads",
+            meta.len()
+        )));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(MAX_FILE_BYTES)
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(e.to_string()))?;
+    Ok(Some(bytes))
+}

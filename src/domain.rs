@@ -1,0 +1,13 @@
+//! The domain: AWS profiles, plans and the values they hold. Plain Rust only: nothing here knows
+//! about the terminal, the async runtime or the AWS SDK.
+
+mod checks;
+pub mod ini;
+pub mod plan;
+pub mod profile;
+pub mod summary;
+pub mod text;
+pub mod validate;
+
+pub use plan::{Plan, PlanError, Source, Step};
+pub use profile::{FileKind, Location, Problem, Profile, ProfileSet, Severity};

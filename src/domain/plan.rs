@@ -1,0 +1,358 @@
+//! From a profile to its plan: the leaf credential source and the STS calls on top of it.
+//!
+//! The chain is followed iteratively with a visited list and a depth bound, so a loop or a
+//! 10,000-deep chain ends in an error naming the problem, never in a hang or a stack overflow.
+
+use std::fmt;
+
+use super::checks::CREDENTIAL_SOURCES;
+use super::profile::{Profile, ProfileSet};
+use super::validate::{RoleArn, CHAINED_ROLE_MAX};
+
+/// The most role hops a chain may have. Real chains have two or three.
+pub const MAX_CHAIN_HOPS: usize = 32;
+
+/// Where the first credentials of a chain come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// `aws_access_key_id` / `aws_secret_access_key` in a profile.
+    StaticKeys {
+        /// The profile holding them.
+        profile: String,
+        /// True when the profile also has `aws_session_token` (temporary keys).
+        temporary: bool,
+    },
+    /// `credential_process` of a profile.
+    Process {
+        /// The profile.
+        profile: String,
+        /// The command line, as written.
+        command: String,
+    },
+    /// IAM Identity Center (`aws sso login`).
+    Sso {
+        /// The profile.
+        profile: String,
+        /// `sso_account_id`.
+        account_id: String,
+        /// `sso_role_name`.
+        role_name: String,
+    },
+    /// `credential_source` of a role profile.
+    CredentialSource {
+        /// The profile.
+        profile: String,
+        /// `Environment`, `Ec2InstanceMetadata` or `EcsContainer`.
+        kind: String,
+    },
+    /// A profile without credentials of its own: the environment's are used.
+    Environment {
+        /// The profile.
+        profile: String,
+    },
+}
+
+impl Source {
+    /// True when the credentials are long-term user keys (GetSessionToken is possible).
+    pub fn is_long_term(&self) -> bool {
+        matches!(
+            self,
+            Source::StaticKeys {
+                temporary: false,
+                ..
+            }
+        )
+    }
+
+    /// Short label: `static`, `process`, `sso`, `environment`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Source::StaticKeys { .. } => "static",
+            Source::Process { .. } => "process",
+            Source::Sso { .. } => "sso",
+            Source::CredentialSource { .. } | Source::Environment { .. } => "environment",
+        }
+    }
+}
+
+/// One STS call of a plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// `sts:GetSessionToken` with an MFA device; its session is shared by every role using it.
+    SessionToken {
+        /// The MFA device.
+        mfa_serial: String,
+        /// Requested duration; `None` lets STS choose (12 hours).
+        duration: Option<u32>,
+    },
+    /// `sts:AssumeRole`.
+    AssumeRole {
+        /// The profile that names the role.
+        profile: String,
+        /// The role.
+        role_arn: RoleArn,
+        /// MFA device sent with this call (`None` when not needed or given by a session).
+        mfa_serial: Option<String>,
+        /// `external_id`.
+        external_id: Option<String>,
+        /// `role_session_name`; `None` means a generated one.
+        session_name: Option<String>,
+        /// Requested duration; `None` means the STS default of one hour.
+        duration: Option<u32>,
+    },
+}
+
+/// A resolved profile: what to load and which calls to make, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// Profile names from the requested one down to its root source.
+    pub chain: Vec<String>,
+    /// The leaf.
+    pub source: Source,
+    /// STS calls, in the order they are made.
+    pub steps: Vec<Step>,
+    /// Things the user should know about this plan (not errors).
+    pub notes: Vec<String>,
+}
+
+impl Plan {
+    /// The MFA device a code will be asked for, if any.
+    pub fn mfa_serial(&self) -> Option<&str> {
+        self.steps.iter().find_map(|s| match s {
+            Step::SessionToken { mfa_serial, .. } => Some(mfa_serial.as_str()),
+            Step::AssumeRole { mfa_serial, .. } => mfa_serial.as_deref(),
+        })
+    }
+
+    /// The last role of the chain.
+    pub fn final_role(&self) -> Option<&RoleArn> {
+        self.steps.iter().rev().find_map(|s| match s {
+            Step::AssumeRole { role_arn, .. } => Some(role_arn),
+            Step::SessionToken { .. } => None,
+        })
+    }
+}
+
+/// Why a profile has no plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlanError {
+    /// There is no such profile.
+    NoSuchProfile(String),
+    /// The profile's own values are wrong.
+    Invalid(String),
+    /// A profile of the chain is wrong.
+    SourceInvalid {
+        /// The broken source.
+        source: String,
+        /// Its first error.
+        reason: String,
+    },
+    /// `source_profile` names a profile that does not exist.
+    MissingSource {
+        /// The profile with the bad reference.
+        profile: String,
+        /// The missing name.
+        source: String,
+    },
+    /// The chain comes back to a profile already visited.
+    Cycle(Vec<String>),
+    /// More than [`MAX_CHAIN_HOPS`] roles.
+    TooDeep(usize),
+    /// A profile without credentials of its own that cannot give any.
+    NoCredentials(String),
+}
+
+impl fmt::Display for PlanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PlanError::NoSuchProfile(p) => write!(f, "there is no profile {p:?}"),
+            PlanError::Invalid(reason) => f.write_str(reason),
+            PlanError::SourceInvalid { source, reason } => {
+                write!(f, "source profile {source:?} is invalid: {reason}")
+            }
+            PlanError::MissingSource { profile, source } => write!(
+                f,
+                "source_profile {source:?} referenced in profile {profile:?} does not exist"
+            ),
+            PlanError::Cycle(names) => {
+                write!(f, "source_profile loop: {}", names.join(" → "))
+            }
+            PlanError::TooDeep(n) => write!(
+                f,
+                "role chain too deep: more than {n} roles (check the source_profile links)"
+            ),
+            PlanError::NoCredentials(reason) => f.write_str(reason),
+        }
+    }
+}
+
+impl std::error::Error for PlanError {}
+
+impl ProfileSet {
+    /// Resolves `name` into its plan.
+    pub fn plan(&self, name: &str) -> Result<Plan, PlanError> {
+        let start = self
+            .index_of(name)
+            .ok_or_else(|| PlanError::NoSuchProfile(name.to_owned()))?;
+        let mut chain: Vec<usize> = Vec::new();
+        let mut roles: Vec<&Profile> = Vec::new();
+        let mut current = start;
+        let source = loop {
+            let profile = &self.profiles()[current];
+            if let Some(seen) = chain.iter().position(|&i| i == current) {
+                let mut names: Vec<String> = chain[seen..]
+                    .iter()
+                    .map(|&i| self.profiles()[i].name.clone())
+                    .collect();
+                names.push(profile.name.clone());
+                return Err(PlanError::Cycle(names));
+            }
+            if let Some(err) = profile.error() {
+                return Err(if chain.is_empty() {
+                    PlanError::Invalid(err.to_string())
+                } else {
+                    PlanError::SourceInvalid {
+                        source: profile.name.clone(),
+                        reason: err.to_string(),
+                    }
+                });
+            }
+            let first = chain.is_empty();
+            chain.push(current);
+            // After the first hop, a source profile's own keys win over its role_arn (AWS CLI rule).
+            let is_role =
+                profile.get("role_arn").is_some() && (first || !profile.has_static_keys());
+            if !is_role {
+                break leaf(profile)?;
+            }
+            roles.push(profile);
+            if roles.len() > MAX_CHAIN_HOPS {
+                return Err(PlanError::TooDeep(MAX_CHAIN_HOPS));
+            }
+            if let Some(kind) = profile.get("credential_source") {
+                debug_assert!(CREDENTIAL_SOURCES.contains(&kind));
+                break Source::CredentialSource {
+                    profile: profile.name.clone(),
+                    kind: kind.to_owned(),
+                };
+            }
+            let Some(source_name) = profile.get("source_profile") else {
+                return Err(PlanError::Invalid(format!(
+                    "profile {:?} has role_arn but no source",
+                    profile.name
+                )));
+            };
+            if source_name == profile.name && profile.has_static_keys() {
+                break leaf(profile)?;
+            }
+            current = self
+                .index_of(source_name)
+                .ok_or_else(|| PlanError::MissingSource {
+                    profile: profile.name.clone(),
+                    source: source_name.to_owned(),
+                })?;
+        };
+        let chain = chain
+            .iter()
+            .map(|&i| self.profiles()[i].name.clone())
+            .collect();
+        let mut plan = Plan {
+            chain,
+            source,
+            steps: Vec::new(),
+            notes: Vec::new(),
+        };
+        if roles.is_empty() {
+            session_token_step(&mut plan, &self.profiles()[start]);
+        }
+        for (hop, role) in roles.iter().rev().enumerate() {
+            role_step(&mut plan, role, hop == 0);
+        }
+        Ok(plan)
+    }
+}
+
+fn leaf(profile: &Profile) -> Result<Source, PlanError> {
+    let name = profile.name.clone();
+    if profile.has_static_keys() {
+        return Ok(Source::StaticKeys {
+            profile: name,
+            temporary: profile.get("aws_session_token").is_some(),
+        });
+    }
+    if let Some(command) = profile.get("credential_process") {
+        return Ok(Source::Process {
+            profile: name,
+            command: command.to_owned(),
+        });
+    }
+    if let (Some(account_id), Some(role_name)) =
+        (profile.get("sso_account_id"), profile.get("sso_role_name"))
+    {
+        return Ok(Source::Sso {
+            profile: name,
+            account_id: account_id.to_owned(),
+            role_name: role_name.to_owned(),
+        });
+    }
+    if profile.get("sso_session").is_some() || profile.get("sso_start_url").is_some() {
+        return Err(PlanError::NoCredentials(format!(
+            "profile {name:?} only logs in to SSO (no sso_account_id / sso_role_name), so it gives no credentials"
+        )));
+    }
+    Ok(Source::Environment { profile: name })
+}
+
+/// A user profile with `mfa_serial` and no role gets an MFA session of its own.
+fn session_token_step(plan: &mut Plan, profile: &Profile) {
+    if let (Some(serial), true) = (profile.get("mfa_serial"), plan.source.is_long_term()) {
+        plan.steps.push(Step::SessionToken {
+            mfa_serial: serial.to_owned(),
+            duration: profile.get("duration_seconds").and_then(|d| d.parse().ok()),
+        });
+    }
+}
+
+fn role_step(plan: &mut Plan, role: &Profile, first_hop: bool) {
+    let role_arn = match role.get("role_arn").map(RoleArn::parse) {
+        Some(Ok(arn)) => arn,
+        _ => return, // checked before: an invalid profile never gets here
+    };
+    let duration: Option<u32> = role.get("duration_seconds").and_then(|d| d.parse().ok());
+    let mut mfa_serial = role.get("mfa_serial").map(str::to_owned);
+    let from_long_term = first_hop && plan.source.is_long_term();
+    if let (Some(serial), true) = (&mfa_serial, from_long_term) {
+        if duration.is_none_or(|d| d <= CHAINED_ROLE_MAX) {
+            plan.steps.push(Step::SessionToken {
+                mfa_serial: serial.clone(),
+                duration: None,
+            });
+            mfa_serial = None;
+        } else {
+            plan.notes.push(format!(
+                "{} asks for {}s, over the one hour AWS allows for a role assumed from an MFA \
+                 session, so it is assumed directly with its own MFA code",
+                role.name,
+                duration.unwrap_or_default()
+            ));
+        }
+    }
+    let chained = !first_hop || !plan.source.is_long_term() || !plan.steps.is_empty();
+    if let (true, Some(d)) = (chained, duration) {
+        if d > CHAINED_ROLE_MAX && !matches!(plan.source, Source::Environment { .. }) {
+            plan.notes.push(format!(
+                "{} asks for {d}s, but AWS caps a role assumed with temporary credentials at \
+                 {CHAINED_ROLE_MAX}s (role chaining)",
+                role.name
+            ));
+        }
+    }
+    plan.steps.push(Step::AssumeRole {
+        profile: role.name.clone(),
+        role_arn,
+        mfa_serial,
+        external_id: role.get("external_id").map(str::to_owned),
+        session_name: role.get("role_session_name").map(str::to_owned),
+        duration,
+    });
+}

@@ -1,0 +1,363 @@
+//! The AWS profiles of the config and credentials files, merged as the AWS CLI merges them.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use zeroize::Zeroizing;
+
+use super::ini::{self, IniFile, LineProblem, Section};
+use super::validate;
+
+/// Which of the two AWS files a line is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// `AWS_CONFIG_FILE`, default `~/.aws/config`.
+    Config,
+    /// `AWS_SHARED_CREDENTIALS_FILE`, default `~/.aws/credentials`.
+    Credentials,
+}
+
+/// A place in one of the files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    /// The file.
+    pub file: FileKind,
+    /// 1-based line.
+    pub line: usize,
+}
+
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Worth knowing; the profile still works.
+    Warning,
+    /// The profile cannot be used until it is fixed.
+    Error,
+}
+
+/// Something wrong with a profile, with where it is when known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Error or warning.
+    pub severity: Severity,
+    /// For a person; quotes the offending value.
+    pub message: String,
+    /// The line it is about.
+    pub location: Option<Location>,
+}
+
+/// One `key = value` of a profile, remembering where it came from.
+#[derive(Clone)]
+pub struct Setting {
+    /// Lower-cased key.
+    pub key: String,
+    /// Value as written; wiped from memory when dropped (it may be a secret key).
+    pub value: Zeroizing<String>,
+    /// Where it was written.
+    pub location: Location,
+}
+
+/// Keys whose values are secrets and must never be shown.
+pub const SECRET_KEYS: [&str; 2] = ["aws_secret_access_key", "aws_session_token"];
+
+impl fmt::Debug for Setting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let value: &str = if SECRET_KEYS.contains(&self.key.as_str()) {
+            "<redacted>"
+        } else {
+            &self.value
+        };
+        write!(f, "{} = {value:?}", self.key)
+    }
+}
+
+/// A named profile with its merged settings and the problems found in them.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    /// Profile name, case-sensitive, as written.
+    pub name: String,
+    /// Line of its section header in the config file, if it has one.
+    pub config_line: Option<usize>,
+    /// Line of its section header in the credentials file, if it has one.
+    pub credentials_line: Option<usize>,
+    settings: Vec<Setting>,
+    /// Problems found in this profile alone (chains are checked by [`super::plan`]).
+    pub problems: Vec<Problem>,
+}
+
+impl Profile {
+    fn new(name: String) -> Self {
+        Self {
+            name,
+            config_line: None,
+            credentials_line: None,
+            settings: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// The value of `key`, if set and not blank.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.setting(key)
+            .map(|s| s.value.as_str())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// The setting for `key`, with its location.
+    pub fn setting(&self, key: &str) -> Option<&Setting> {
+        self.settings.iter().find(|s| s.key == key)
+    }
+
+    /// Every setting, in the order they were first set.
+    pub fn settings(&self) -> &[Setting] {
+        &self.settings
+    }
+
+    /// True when the profile has long-term or session keys of its own.
+    pub fn has_static_keys(&self) -> bool {
+        self.get("aws_access_key_id").is_some()
+    }
+
+    /// The first error, if any: an invalid profile cannot be used.
+    pub fn error(&self) -> Option<&Problem> {
+        self.problems.iter().find(|p| p.severity == Severity::Error)
+    }
+
+    fn set(&mut self, key: &str, value: &str, location: Location) {
+        let value = Zeroizing::new(value.to_owned());
+        match self.settings.iter_mut().find(|s| s.key == key) {
+            Some(s) => {
+                s.value = value;
+                s.location = location;
+            }
+            None => self.settings.push(Setting {
+                key: key.to_owned(),
+                value,
+                location,
+            }),
+        }
+    }
+
+    fn problem(&mut self, severity: Severity, message: String, location: Option<Location>) {
+        self.problems.push(Problem {
+            severity,
+            message,
+            location,
+        });
+    }
+
+    /// The location of `key`, for messages about its value.
+    pub fn location_of(&self, key: &str) -> Option<Location> {
+        self.setting(key).map(|s| s.location)
+    }
+}
+
+/// A `[sso-session NAME]` section of the config file.
+#[derive(Debug, Clone)]
+pub struct SsoSession {
+    /// Session name.
+    pub name: String,
+    /// `sso_start_url`.
+    pub start_url: Option<String>,
+    /// `sso_region`.
+    pub region: Option<String>,
+    /// Header line.
+    pub line: usize,
+}
+
+impl fmt::Display for FileKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FileKind::Config => "config",
+            FileKind::Credentials => "credentials",
+        })
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(Location { file, line }) = self.location {
+            write!(f, "{file} line {line}: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// A problem in a file that belongs to no profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileProblem {
+    /// Where.
+    pub location: Location,
+    /// What.
+    pub message: String,
+}
+
+/// Every profile of the two files, merged.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileSet {
+    profiles: Vec<Profile>,
+    by_name: HashMap<String, usize>,
+    sso_sessions: HashMap<String, SsoSession>,
+    /// Problems outside any profile.
+    pub file_problems: Vec<FileProblem>,
+}
+
+/// The keys we read from a profile; others are kept but unused (the AWS CLI has many more).
+pub const KNOWN_XROLE_KEYS: [&str; 4] = [
+    "xrole_account_name",
+    "xrole_env",
+    "xrole_expected_account",
+    "xrole_buckets",
+];
+
+impl ProfileSet {
+    /// Builds the set from the bytes of the config and credentials files (either may be absent).
+    /// Credentials-file values override config-file values of the same profile, as in the AWS CLI.
+    pub fn parse(config: Option<&[u8]>, credentials: Option<&[u8]>) -> Self {
+        let mut set = Self::default();
+        if let Some(bytes) = config {
+            set.add_file(&ini::parse(bytes), FileKind::Config);
+        }
+        if let Some(bytes) = credentials {
+            set.add_file(&ini::parse(bytes), FileKind::Credentials);
+        }
+        let sessions = set.sso_sessions.clone();
+        for profile in &mut set.profiles {
+            super::checks::check_profile(profile, &sessions);
+        }
+        set
+    }
+
+    /// Profiles in file order: the config file's first, then credentials-only ones.
+    pub fn profiles(&self) -> &[Profile] {
+        &self.profiles
+    }
+
+    /// The profile called `name`.
+    pub fn get(&self, name: &str) -> Option<&Profile> {
+        self.index_of(name).map(|i| &self.profiles[i])
+    }
+
+    /// Position of `name` in [`ProfileSet::profiles`].
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.by_name.get(name).copied()
+    }
+
+    /// The `[sso-session NAME]` section called `name`.
+    pub fn sso_session(&self, name: &str) -> Option<&SsoSession> {
+        self.sso_sessions.get(name)
+    }
+
+    /// Number of profiles.
+    pub fn len(&self) -> usize {
+        self.profiles.len()
+    }
+
+    /// True when there are no profiles.
+    pub fn is_empty(&self) -> bool {
+        self.profiles.is_empty()
+    }
+
+    fn add_file(&mut self, file: &IniFile, kind: FileKind) {
+        let at = |line| Location { file: kind, line };
+        for p in &file.problems {
+            self.file_problems.push(FileProblem {
+                location: at(p.line),
+                message: p.message.clone(),
+            });
+        }
+        for section in &file.sections {
+            let Some(name) = self.section_profile_name(section, kind) else {
+                continue;
+            };
+            let idx = match self.by_name.get(&name) {
+                Some(&i) => i,
+                None => {
+                    self.profiles.push(Profile::new(name.clone()));
+                    self.by_name.insert(name, self.profiles.len() - 1);
+                    self.profiles.len() - 1
+                }
+            };
+            let profile = &mut self.profiles[idx];
+            let first_line = match kind {
+                FileKind::Config => &mut profile.config_line,
+                FileKind::Credentials => &mut profile.credentials_line,
+            };
+            if let Some(first) = *first_line {
+                let msg = format!(
+                    "section [{}] appears twice in the same file (first on line {first})",
+                    section.header
+                );
+                profile.problem(Severity::Error, msg, Some(at(section.line)));
+            } else {
+                *first_line = Some(section.line);
+            }
+            for LineProblem { line, message } in &section.problems {
+                profile.problem(Severity::Error, message.clone(), Some(at(*line)));
+            }
+            for e in &section.entries {
+                profile.set(&e.key, &e.value, at(e.line));
+            }
+        }
+    }
+
+    /// The profile a section defines, if any; records `[sso-session]` sections on the way.
+    fn section_profile_name(&mut self, section: &Section, kind: FileKind) -> Option<String> {
+        if kind == FileKind::Credentials {
+            return Some(section.header.clone());
+        }
+        let header = section.header.as_str();
+        if header == "default" {
+            return Some(header.to_owned());
+        }
+        let (word, rest) = header
+            .split_once(char::is_whitespace)
+            .map_or((header, ""), |(w, r)| (w, r.trim()));
+        match word {
+            "profile" if !rest.is_empty() => Some(rest.to_owned()),
+            "sso-session" if !rest.is_empty() => {
+                let get = |k: &str| section.get(k).map(|e| e.value.clone());
+                self.sso_sessions.insert(
+                    rest.to_owned(),
+                    SsoSession {
+                        name: rest.to_owned(),
+                        start_url: get("sso_start_url"),
+                        region: get("sso_region"),
+                        line: section.line,
+                    },
+                );
+                None
+            }
+            "services" | "plugins" | "preview" => None,
+            _ => {
+                if rest.is_empty() {
+                    self.file_problems.push(FileProblem {
+                        location: Location {
+                            file: kind,
+                            line: section.line,
+                        },
+                        message: format!(
+                            "[{header}] is not a profile in the config file; write [profile {header}]"
+                        ),
+                    });
+                }
+                None
+            }
+        }
+    }
+}
+
+/// The xrole bookmarks of a profile: `bucket` or `bucket/prefix`, comma-separated.
+pub fn bucket_bookmarks(value: &str) -> Vec<Result<(String, String), String>> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let s = s.strip_prefix("s3://").unwrap_or(s);
+            let (bucket, prefix) = s.split_once('/').unwrap_or((s, ""));
+            validate::bucket_name(bucket)?;
+            Ok((bucket.to_owned(), prefix.to_owned()))
+        })
+        .collect()
+}

@@ -1,0 +1,8 @@
+//! xrole-tui: move between AWS accounts and roles from the terminal.
+//!
+//! Layers: `domain` (plain Rust: profiles, plans), `config` (reading the AWS files) and `cli`
+//! (the headless commands).
+
+pub mod cli;
+pub mod config;
+pub mod domain;
