@@ -3,6 +3,7 @@
 //! Layers: `domain` (plain Rust: profiles, plans), `config` (reading the AWS files) and `cli`
 //! (the headless commands).
 
+pub mod aws;
 pub mod cli;
 pub mod config;
 pub mod domain;

@@ -1,0 +1,163 @@
+//! A moto server on a free loopback port, for one test binary; stopped when dropped.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running `moto_server`.
+pub struct Moto {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub endpoint: String,
+    /// The port.
+    pub port: u16,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+fn moto_binary() -> String {
+    let name = std::env::var("MOTO_SERVER").unwrap_or_else(|_| "moto_server".into());
+    let found = Command::new(&name)
+        .arg("--help")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        found,
+        "`{name}` was not found. These tests need a real moto server: run \
+         `pip install 'moto[server]'` (or .ci/run, which installs it), or set MOTO_SERVER to its path."
+    );
+    name
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+impl Moto {
+    /// Starts moto and waits until it answers.
+    pub fn start() -> Self {
+        let binary = moto_binary();
+        let mut last_log = String::new();
+        for _ in 0..3 {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let log = dir.path().join("moto.log");
+            let port = free_port();
+            let out = std::fs::File::create(&log).expect("moto log file");
+            let err = out.try_clone().expect("moto log file");
+            let child = Command::new(&binary)
+                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .env_remove("MOTO_ACCOUNT_ID")
+                .env("MOTO_RECORDER_FILEPATH", dir.path().join("recording"))
+                .stdin(Stdio::null())
+                .stdout(out)
+                .stderr(err)
+                .spawn()
+                .expect("start moto_server");
+            let mut moto = Moto {
+                child,
+                endpoint: format!("http://127.0.0.1:{port}"),
+                port,
+                log,
+                _dir: dir,
+            };
+            if moto.wait_ready(Duration::from_secs(60)) {
+                return moto;
+            }
+            last_log = std::fs::read_to_string(&moto.log).unwrap_or_default();
+        }
+        panic!("moto_server did not start; its output:\n{last_log}");
+    }
+
+    fn wait_ready(&mut self, limit: Duration) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return false;
+            }
+            if self
+                .get("/moto-api/")
+                .is_some_and(|r| r.starts_with("HTTP/1."))
+            {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        false
+    }
+
+    /// A raw HTTP request to moto; returns the whole response.
+    pub fn request(&self, method: &str, path: &str, body: &str) -> Option<String> {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .ok()?;
+        let req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.port,
+            body.len()
+        );
+        stream.write_all(req.as_bytes()).ok()?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response).ok()?;
+        Some(response)
+    }
+
+    fn get(&self, path: &str) -> Option<String> {
+        self.request("GET", path, "")
+    }
+
+    /// Forgets every resource (`POST /moto-api/reset`).
+    pub fn reset(&self) {
+        self.request("POST", "/moto-api/reset", "")
+            .expect("moto reset");
+    }
+
+    /// Starts recording every request moto receives (see [`Moto::actions`]).
+    pub fn start_recording(&self) {
+        self.request("POST", "/moto-api/recorder/reset-recording", "")
+            .expect("moto reset-recording");
+        self.request("POST", "/moto-api/recorder/start-recording", "")
+            .expect("moto start-recording");
+    }
+
+    /// The `Action` of every query-protocol request (STS) recorded since [`Moto::start_recording`].
+    pub fn actions(&self) -> Vec<String> {
+        let response = self
+            .request("GET", "/moto-api/recorder/download-recording", "")
+            .expect("moto download-recording");
+        let body = response.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+        body.lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter_map(|v| {
+                let raw = v.get("body")?.as_str()?;
+                let body =
+                    if v.get("body_encoded").and_then(serde_json::Value::as_bool) == Some(false) {
+                        raw.to_owned()
+                    } else {
+                        String::from_utf8(aws_smithy_types::base64::decode(raw).ok()?).ok()?
+                    };
+                body.split('&')
+                    .find_map(|kv| kv.strip_prefix("Action=").map(str::to_owned))
+            })
+            .collect()
+    }
+
+    /// How many recorded requests were `action`.
+    pub fn count(&self, action: &str) -> usize {
+        self.actions().iter().filter(|a| *a == action).count()
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
