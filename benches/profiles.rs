@@ -8,6 +8,10 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use xrole_tui::domain::summary::Summary;
 use xrole_tui::domain::ProfileSet;
 
+// The binary runs on mimalloc; measure the library the same way.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const ROLES: [&str; 4] = ["admin", "developer", "readonly", "deploy"];
 
 fn generate(accounts: usize, chains: usize) -> (String, String) {
@@ -27,7 +31,9 @@ fn generate(accounts: usize, chains: usize) -> (String, String) {
             "[profile chain{c}-a]\nrole_arn = arn:aws:iam::300000000000:role/a\nsource_profile = acct{c}-admin\n\n[profile chain{c}-b]\nrole_arn = arn:aws:iam::300000000001:role/b\nsource_profile = chain{c}-a\n\n"
         );
     }
-    let credentials = "[hub]\naws_access_key_id = AKIAEXAMPLEHUB000001\naws_secret_access_key = bench-secret\n".to_owned();
+    let credentials =
+        "[hub]\naws_access_key_id = AKIAEXAMPLEHUB000001\naws_secret_access_key = bench-secret\n"
+            .to_owned();
     (config, credentials)
 }
 
@@ -36,12 +42,47 @@ fn bench(c: &mut Criterion) {
     let (config, credentials) = generate(1250, 4);
     let set = ProfileSet::parse(Some(config.as_bytes()), Some(credentials.as_bytes()));
     assert_eq!(set.len(), 5010);
+    c.bench_function("baseline: split 5k-profile text into lines", |b| {
+        b.iter(|| {
+            black_box(config.as_str())
+                .split('\n')
+                .map(str::trim)
+                .filter(|l| l.starts_with('['))
+                .count()
+        });
+    });
+    c.bench_function("ini sections of 5k profiles", |b| {
+        b.iter(|| {
+            xrole_tui::domain::ini::parse(black_box(&config), &[])
+                .sections
+                .len()
+        });
+    });
+    c.bench_function("copy and wipe 5k-profile text", |b| {
+        b.iter(|| zeroize::Zeroizing::new(black_box(&config).to_owned()));
+    });
     c.bench_function("parse 5k profiles", |b| {
-        b.iter(|| ProfileSet::parse(Some(black_box(config.as_bytes())), Some(credentials.as_bytes())));
+        b.iter(|| {
+            ProfileSet::parse(
+                Some(black_box(config.as_bytes())),
+                Some(credentials.as_bytes()),
+            )
+        });
+    });
+    c.bench_function("resolve 5k parsed profiles", |b| {
+        b.iter(|| {
+            set.profiles()
+                .iter()
+                .filter(|p| Summary::new(black_box(&set), p).plan.is_err())
+                .count()
+        });
     });
     c.bench_function("parse + resolve 5k profiles", |b| {
         b.iter(|| {
-            let set = ProfileSet::parse(Some(black_box(config.as_bytes())), Some(credentials.as_bytes()));
+            let set = ProfileSet::parse(
+                Some(black_box(config.as_bytes())),
+                Some(credentials.as_bytes()),
+            );
             let invalid = set
                 .profiles()
                 .iter()

@@ -3,6 +3,7 @@
 
 mod checks;
 pub mod ini;
+pub mod key;
 pub mod plan;
 pub mod profile;
 pub mod summary;

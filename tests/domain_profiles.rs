@@ -1,5 +1,6 @@
 //! The profile model and the plan resolver: INI text in, profiles and plans out.
 
+use xrole_tui::domain::profile::Key;
 use xrole_tui::domain::summary::{Kind, Summary};
 use xrole_tui::domain::{FileKind, PlanError, ProfileSet, Severity, Source, Step};
 
@@ -99,10 +100,10 @@ fn credentials_file_wins_over_config() {
         "[p]\naws_access_key_id = AKIACREDS\n",
     );
     let p = s.get("p").unwrap();
-    assert_eq!(p.get("aws_access_key_id"), Some("AKIACREDS"));
-    assert_eq!(p.get("region"), Some("eu-west-1"));
+    assert_eq!(p.get(Key::AwsAccessKeyId), Some("AKIACREDS"));
+    assert_eq!(p.get(Key::Region), Some("eu-west-1"));
     assert_eq!(
-        p.location_of("aws_access_key_id").map(|l| (l.file, l.line)),
+        p.location_of(Key::AwsAccessKeyId).map(|l| (l.file, l.line)),
         Some((FileKind::Credentials, 2))
     );
 }
@@ -357,10 +358,10 @@ fn exact_parsing_bom_crlf_case_and_literal_values() {
     let s = set(text, "");
     let w = s.get("w").unwrap();
     assert_eq!(
-        w.get("credential_process"),
+        w.get(Key::CredentialProcess),
         Some("C:\\tools\\new.exe \"a b\" # kept")
     );
-    assert_eq!(w.get("region"), Some("us-east-1"));
+    assert_eq!(w.get(Key::Region), Some("us-east-1"));
     assert!(w.problems.is_empty(), "{:?}", w.problems);
 }
 
@@ -374,7 +375,7 @@ fn syntax_errors_spare_the_other_profiles() {
     assert!(s.plan("d").is_ok());
     assert!(error_of(&s, "broken").contains("config line 3"));
     assert!(error_of(&s, "c").contains("config line 6"));
-    assert_eq!(s.get("c").unwrap().get("region"), Some("z"));
+    assert_eq!(s.get("c").unwrap().get(Key::Region), Some("z"));
 }
 
 #[test]

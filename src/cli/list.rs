@@ -7,6 +7,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::Failure;
 use crate::config::AwsFiles;
+use crate::domain::profile::Key;
 use crate::domain::summary::Summary;
 use crate::domain::text::display_safe;
 use crate::domain::ProfileSet;
@@ -68,12 +69,12 @@ fn write_json(out: &mut impl Write, summaries: &[Summary<'_>]) -> io::Result<()>
                 name: &p.name,
                 kind: s.kind.as_str(),
                 account: s.account.clone(),
-                account_name: p.get("xrole_account_name"),
-                role_arn: p.get("role_arn"),
-                source_profile: p.get("source_profile"),
+                account_name: p.get(Key::XroleAccountName),
+                role_arn: p.get(Key::RoleArn),
+                source_profile: p.get(Key::SourceProfile),
                 mfa_serial: s.mfa_serial(),
-                region: p.get("region"),
-                env: p.get("xrole_env"),
+                region: p.get(Key::Region),
+                env: p.get(Key::XroleEnv),
                 chain: s.chain(),
                 error: s.error(),
                 warnings: &s.warnings,
@@ -113,11 +114,13 @@ fn write_table(out: &mut impl Write, summaries: &[Summary<'_>]) -> io::Result<()
 fn table_row(s: &Summary<'_>) -> [String; 8] {
     let p = s.profile;
     let safe = |v: Option<&str>| display_safe(v.unwrap_or("")).into_owned();
-    let account = match (s.account.as_deref(), p.get("xrole_account_name")) {
+    let account = match (s.account.as_deref(), p.get(Key::XroleAccountName)) {
         (Some(id), Some(name)) => format!("{id} ({name})"),
         (id, name) => id.or(name).unwrap_or("").to_owned(),
     };
-    let role = p.get("role_arn").map(|a| a.rsplit('/').next().unwrap_or(a));
+    let role = p
+        .get(Key::RoleArn)
+        .map(|a| a.rsplit('/').next().unwrap_or(a));
     let chain = s.chain();
     let source = if chain.len() > 1 {
         chain[1..].join(" → ")
@@ -139,7 +142,7 @@ fn table_row(s: &Summary<'_>) -> [String; 8] {
         safe(role),
         display_safe(&source).into_owned(),
         if s.mfa_serial().is_some() { "yes" } else { "" }.to_owned(),
-        safe(p.get("region")),
+        safe(p.get(Key::Region)),
         display_safe(&problem).into_owned(),
     ]
 }

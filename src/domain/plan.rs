@@ -6,7 +6,7 @@
 use std::fmt;
 
 use super::checks::CREDENTIAL_SOURCES;
-use super::profile::{Profile, ProfileSet};
+use super::profile::{Key, Profile, ProfileSet};
 use super::validate::{RoleArn, CHAINED_ROLE_MAX};
 
 /// The most role hops a chain may have. Real chains have two or three.
@@ -221,7 +221,7 @@ impl ProfileSet {
             chain.push(current);
             // After the first hop, a source profile's own keys win over its role_arn (AWS CLI rule).
             let is_role =
-                profile.get("role_arn").is_some() && (first || !profile.has_static_keys());
+                profile.get(Key::RoleArn).is_some() && (first || !profile.has_static_keys());
             if !is_role {
                 break leaf(profile)?;
             }
@@ -229,14 +229,14 @@ impl ProfileSet {
             if roles.len() > MAX_CHAIN_HOPS {
                 return Err(PlanError::TooDeep(MAX_CHAIN_HOPS));
             }
-            if let Some(kind) = profile.get("credential_source") {
+            if let Some(kind) = profile.get(Key::CredentialSource) {
                 debug_assert!(CREDENTIAL_SOURCES.contains(&kind));
                 break Source::CredentialSource {
                     profile: profile.name.clone(),
                     kind: kind.to_owned(),
                 };
             }
-            let Some(source_name) = profile.get("source_profile") else {
+            let Some(source_name) = profile.get(Key::SourceProfile) else {
                 return Err(PlanError::Invalid(format!(
                     "profile {:?} has role_arn but no source",
                     profile.name
@@ -277,25 +277,26 @@ fn leaf(profile: &Profile) -> Result<Source, PlanError> {
     if profile.has_static_keys() {
         return Ok(Source::StaticKeys {
             profile: name,
-            temporary: profile.get("aws_session_token").is_some(),
+            temporary: profile.get(Key::AwsSessionToken).is_some(),
         });
     }
-    if let Some(command) = profile.get("credential_process") {
+    if let Some(command) = profile.get(Key::CredentialProcess) {
         return Ok(Source::Process {
             profile: name,
             command: command.to_owned(),
         });
     }
-    if let (Some(account_id), Some(role_name)) =
-        (profile.get("sso_account_id"), profile.get("sso_role_name"))
-    {
+    if let (Some(account_id), Some(role_name)) = (
+        profile.get(Key::SsoAccountId),
+        profile.get(Key::SsoRoleName),
+    ) {
         return Ok(Source::Sso {
             profile: name,
             account_id: account_id.to_owned(),
             role_name: role_name.to_owned(),
         });
     }
-    if profile.get("sso_session").is_some() || profile.get("sso_start_url").is_some() {
+    if profile.get(Key::SsoSession).is_some() || profile.get(Key::SsoStartUrl).is_some() {
         return Err(PlanError::NoCredentials(format!(
             "profile {name:?} only logs in to SSO (no sso_account_id / sso_role_name), so it gives no credentials"
         )));
@@ -305,21 +306,23 @@ fn leaf(profile: &Profile) -> Result<Source, PlanError> {
 
 /// A user profile with `mfa_serial` and no role gets an MFA session of its own.
 fn session_token_step(plan: &mut Plan, profile: &Profile) {
-    if let (Some(serial), true) = (profile.get("mfa_serial"), plan.source.is_long_term()) {
+    if let (Some(serial), true) = (profile.get(Key::MfaSerial), plan.source.is_long_term()) {
         plan.steps.push(Step::SessionToken {
             mfa_serial: serial.to_owned(),
-            duration: profile.get("duration_seconds").and_then(|d| d.parse().ok()),
+            duration: profile
+                .get(Key::DurationSeconds)
+                .and_then(|d| d.parse().ok()),
         });
     }
 }
 
 fn role_step(plan: &mut Plan, role: &Profile, first_hop: bool) {
-    let role_arn = match role.get("role_arn").map(RoleArn::parse) {
+    let role_arn = match role.get(Key::RoleArn).map(RoleArn::parse) {
         Some(Ok(arn)) => arn,
         _ => return, // checked before: an invalid profile never gets here
     };
-    let duration: Option<u32> = role.get("duration_seconds").and_then(|d| d.parse().ok());
-    let mut mfa_serial = role.get("mfa_serial").map(str::to_owned);
+    let duration: Option<u32> = role.get(Key::DurationSeconds).and_then(|d| d.parse().ok());
+    let mut mfa_serial = role.get(Key::MfaSerial).map(str::to_owned);
     let from_long_term = first_hop && plan.source.is_long_term();
     if let (Some(serial), true) = (&mfa_serial, from_long_term) {
         if duration.is_none_or(|d| d <= CHAINED_ROLE_MAX) {
@@ -351,8 +354,8 @@ fn role_step(plan: &mut Plan, role: &Profile, first_hop: bool) {
         profile: role.name.clone(),
         role_arn,
         mfa_serial,
-        external_id: role.get("external_id").map(str::to_owned),
-        session_name: role.get("role_session_name").map(str::to_owned),
+        external_id: role.get(Key::ExternalId).map(str::to_owned),
+        session_name: role.get(Key::RoleSessionName).map(str::to_owned),
         duration,
     });
 }

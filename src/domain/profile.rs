@@ -1,20 +1,23 @@
 //! The AWS profiles of the config and credentials files, merged as the AWS CLI merges them.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
 use super::ini::{self, IniFile, LineProblem, Section};
+pub use super::key::Key;
 use super::validate;
 
 /// Which of the two AWS files a line is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
     /// `AWS_CONFIG_FILE`, default `~/.aws/config`.
-    Config,
+    Config = 0,
     /// `AWS_SHARED_CREDENTIALS_FILE`, default `~/.aws/credentials`.
-    Credentials,
+    Credentials = 1,
 }
 
 /// A place in one of the files.
@@ -46,33 +49,29 @@ pub struct Problem {
     pub location: Option<Location>,
 }
 
-/// One `key = value` of a profile, remembering where it came from.
-#[derive(Clone)]
-pub struct Setting {
-    /// Lower-cased key.
-    pub key: String,
-    /// Value as written; wiped from memory when dropped (it may be a secret key).
-    pub value: Zeroizing<String>,
-    /// Where it was written.
-    pub location: Location,
+/// The text of one file, shared by the profiles whose values point into it (one allocation per
+/// file, not one per value); wiped from memory when the last profile is dropped, as it may hold keys.
+type SharedText = Arc<Zeroizing<String>>;
+
+/// Where a value is: a span of its file's text, or (for a value continued on indented lines) an
+/// entry of the profile's own `joined` list.
+#[derive(Clone, Copy)]
+enum Span {
+    InFile { start: u32, len: u32 },
+    Joined(u32),
 }
 
-/// Keys whose values are secrets and must never be shown.
-pub const SECRET_KEYS: [&str; 2] = ["aws_secret_access_key", "aws_session_token"];
-
-impl fmt::Debug for Setting {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let value: &str = if SECRET_KEYS.contains(&self.key.as_str()) {
-            "<redacted>"
-        } else {
-            &self.value
-        };
-        write!(f, "{} = {value:?}", self.key)
-    }
+/// One `key = value` of a profile: 16 bytes, so that a profile's settings share a cache line.
+#[derive(Clone, Copy)]
+struct Setting {
+    key: Key,
+    file: FileKind,
+    line: u32,
+    span: Span,
 }
 
 /// A named profile with its merged settings and the problems found in them.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Profile {
     /// Profile name, case-sensitive, as written.
     pub name: String,
@@ -81,8 +80,34 @@ pub struct Profile {
     /// Line of its section header in the credentials file, if it has one.
     pub credentials_line: Option<usize>,
     settings: Vec<Setting>,
+    texts: [Option<SharedText>; 2],
+    joined: Vec<Zeroizing<String>>,
     /// Problems found in this profile alone (chains are checked by [`super::plan`]).
     pub problems: Vec<Problem>,
+}
+
+impl fmt::Debug for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let settings: Vec<String> = self
+            .settings
+            .iter()
+            .map(|s| {
+                let value = if s.key.is_secret() {
+                    "<redacted>"
+                } else {
+                    self.value(s)
+                };
+                format!("{} = {value:?}", s.key.as_str())
+            })
+            .collect();
+        f.debug_struct("Profile")
+            .field("name", &self.name)
+            .field("config_line", &self.config_line)
+            .field("credentials_line", &self.credentials_line)
+            .field("settings", &settings)
+            .field("problems", &self.problems)
+            .finish()
+    }
 }
 
 impl Profile {
@@ -92,30 +117,37 @@ impl Profile {
             config_line: None,
             credentials_line: None,
             settings: Vec::new(),
+            texts: [None, None],
+            joined: Vec::new(),
             problems: Vec::new(),
         }
     }
 
+    fn value(&self, s: &Setting) -> &str {
+        match s.span {
+            Span::InFile { start, len } => {
+                let text = self.texts[s.file as usize]
+                    .as_deref()
+                    .map_or("", |t| t.as_str());
+                let (start, len) = (start as usize, len as usize);
+                text.get(start..start + len).unwrap_or_default()
+            }
+            Span::Joined(i) => self.joined.get(i as usize).map_or("", |v| v.as_str()),
+        }
+    }
+
     /// The value of `key`, if set and not blank.
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.setting(key)
-            .map(|s| s.value.as_str())
+    pub fn get(&self, key: Key) -> Option<&str> {
+        self.settings
+            .iter()
+            .find(|s| s.key == key)
+            .map(|s| self.value(s))
             .filter(|v| !v.is_empty())
-    }
-
-    /// The setting for `key`, with its location.
-    pub fn setting(&self, key: &str) -> Option<&Setting> {
-        self.settings.iter().find(|s| s.key == key)
-    }
-
-    /// Every setting, in the order they were first set.
-    pub fn settings(&self) -> &[Setting] {
-        &self.settings
     }
 
     /// True when the profile has long-term or session keys of its own.
     pub fn has_static_keys(&self) -> bool {
-        self.get("aws_access_key_id").is_some()
+        self.get(Key::AwsAccessKeyId).is_some()
     }
 
     /// The first error, if any: an invalid profile cannot be used.
@@ -123,18 +155,10 @@ impl Profile {
         self.problems.iter().find(|p| p.severity == Severity::Error)
     }
 
-    fn set(&mut self, key: &str, value: &str, location: Location) {
-        let value = Zeroizing::new(value.to_owned());
-        match self.settings.iter_mut().find(|s| s.key == key) {
-            Some(s) => {
-                s.value = value;
-                s.location = location;
-            }
-            None => self.settings.push(Setting {
-                key: key.to_owned(),
-                value,
-                location,
-            }),
+    fn set(&mut self, setting: Setting) {
+        match self.settings.iter_mut().find(|s| s.key == setting.key) {
+            Some(s) => *s = setting,
+            None => self.settings.push(setting),
         }
     }
 
@@ -147,8 +171,14 @@ impl Profile {
     }
 
     /// The location of `key`, for messages about its value.
-    pub fn location_of(&self, key: &str) -> Option<Location> {
-        self.setting(key).map(|s| s.location)
+    pub fn location_of(&self, key: Key) -> Option<Location> {
+        self.settings
+            .iter()
+            .find(|s| s.key == key)
+            .map(|s| Location {
+                file: s.file,
+                line: s.line as usize,
+            })
     }
 }
 
@@ -196,7 +226,7 @@ pub struct FileProblem {
 #[derive(Debug, Clone, Default)]
 pub struct ProfileSet {
     profiles: Vec<Profile>,
-    by_name: HashMap<String, usize>,
+    by_name: HashMap<String, usize, foldhash::fast::RandomState>,
     sso_sessions: HashMap<String, SsoSession>,
     /// Problems outside any profile.
     pub file_problems: Vec<FileProblem>,
@@ -215,11 +245,19 @@ impl ProfileSet {
     /// Credentials-file values override config-file values of the same profile, as in the AWS CLI.
     pub fn parse(config: Option<&[u8]>, credentials: Option<&[u8]>) -> Self {
         let mut set = Self::default();
-        if let Some(bytes) = config {
-            set.add_file(&ini::parse(bytes), FileKind::Config);
-        }
-        if let Some(bytes) = credentials {
-            set.add_file(&ini::parse(bytes), FileKind::Credentials);
+        for (bytes, kind) in [
+            (config, FileKind::Config),
+            (credentials, FileKind::Credentials),
+        ] {
+            if let Some(bytes) = bytes {
+                let (text, bad_lines) = ini::decode(bytes);
+                let text: SharedText = Arc::new(Zeroizing::new(text.into_owned()));
+                // About 200 bytes a profile: sized once instead of growing (and moving) 13 times.
+                let guess = text.len() / 200;
+                set.profiles.reserve(guess);
+                set.by_name.reserve(guess);
+                set.add_file(&text, &ini::parse(&text, &bad_lines), kind);
+            }
         }
         let sessions = set.sso_sessions.clone();
         for profile in &mut set.profiles {
@@ -258,7 +296,7 @@ impl ProfileSet {
         self.profiles.is_empty()
     }
 
-    fn add_file(&mut self, file: &IniFile, kind: FileKind) {
+    fn add_file(&mut self, text: &SharedText, file: &IniFile<'_>, kind: FileKind) {
         let at = |line| Location { file: kind, line };
         for p in &file.problems {
             self.file_problems.push(FileProblem {
@@ -295,18 +333,58 @@ impl ProfileSet {
             for LineProblem { line, message } in &section.problems {
                 profile.problem(Severity::Error, message.clone(), Some(at(*line)));
             }
+            if profile.texts[kind as usize].is_none() {
+                profile.texts[kind as usize] = Some(Arc::clone(text));
+            }
+            // The common case, a profile's first section without repeated keys, needs no merging.
+            let fresh = profile.settings.is_empty() && section.problems.is_empty();
+            if fresh {
+                profile.settings.reserve_exact(section.entries.len());
+            }
             for e in &section.entries {
-                profile.set(&e.key, &e.value, at(e.line));
+                let Some(key) = Key::from_name(&e.key) else {
+                    if e.key.starts_with("xrole_") {
+                        let msg = format!(
+                            "unknown key {:?}; xrole keys are {}",
+                            e.key,
+                            KNOWN_XROLE_KEYS.join(", ")
+                        );
+                        profile.problem(Severity::Warning, msg, Some(at(e.line)));
+                    }
+                    continue; // keys of the AWS CLI that this tool does not read
+                };
+                let span = match &e.value {
+                    Cow::Borrowed(v) => Span::InFile {
+                        start: u32::try_from(v.as_ptr() as usize - text.as_ptr() as usize)
+                            .unwrap_or(u32::MAX),
+                        len: u32::try_from(v.len()).unwrap_or(0),
+                    },
+                    Cow::Owned(v) => {
+                        profile.joined.push(Zeroizing::new(v.clone()));
+                        Span::Joined(u32::try_from(profile.joined.len() - 1).unwrap_or(u32::MAX))
+                    }
+                };
+                let setting = Setting {
+                    key,
+                    file: kind,
+                    line: u32::try_from(e.line).unwrap_or(u32::MAX),
+                    span,
+                };
+                if fresh {
+                    profile.settings.push(setting);
+                } else {
+                    profile.set(setting);
+                }
             }
         }
     }
 
     /// The profile a section defines, if any; records `[sso-session]` sections on the way.
-    fn section_profile_name(&mut self, section: &Section, kind: FileKind) -> Option<String> {
+    fn section_profile_name(&mut self, section: &Section<'_>, kind: FileKind) -> Option<String> {
         if kind == FileKind::Credentials {
-            return Some(section.header.clone());
+            return Some(section.header.to_owned());
         }
-        let header = section.header.as_str();
+        let header = section.header;
         if header == "default" {
             return Some(header.to_owned());
         }
@@ -316,7 +394,7 @@ impl ProfileSet {
         match word {
             "profile" if !rest.is_empty() => Some(rest.to_owned()),
             "sso-session" if !rest.is_empty() => {
-                let get = |k: &str| section.get(k).map(|e| e.value.clone());
+                let get = |k: &str| section.get(k).map(|e| e.value.clone().into_owned());
                 self.sso_sessions.insert(
                     rest.to_owned(),
                     SsoSession {

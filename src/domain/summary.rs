@@ -1,7 +1,7 @@
 //! One line of facts per profile: what `list` prints and what the profile pane shows.
 
 use super::plan::{Plan, PlanError, Source};
-use super::profile::{Profile, ProfileSet, Severity};
+use super::profile::{Key, Profile, ProfileSet, Severity};
 
 /// What kind of credentials a profile gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,10 +68,10 @@ impl<'a> Summary<'a> {
             Err(_) => None,
         };
         let account = profile
-            .get("xrole_expected_account")
+            .get(Key::XroleExpectedAccount)
             .map(str::to_owned)
             .or(role_account)
-            .or_else(|| profile.get("sso_account_id").map(str::to_owned));
+            .or_else(|| profile.get(Key::SsoAccountId).map(str::to_owned));
         let mut warnings: Vec<String> = profile
             .problems
             .iter()
@@ -107,7 +107,7 @@ impl<'a> Summary<'a> {
     pub fn mfa_serial(&self) -> Option<&str> {
         match &self.plan {
             Ok(p) => p.mfa_serial(),
-            Err(_) => self.profile.get("mfa_serial"),
+            Err(_) => self.profile.get(Key::MfaSerial),
         }
     }
 }

@@ -19,6 +19,14 @@ pub struct RoleArn {
 impl RoleArn {
     /// Parses and checks a role ARN; the error says what is wrong with it.
     pub fn parse(s: &str) -> Result<Self, String> {
+        Ok(Self {
+            arn: s.to_owned(),
+            account_start: Self::check(s)?,
+        })
+    }
+
+    /// Checks a role ARN without keeping it; returns the account's byte offset.
+    pub fn check(s: &str) -> Result<usize, String> {
         let (account_start, resource) = iam_arn_parts(s).map_err(|e| format!("role_arn {e}"))?;
         let Some(name) = resource.strip_prefix("role/") else {
             return Err(format!(
@@ -31,10 +39,7 @@ impl RoleArn {
         if !(20..=2048).contains(&s.len()) {
             return Err(format!("role_arn {s:?} must be 20 to 2048 characters long"));
         }
-        Ok(Self {
-            arn: s.to_owned(),
-            account_start,
-        })
+        Ok(account_start)
     }
 
     /// The 12-digit account id.
@@ -61,22 +66,24 @@ impl fmt::Display for RoleArn {
 
 /// Splits `arn:p:iam::ACCOUNT:resource`, returning the account's byte offset and the resource.
 fn iam_arn_parts(s: &str) -> Result<(usize, &str), String> {
-    let parts: Vec<&str> = s.splitn(6, ':').collect();
     let shape = "expected arn:aws:iam::ACCOUNT:...";
-    if parts.len() != 6 || parts[0] != "arn" || parts[1].is_empty() {
+    let mut parts = s.splitn(6, ':');
+    let mut next = || parts.next().unwrap_or_default();
+    let (arn, partition, service, region, account, resource) =
+        (next(), next(), next(), next(), next(), next());
+    if arn != "arn" || partition.is_empty() || resource.is_empty() && !s.ends_with(':') {
         return Err(format!("{s:?} is not an ARN ({shape})"));
     }
-    if parts[2] != "iam" || !parts[3].is_empty() {
+    if service != "iam" || !region.is_empty() {
         return Err(format!("{s:?} is not an IAM ARN ({shape})"));
     }
-    if !is_account_id(parts[4]) {
+    if !is_account_id(account) {
         return Err(format!(
-            "{s:?} has account {:?}, which is not 12 digits",
-            parts[4]
+            "{s:?} has account {account:?}, which is not 12 digits"
         ));
     }
-    let account_start = parts[..4].iter().map(|p| p.len() + 1).sum();
-    Ok((account_start, parts[5]))
+    let account_start = arn.len() + partition.len() + service.len() + region.len() + 4;
+    Ok((account_start, resource))
 }
 
 /// True for exactly 12 ASCII digits.
@@ -84,18 +91,18 @@ pub fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn word_or(c: char, extra: &str) -> bool {
-    c.is_ascii_alphanumeric() || c == '_' || extra.contains(c)
-}
-
 fn check_pattern(what: &str, s: &str, min: usize, max: usize, extra: &str) -> Result<(), String> {
+    let allowed = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || extra.as_bytes().contains(&b);
+    // Every allowed character is ASCII, so on success the byte length is the character count.
+    let bad = s.bytes().position(|b| !allowed(b));
     let len = s.chars().count();
     if len < min || len > max {
         return Err(format!(
             "{what} {s:?} must be {min} to {max} characters long (it has {len})"
         ));
     }
-    if let Some(bad) = s.chars().find(|&c| !word_or(c, extra)) {
+    if let Some(at) = bad {
+        let bad = s[at..].chars().next().unwrap_or_default();
         return Err(format!(
             "{what} {s:?} contains {bad:?}; allowed are letters, digits and {}",
             extra

@@ -1,0 +1,138 @@
+//! The environment of a role shell (`exec` and the TUI's shell): what is set and what is removed.
+
+use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
+
+use super::session::{rfc3339, Session};
+
+/// Set in every role shell; its presence means "already inside one".
+pub const MARKER: &str = "XROLE_PROFILE";
+
+/// Variables removed so that nothing shadows the role's credentials.
+pub const REMOVED: [&str; 14] = [
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SECURITY_TOKEN",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_CREDENTIAL_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+    "AWS_ROLE_SESSION_NAME",
+];
+
+/// Refuses to start inside a role shell, naming the role it holds.
+pub fn check_not_nested(current: Option<&OsStr>) -> Result<(), String> {
+    match current {
+        Some(p) if !p.is_empty() => Err(format!(
+            "already inside a role shell for profile {:?}; type 'exit' to leave it first (or unset {MARKER})",
+            super::text::display_safe(&p.to_string_lossy())
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The variables to set for `session`, in a stable order.
+pub fn variables(session: &Session, region: Option<&str>) -> Vec<(String, String)> {
+    let c = &session.credentials;
+    let mut vars = vec![
+        ("AWS_ACCESS_KEY_ID".to_owned(), c.access_key_id.clone()),
+        (
+            "AWS_SECRET_ACCESS_KEY".to_owned(),
+            c.secret_access_key.as_str().to_owned(),
+        ),
+    ];
+    if let Some(token) = &c.session_token {
+        vars.push(("AWS_SESSION_TOKEN".into(), token.as_str().to_owned()));
+    }
+    if let Some(exp) = c.expiration {
+        vars.push(("AWS_CREDENTIAL_EXPIRATION".into(), rfc3339(exp)));
+        vars.push(("AWS_SESSION_EXPIRATION".into(), rfc3339(exp)));
+    }
+    if let Some(r) = region {
+        vars.push(("AWS_REGION".into(), r.to_owned()));
+        vars.push(("AWS_DEFAULT_REGION".into(), r.to_owned()));
+    }
+    vars.push((MARKER.into(), session.profile.clone()));
+    if let Some(id) = &session.identity {
+        vars.push(("XROLE_ACCOUNT".into(), id.account.clone()));
+    }
+    vars
+}
+
+/// The whole child environment: `base` without [`REMOVED`], plus [`variables`].
+/// Endpoint variables (`AWS_ENDPOINT_URL*`) and everything else pass through.
+pub fn child_env(
+    base: impl IntoIterator<Item = (OsString, OsString)>,
+    session: &Session,
+    region: Option<&str>,
+) -> BTreeMap<OsString, OsString> {
+    let mut env: BTreeMap<OsString, OsString> = base
+        .into_iter()
+        .filter(|(k, _)| !REMOVED.iter().any(|r| OsStr::new(r) == k))
+        .collect();
+    for (k, v) in variables(session, region) {
+        env.insert(k.into(), v.into());
+    }
+    env
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use zeroize::Zeroizing;
+
+    use super::*;
+    use crate::domain::session::{CallerIdentity, Credentials};
+
+    fn session() -> Session {
+        Session {
+            profile: "dev".into(),
+            credentials: Credentials {
+                access_key_id: "ASIANEW".into(),
+                secret_access_key: Zeroizing::new("new-secret".into()),
+                session_token: Some(Zeroizing::new("new-token".into())),
+                expiration: Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000)),
+            },
+            identity: CallerIdentity::from_arn("arn:aws:sts::222222222222:assumed-role/admin/x", ""),
+        }
+    }
+
+    #[test]
+    fn replaces_and_removes() {
+        let base = [
+            ("AWS_PROFILE", "old"),
+            ("AWS_ACCESS_KEY_ID", "AKIAOLD"),
+            ("AWS_SECURITY_TOKEN", "stale"),
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://x"),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:5000"),
+            ("PATH", "/bin"),
+        ]
+        .map(|(k, v)| (OsString::from(k), OsString::from(v)));
+        let env = child_env(base, &session(), Some("eu-west-1"));
+        let get = |k: &str| env.get(OsStr::new(k)).map(|v| v.to_string_lossy().into_owned());
+        assert_eq!(get("AWS_ACCESS_KEY_ID").as_deref(), Some("ASIANEW"));
+        assert_eq!(get("AWS_PROFILE"), None);
+        assert_eq!(get("AWS_SECURITY_TOKEN"), None);
+        assert_eq!(get("AWS_CONTAINER_CREDENTIALS_FULL_URI"), None);
+        assert_eq!(get("AWS_ENDPOINT_URL").as_deref(), Some("http://127.0.0.1:5000"));
+        assert_eq!(get("PATH").as_deref(), Some("/bin"));
+        assert_eq!(get("AWS_CREDENTIAL_EXPIRATION").as_deref(), Some("2027-01-15T08:00:00Z"));
+        assert_eq!(get("AWS_REGION").as_deref(), Some("eu-west-1"));
+        assert_eq!(get("XROLE_PROFILE").as_deref(), Some("dev"));
+        assert_eq!(get("XROLE_ACCOUNT").as_deref(), Some("222222222222"));
+    }
+
+    #[test]
+    fn nested_shell_is_refused() {
+        assert!(check_not_nested(None).is_ok());
+        let e = check_not_nested(Some(OsStr::new("prod"))).unwrap_err();
+        assert!(e.contains("\"prod\""), "{e}");
+    }
+}
