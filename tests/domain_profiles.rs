@@ -167,12 +167,14 @@ fn plans_of_the_three_workflows() {
 #[test]
 fn summaries_give_kind_account_and_chain() {
     let s = set(HUB, HUB_CREDENTIALS);
-    let kinds: Vec<(String, Kind, Option<String>)> = s
-        .profiles()
-        .iter()
-        .map(|p| {
-            let sum = Summary::new(&s, p);
-            (p.name.clone(), sum.kind, sum.account.clone())
+    let kinds: Vec<(String, Kind, Option<String>)> = (0..s.len())
+        .map(|i| {
+            let sum = Summary::new(&s, i);
+            (
+                sum.profile.name.clone(),
+                sum.kind,
+                sum.account.map(str::to_owned),
+            )
         })
         .collect();
     let find = |n: &str| kinds.iter().find(|k| k.0 == n).cloned().unwrap();

@@ -17,7 +17,7 @@ use crate::domain::ProfileSet;
 struct JsonProfile<'a> {
     name: &'a str,
     kind: &'static str,
-    account: Option<String>,
+    account: Option<&'a str>,
     account_name: Option<&'a str>,
     role_arn: Option<&'a str>,
     source_profile: Option<&'a str>,
@@ -35,11 +35,7 @@ pub fn run(files: &AwsFiles, json: bool) -> Result<(), Failure> {
         .load()
         .map_err(|e| Failure::config(display_safe(&e.to_string())))?;
     let set = &loaded.set;
-    let summaries: Vec<Summary<'_>> = set
-        .profiles()
-        .iter()
-        .map(|p| Summary::new(set, p))
-        .collect();
+    let summaries: Vec<Summary<'_>> = (0..set.len()).map(|i| Summary::new(set, i)).collect();
     let mut out = BufWriter::new(io::stdout().lock());
     let written = if json {
         write_json(&mut out, &summaries)
@@ -68,7 +64,7 @@ fn write_json(out: &mut impl Write, summaries: &[Summary<'_>]) -> io::Result<()>
             JsonProfile {
                 name: &p.name,
                 kind: s.kind.as_str(),
-                account: s.account.clone(),
+                account: s.account,
                 account_name: p.get(Key::XroleAccountName),
                 role_arn: p.get(Key::RoleArn),
                 source_profile: p.get(Key::SourceProfile),
@@ -114,7 +110,7 @@ fn write_table(out: &mut impl Write, summaries: &[Summary<'_>]) -> io::Result<()
 fn table_row(s: &Summary<'_>) -> [String; 8] {
     let p = s.profile;
     let safe = |v: Option<&str>| display_safe(v.unwrap_or("")).into_owned();
-    let account = match (s.account.as_deref(), p.get(Key::XroleAccountName)) {
+    let account = match (s.account, p.get(Key::XroleAccountName)) {
         (Some(id), Some(name)) => format!("{id} ({name})"),
         (id, name) => id.or(name).unwrap_or("").to_owned(),
     };

@@ -90,8 +90,8 @@ pub fn parse<'a>(text: &'a str, bad_lines: &[usize]) -> IniFile<'a> {
         start = end + 1;
         let line_no = i + 1;
         let line = raw.strip_suffix('\r').unwrap_or(raw);
-        let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with(['#', ';']) {
+        let trimmed = line.trim_ascii();
+        if matches!(trimmed.as_bytes().first(), None | Some(b'#' | b';')) {
             continue;
         }
         if trimmed.starts_with('[') {
@@ -105,7 +105,7 @@ pub fn parse<'a>(text: &'a str, bad_lines: &[usize]) -> IniFile<'a> {
             });
             continue;
         };
-        if line.starts_with([' ', '\t']) {
+        if matches!(line.as_bytes().first(), Some(b' ' | b'\t')) {
             match section.entries.last_mut() {
                 Some(entry) => {
                     let value = entry.value.to_mut();
@@ -120,8 +120,8 @@ pub fn parse<'a>(text: &'a str, bad_lines: &[usize]) -> IniFile<'a> {
             continue;
         }
         match trimmed.bytes().position(|b| b == b'=' || b == b':') {
-            Some(at) if !trimmed[..at].trim().is_empty() => {
-                let key = trimmed[..at].trim_end();
+            Some(at) if !trimmed[..at].trim_ascii().is_empty() => {
+                let key = trimmed[..at].trim_ascii_end();
                 let key = if key.bytes().any(|b| b.is_ascii_uppercase()) {
                     Cow::Owned(key.to_ascii_lowercase())
                 } else {
@@ -137,7 +137,7 @@ pub fn parse<'a>(text: &'a str, bad_lines: &[usize]) -> IniFile<'a> {
                 }
                 section.entries.push(Entry {
                     key,
-                    value: Cow::Borrowed(trimmed[at + 1..].trim_start()),
+                    value: Cow::Borrowed(trimmed[at + 1..].trim_ascii_start()),
                     line: line_no,
                 });
             }
@@ -171,7 +171,7 @@ fn header(trimmed: &str, line: usize) -> Section<'_> {
     let inner = &trimmed[1..];
     let name = match inner.rfind(']') {
         Some(end) => {
-            let rest = inner[end + 1..].trim();
+            let rest = inner[end + 1..].trim_ascii();
             if !(rest.is_empty() || rest.starts_with(['#', ';'])) {
                 problems.push(LineProblem {
                     line,
@@ -189,7 +189,7 @@ fn header(trimmed: &str, line: usize) -> Section<'_> {
         }
     };
     Section {
-        header: name.trim(),
+        header: name.trim_ascii(),
         line,
         entries: Vec::with_capacity(8), // most profiles have a handful of keys: one allocation
         problems,

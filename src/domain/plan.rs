@@ -194,8 +194,13 @@ impl ProfileSet {
         let start = self
             .index_of(name)
             .ok_or_else(|| PlanError::NoSuchProfile(name.to_owned()))?;
-        let mut chain: Vec<usize> = Vec::new();
-        let mut roles: Vec<&Profile> = Vec::new();
+        self.plan_at(start)
+    }
+
+    /// Resolves the profile at `start` in [`ProfileSet::profiles`].
+    pub fn plan_at(&self, start: usize) -> Result<Plan, PlanError> {
+        let mut chain: Vec<usize> = Vec::with_capacity(4);
+        let mut roles = 0; // the first `roles` profiles of `chain` are roles
         let mut current = start;
         let source = loop {
             let profile = &self.profiles()[current];
@@ -225,8 +230,8 @@ impl ProfileSet {
             if !is_role {
                 break leaf(profile)?;
             }
-            roles.push(profile);
-            if roles.len() > MAX_CHAIN_HOPS {
+            roles += 1;
+            if roles > MAX_CHAIN_HOPS {
                 return Err(PlanError::TooDeep(MAX_CHAIN_HOPS));
             }
             if let Some(kind) = profile.get(Key::CredentialSource) {
@@ -252,21 +257,20 @@ impl ProfileSet {
                     source: source_name.to_owned(),
                 })?;
         };
-        let chain = chain
-            .iter()
-            .map(|&i| self.profiles()[i].name.clone())
-            .collect();
         let mut plan = Plan {
-            chain,
+            chain: chain
+                .iter()
+                .map(|&i| self.profiles()[i].name.clone())
+                .collect(),
             source,
-            steps: Vec::new(),
+            steps: Vec::with_capacity(roles + 1),
             notes: Vec::new(),
         };
-        if roles.is_empty() {
+        if roles == 0 {
             session_token_step(&mut plan, &self.profiles()[start]);
         }
-        for (hop, role) in roles.iter().rev().enumerate() {
-            role_step(&mut plan, role, hop == 0);
+        for (hop, &role) in chain[..roles].iter().rev().enumerate() {
+            role_step(&mut plan, &self.profiles()[role], hop == 0);
         }
         Ok(plan)
     }

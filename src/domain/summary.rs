@@ -42,7 +42,7 @@ pub struct Summary<'a> {
     /// Its kind.
     pub kind: Kind,
     /// The account its credentials are in, when the files tell.
-    pub account: Option<String>,
+    pub account: Option<&'a str>,
     /// The plan, or why there is none.
     pub plan: Result<Plan, PlanError>,
     /// Warnings of the profile and notes of its plan.
@@ -50,9 +50,10 @@ pub struct Summary<'a> {
 }
 
 impl<'a> Summary<'a> {
-    /// Summarises `profile`, resolving its chain in `set`.
-    pub fn new(set: &'a ProfileSet, profile: &'a Profile) -> Self {
-        let plan = set.plan(&profile.name);
+    /// Summarises the profile at `index` of `set.profiles()`, resolving its chain.
+    pub fn new(set: &'a ProfileSet, index: usize) -> Self {
+        let profile = &set.profiles()[index];
+        let plan = set.plan_at(index);
         let kind = match &plan {
             Err(_) => Kind::Invalid,
             Ok(p) if p.final_role().is_some() => Kind::Role,
@@ -63,15 +64,15 @@ impl<'a> Summary<'a> {
                 Source::CredentialSource { .. } | Source::Environment { .. } => Kind::Environment,
             },
         };
-        let role_account = match &plan {
-            Ok(p) => p.final_role().map(|arn| arn.account().to_owned()),
-            Err(_) => None,
+        // The account of the final role is the one in this profile's own role_arn.
+        let role_account = match (&plan, profile.get(Key::RoleArn)) {
+            (Ok(_), Some(arn)) => arn.split(':').nth(4),
+            _ => None,
         };
         let account = profile
             .get(Key::XroleExpectedAccount)
-            .map(str::to_owned)
             .or(role_account)
-            .or_else(|| profile.get(Key::SsoAccountId).map(str::to_owned));
+            .or_else(|| profile.get(Key::SsoAccountId));
         let mut warnings: Vec<String> = profile
             .problems
             .iter()

@@ -67,23 +67,36 @@ impl fmt::Display for RoleArn {
 /// Splits `arn:p:iam::ACCOUNT:resource`, returning the account's byte offset and the resource.
 fn iam_arn_parts(s: &str) -> Result<(usize, &str), String> {
     let shape = "expected arn:aws:iam::ACCOUNT:...";
-    let mut parts = s.splitn(6, ':');
-    let mut next = || parts.next().unwrap_or_default();
-    let (arn, partition, service, region, account, resource) =
-        (next(), next(), next(), next(), next(), next());
-    if arn != "arn" || partition.is_empty() || resource.is_empty() && !s.ends_with(':') {
+    // The byte offsets of the first five ':' (an ARN has six fields; the last may hold ':').
+    let mut colons = [0usize; 5];
+    let mut found = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if b == b':' {
+            colons[found] = i;
+            found += 1;
+            if found == colons.len() {
+                break;
+            }
+        }
+    }
+    if found < colons.len() {
         return Err(format!("{s:?} is not an ARN ({shape})"));
     }
-    if service != "iam" || !region.is_empty() {
+    let field = |n: usize| &s[colons[n - 1] + 1..colons[n]];
+    let (arn, partition) = (&s[..colons[0]], field(1));
+    if arn != "arn" || partition.is_empty() {
+        return Err(format!("{s:?} is not an ARN ({shape})"));
+    }
+    if field(2) != "iam" || !field(3).is_empty() {
         return Err(format!("{s:?} is not an IAM ARN ({shape})"));
     }
+    let account = field(4);
     if !is_account_id(account) {
         return Err(format!(
             "{s:?} has account {account:?}, which is not 12 digits"
         ));
     }
-    let account_start = arn.len() + partition.len() + service.len() + region.len() + 4;
-    Ok((account_start, resource))
+    Ok((colons[3] + 1, &s[colons[4] + 1..]))
 }
 
 /// True for exactly 12 ASCII digits.
@@ -92,10 +105,18 @@ pub fn is_account_id(s: &str) -> bool {
 }
 
 fn check_pattern(what: &str, s: &str, min: usize, max: usize, extra: &str) -> Result<(), String> {
-    let allowed = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || extra.as_bytes().contains(&b);
+    let extra_mask = extra
+        .bytes()
+        .filter(u8::is_ascii)
+        .fold(0u128, |m, b| m | 1 << b);
+    let allowed = |b: u8| b.is_ascii_alphanumeric() || (b.is_ascii() && extra_mask & 1 << b != 0);
     // Every allowed character is ASCII, so on success the byte length is the character count.
     let bad = s.bytes().position(|b| !allowed(b));
-    let len = s.chars().count();
+    let len = if bad.is_none() {
+        s.len()
+    } else {
+        s.chars().count()
+    };
     if len < min || len > max {
         return Err(format!(
             "{what} {s:?} must be {min} to {max} characters long (it has {len})"
