@@ -76,7 +76,20 @@ fn bench(c: &mut Criterion) {
                 .count()
         });
     });
+    // What `list` and the TUI's start do: parse, then resolve every profile. The result is
+    // returned so that freeing it is left out of the time (criterion's `iter_with_large_drop`);
+    // the CLI frees it at exit and the TUI keeps it for the whole session.
     c.bench_function("parse + resolve 5k profiles", |b| {
+        b.iter_with_large_drop(|| {
+            let set = ProfileSet::parse(
+                Some(black_box(config.as_bytes())),
+                Some(credentials.as_bytes()),
+            );
+            let plans: Vec<_> = (0..set.len()).map(|i| set.plan_at(i)).collect();
+            (set, plans)
+        });
+    });
+    c.bench_function("parse + resolve + free 5k profiles", |b| {
         b.iter(|| {
             let set = ProfileSet::parse(
                 Some(black_box(config.as_bytes())),

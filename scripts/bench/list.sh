@@ -10,7 +10,7 @@ trap 'rm -rf "$dir"' EXIT
 python3 scripts/bench/gen_profiles.py "$dir"
 cargo build --release --quiet
 export AWS_CONFIG_FILE="$dir/config" AWS_SHARED_CREDENTIALS_FILE="$dir/credentials"
-test "$(./target/release/xrole-tui list --json | grep -c '"name"')" = 5010
+test "$(./target/release/xrole-tui list --json | grep -o '"name"' | wc -l)" = 5010
 hyperfine --warmup 5 --runs 40 -N --export-markdown "$dir/list.md" \
   --command-name 'xrole-tui list --json' './target/release/xrole-tui list --json' \
   --command-name 'botocore Session().available_profiles' \

@@ -1,6 +1,6 @@
 //! `xrole-tui list [--json]`.
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
@@ -77,7 +77,12 @@ fn write_json(out: &mut impl Write, summaries: &[Summary<'_>]) -> io::Result<()>
             }
         })
         .collect();
-    serde_json::to_writer_pretty(&mut *out, &rows)?;
+    // Indented for a person at a terminal; one line for a pipe, where it is read by a program.
+    if io::stdout().is_terminal() {
+        serde_json::to_writer_pretty(&mut *out, &rows)?;
+    } else {
+        serde_json::to_writer(&mut *out, &rows)?;
+    }
     writeln!(out)
 }
 

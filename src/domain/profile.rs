@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use zeroize::Zeroizing;
@@ -226,7 +227,8 @@ pub struct FileProblem {
 #[derive(Debug, Clone, Default)]
 pub struct ProfileSet {
     profiles: Vec<Profile>,
-    by_name: HashMap<String, usize, foldhash::fast::RandomState>,
+    by_name: hashbrown::HashTable<usize>,
+    hasher: foldhash::fast::RandomState,
     sso_sessions: HashMap<String, SsoSession>,
     /// Problems outside any profile.
     pub file_problems: Vec<FileProblem>,
@@ -255,7 +257,9 @@ impl ProfileSet {
                 // About 200 bytes a profile: sized once instead of growing (and moving) 13 times.
                 let guess = text.len() / 200;
                 set.profiles.reserve(guess);
-                set.by_name.reserve(guess);
+                let (hasher, profiles) = (&set.hasher, &set.profiles);
+                set.by_name
+                    .reserve(guess, |&i| hasher.hash_one(&profiles[i].name));
                 set.add_file(&text, &ini::parse(&text, &bad_lines), kind);
             }
         }
@@ -278,7 +282,10 @@ impl ProfileSet {
 
     /// Position of `name` in [`ProfileSet::profiles`].
     pub fn index_of(&self, name: &str) -> Option<usize> {
-        self.by_name.get(name).copied()
+        let hash = self.hasher.hash_one(name);
+        self.by_name
+            .find(hash, |&i| self.profiles[i].name == name)
+            .copied()
     }
 
     /// The `[sso-session NAME]` section called `name`.
@@ -308,11 +315,15 @@ impl ProfileSet {
             let Some(name) = self.section_profile_name(section, kind) else {
                 continue;
             };
-            let idx = match self.by_name.get(&name) {
-                Some(&i) => i,
+            let idx = match self.index_of(&name) {
+                Some(i) => i,
                 None => {
-                    self.profiles.push(Profile::new(name.clone()));
-                    self.by_name.insert(name, self.profiles.len() - 1);
+                    let (hasher, profiles) = (&self.hasher, &self.profiles);
+                    let hash = hasher.hash_one(&name);
+                    self.by_name.insert_unique(hash, profiles.len(), |&i| {
+                        hasher.hash_one(&profiles[i].name)
+                    });
+                    self.profiles.push(Profile::new(name));
                     self.profiles.len() - 1
                 }
             };
