@@ -1,3 +1,8 @@
 //! The only layer that talks to the AWS SDK; it turns SDK types into domain types.
 
+pub mod authenticate;
+pub mod cache;
+pub mod error;
+pub mod leaf;
 pub mod sdk;
+pub mod sts;

@@ -7,7 +7,9 @@ use clap::{Parser, Subcommand};
 
 use crate::config::AwsFiles;
 
+pub mod creds;
 pub mod list;
+pub mod mfa;
 
 /// Exit code for a usage or configuration error.
 pub const EXIT_CONFIG: u8 = 2;
@@ -21,6 +23,9 @@ pub struct Cli {
     /// The command to run.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Neither read nor write the credential cache (also: XROLE_CACHE=none).
+    #[arg(long, global = true)]
+    pub no_cache: bool,
 }
 
 /// The headless commands.
@@ -32,23 +37,75 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Get the profile's credentials, then show who they belong to (sts:GetCallerIdentity).
+    Whoami {
+        /// The profile.
+        profile: String,
+        /// Print JSON: profile, account, arn, user_id, expiration.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run a command (default: $SHELL) with the profile's credentials in its environment.
+    Exec {
+        /// The profile.
+        profile: String,
+        /// The command and its arguments, after `--`.
+        #[arg(last = true)]
+        command: Vec<std::ffi::OsString>,
+    },
+    /// Print the profile's credentials as shell variable assignments.
+    Env {
+        /// The profile.
+        profile: String,
+        /// The shell to print for.
+        #[arg(long, value_enum, default_value = "sh")]
+        format: creds::EnvFormat,
+    },
+    /// Print the profile's credentials as JSON for the AWS `credential_process` setting.
+    CredentialProcess {
+        /// The profile.
+        profile: String,
+    },
 }
 
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     let files = AwsFiles::from_env();
+    let no_cache = cli.no_cache;
     let result = match cli.command {
-        Some(Command::List { json }) => list::run(&files, json),
-        None => Ok(()),
+        Some(Command::List { json }) => list::run(&files, json).map(|()| 0),
+        Some(Command::Whoami { profile, json }) => {
+            block_on(creds::whoami(&files, &profile, json, no_cache))
+        }
+        Some(Command::Exec { profile, command }) => {
+            block_on(creds::exec(&files, &profile, &command, no_cache))
+        }
+        Some(Command::Env { profile, format }) => {
+            block_on(creds::env(&files, &profile, format, no_cache))
+        }
+        Some(Command::CredentialProcess { profile }) => {
+            block_on(creds::credential_process(&files, &profile, no_cache))
+        }
+        None => Ok(0),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(failure) => {
             let mut err = std::io::stderr().lock();
             let _ = writeln!(err, "xrole-tui: {}", failure.message);
             ExitCode::from(failure.code)
         }
     }
+}
+
+/// Runs an async command on a single-threaded runtime (the headless commands make a few calls
+/// in sequence; a thread pool would only add start-up time).
+fn block_on(fut: impl std::future::Future<Output = Result<u8, Failure>>) -> Result<u8, Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::config(format!("cannot start the async runtime: {e}")))?
+        .block_on(fut)
 }
 
 /// A command that failed: the message for stderr and the exit code.

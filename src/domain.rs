@@ -6,6 +6,8 @@ pub mod ini;
 pub mod key;
 pub mod plan;
 pub mod profile;
+pub mod session;
+pub mod shell_env;
 pub mod summary;
 pub mod text;
 pub mod validate;

@@ -1,5 +1,7 @@
 //! `xrole-tui list` as a process: files from the environment, table, JSON, exit codes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
 use std::path::Path;
 use std::process::{Command, Output};
 

@@ -1,5 +1,7 @@
 //! The profile model and the plan resolver: INI text in, profiles and plans out.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
 use xrole_tui::domain::profile::Key;
 use xrole_tui::domain::summary::{Kind, Summary};
 use xrole_tui::domain::{FileKind, PlanError, ProfileSet, Severity, Source, Step};

@@ -1,5 +1,7 @@
 //! Large, deep and hostile inputs: nothing panics, overflows or hangs.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
 use std::fmt::Write as _;
 
 use proptest::prelude::*;

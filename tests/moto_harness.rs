@@ -1,5 +1,7 @@
 //! The moto harness itself: the SDK reaches moto through `AWS_ENDPOINT_URL`, STS and S3 answer.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
 mod support;
 
 use aws_credential_types::Credentials;

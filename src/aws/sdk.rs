@@ -45,12 +45,31 @@ pub async fn load(profile: Option<&str>, region: Option<&str>) -> SdkConfig {
     config
 }
 
+/// The configuration of an STS client signing with `credentials`.
+pub fn sts_builder(
+    config: &SdkConfig,
+    credentials: &crate::domain::session::Credentials,
+) -> aws_sdk_sts::config::Builder {
+    aws_sdk_sts::config::Builder::from(config).credentials_provider(to_sdk(credentials))
+}
+
 /// An STS client signing with `credentials`.
 pub fn sts_client(config: &SdkConfig, credentials: Credentials) -> aws_sdk_sts::Client {
     let conf = aws_sdk_sts::config::Builder::from(config)
         .credentials_provider(credentials)
         .build();
     aws_sdk_sts::Client::from_conf(conf)
+}
+
+/// Domain credentials as the SDK's (which redact themselves in `Debug` and wipe on drop).
+pub fn to_sdk(c: &crate::domain::session::Credentials) -> Credentials {
+    Credentials::new(
+        c.access_key_id.clone(),
+        c.secret_access_key.as_str().to_owned(),
+        c.session_token.as_ref().map(|t| t.as_str().to_owned()),
+        c.expiration,
+        "xrole-tui",
+    )
 }
 
 /// An S3 client signing with `credentials`. With an endpoint override (a local emulator, a

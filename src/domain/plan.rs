@@ -348,8 +348,8 @@ fn role_step(plan: &mut Plan, role: &Profile, first_hop: bool) {
     if let (true, Some(d)) = (chained, duration) {
         if d > CHAINED_ROLE_MAX && !matches!(plan.source, Source::Environment { .. }) {
             plan.notes.push(format!(
-                "{} asks for {d}s, but AWS caps a role assumed with temporary credentials at \
-                 {CHAINED_ROLE_MAX}s (role chaining)",
+                "{} asks for {d}s, but AWS allows at most {CHAINED_ROLE_MAX}s for a role assumed \
+                 with temporary credentials (role chaining), so {CHAINED_ROLE_MAX}s is requested",
                 role.name
             ));
         }

@@ -176,17 +176,34 @@ mod tests {
         let c = creds(Some(t0 + Duration::from_secs(301)));
         assert!(c.reusable(t0));
         assert!(!c.reusable(t0 + Duration::from_secs(1)));
-        assert_eq!(ExpiryStatus::of(c.remaining(t0)), ExpiryStatus::Critical);
-        assert_eq!(ExpiryStatus::of(Some(Duration::from_secs(900))), ExpiryStatus::Expiring);
-        assert_eq!(ExpiryStatus::of(Some(Duration::from_secs(901))), ExpiryStatus::Valid);
-        assert_eq!(ExpiryStatus::of(c.remaining(t0 + Duration::from_secs(400))), ExpiryStatus::Expired);
+        assert_eq!(ExpiryStatus::of(c.remaining(t0)), ExpiryStatus::Expiring);
+        assert_eq!(
+            ExpiryStatus::of(c.remaining(t0 + Duration::from_secs(1))),
+            ExpiryStatus::Critical
+        );
+        assert_eq!(
+            ExpiryStatus::of(Some(Duration::from_secs(900))),
+            ExpiryStatus::Expiring
+        );
+        assert_eq!(
+            ExpiryStatus::of(Some(Duration::from_secs(901))),
+            ExpiryStatus::Valid
+        );
+        assert_eq!(
+            ExpiryStatus::of(c.remaining(t0 + Duration::from_secs(400))),
+            ExpiryStatus::Expired
+        );
         assert_eq!(countdown(Duration::from_secs(3723)), "1h 02m 03s");
         assert_eq!(countdown(Duration::from_secs(245)), "4m 05s");
     }
 
     #[test]
     fn identity_names() {
-        let i = CallerIdentity::from_arn("arn:aws:sts::111111111111:assumed-role/admin/alice", "AROA:alice").unwrap();
+        let i = CallerIdentity::from_arn(
+            "arn:aws:sts::111111111111:assumed-role/admin/alice",
+            "AROA:alice",
+        )
+        .unwrap();
         assert_eq!(i.account, "111111111111");
         assert_eq!(i.name(), "admin/alice");
         assert!(CallerIdentity::from_arn("nonsense", "").is_none());

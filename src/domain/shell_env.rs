@@ -100,7 +100,10 @@ mod tests {
                 session_token: Some(Zeroizing::new("new-token".into())),
                 expiration: Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000)),
             },
-            identity: CallerIdentity::from_arn("arn:aws:sts::222222222222:assumed-role/admin/x", ""),
+            identity: CallerIdentity::from_arn(
+                "arn:aws:sts::222222222222:assumed-role/admin/x",
+                "",
+            ),
         }
     }
 
@@ -116,14 +119,23 @@ mod tests {
         ]
         .map(|(k, v)| (OsString::from(k), OsString::from(v)));
         let env = child_env(base, &session(), Some("eu-west-1"));
-        let get = |k: &str| env.get(OsStr::new(k)).map(|v| v.to_string_lossy().into_owned());
+        let get = |k: &str| {
+            env.get(OsStr::new(k))
+                .map(|v| v.to_string_lossy().into_owned())
+        };
         assert_eq!(get("AWS_ACCESS_KEY_ID").as_deref(), Some("ASIANEW"));
         assert_eq!(get("AWS_PROFILE"), None);
         assert_eq!(get("AWS_SECURITY_TOKEN"), None);
         assert_eq!(get("AWS_CONTAINER_CREDENTIALS_FULL_URI"), None);
-        assert_eq!(get("AWS_ENDPOINT_URL").as_deref(), Some("http://127.0.0.1:5000"));
+        assert_eq!(
+            get("AWS_ENDPOINT_URL").as_deref(),
+            Some("http://127.0.0.1:5000")
+        );
         assert_eq!(get("PATH").as_deref(), Some("/bin"));
-        assert_eq!(get("AWS_CREDENTIAL_EXPIRATION").as_deref(), Some("2027-01-15T08:00:00Z"));
+        assert_eq!(
+            get("AWS_CREDENTIAL_EXPIRATION").as_deref(),
+            Some("2027-01-15T08:00:00Z")
+        );
         assert_eq!(get("AWS_REGION").as_deref(), Some("eu-west-1"));
         assert_eq!(get("XROLE_PROFILE").as_deref(), Some("dev"));
         assert_eq!(get("XROLE_ACCOUNT").as_deref(), Some("222222222222"));

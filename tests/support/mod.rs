@@ -1,4 +1,5 @@
 //! Test support shared by the integration tests (a `mod.rs`, so that it is not a test target of its own).
 #![allow(dead_code)]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
 pub mod moto;

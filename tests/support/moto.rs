@@ -1,5 +1,7 @@
 //! A moto server on a free loopback port, for one test binary; stopped when dropped.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;

@@ -1,0 +1,231 @@
+//! The credential cache: one 0600 JSON file per result in a 0700 directory, written atomically,
+//! never through a symlink. A file that cannot be read or parsed is a miss.
+
+use std::fs::{self, DirBuilder, OpenOptions, Permissions};
+use std::io::{Read, Write};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::domain::session::{parse_rfc3339, rfc3339, CallerIdentity, Credentials};
+
+/// What a cache entry holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The credentials.
+    pub credentials: Credentials,
+    /// Their identity, when known.
+    pub identity: Option<CallerIdentity>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct OnDisk {
+    version: u32,
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: Option<String>,
+    expiration: String,
+    account: Option<String>,
+    arn: Option<String>,
+    user_id: Option<String>,
+}
+
+impl Drop for OnDisk {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.secret_access_key.zeroize();
+        if let Some(t) = self.session_token.as_mut() {
+            t.zeroize();
+        }
+    }
+}
+
+/// A cache key: a digest of everything that changes the result of a call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key(String);
+
+impl Key {
+    /// Digests `parts` (call name, role ARN, source identity, MFA serial, external id,
+    /// duration, session name, ...). Parts are length-prefixed, so no two lists collide.
+    pub fn new(parts: &[&str]) -> Self {
+        let mut h = Sha256::new();
+        h.update(b"xrole-cache-v1");
+        for p in parts {
+            h.update((p.len() as u64).to_le_bytes());
+            h.update(p.as_bytes());
+        }
+        let digest = h.finalize();
+        Key(digest.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
+    /// The hex digest (also the file name, plus `.json`).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The cache directory.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    dir: PathBuf,
+}
+
+impl Cache {
+    /// `$XDG_CACHE_HOME/xrole-tui`, else `~/.cache/xrole-tui`; `None` when turned off with
+    /// `XROLE_CACHE=none` or when no home is known.
+    pub fn from_env() -> Option<Self> {
+        if std::env::var_os("XROLE_CACHE").is_some_and(|v| v == "none") {
+            return None;
+        }
+        let base = std::env::var_os("XDG_CACHE_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| {
+                std::env::var_os("HOME")
+                    .filter(|v| !v.is_empty())
+                    .map(|h| PathBuf::from(h).join(".cache"))
+            })?;
+        Some(Self::at(base.join("xrole-tui")))
+    }
+
+    /// A cache in `dir`.
+    pub fn at(dir: PathBuf) -> Self {
+        Self { dir }
+    }
+
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn path(&self, key: &Key) -> PathBuf {
+        self.dir.join(format!("{}.json", key.as_str()))
+    }
+
+    /// The entry for `key`, if present, readable, ours and not expired at `now` (reuse needs
+    /// more than five minutes left: [`Credentials::reusable`]).
+    pub fn get(&self, key: &Key, now: SystemTime) -> Option<Entry> {
+        let path = self.path(key);
+        let mut file = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&path)
+            .ok()?;
+        let meta = file.metadata().ok()?;
+        if !meta.is_file() || meta.uid() != current_uid() || meta.mode() & 0o077 != 0 {
+            return None; // not ours, or readable by others: never trusted
+        }
+        let mut text = Zeroizing::new(String::new());
+        file.read_to_string(&mut text).ok()?;
+        let Ok(disk) = serde_json::from_str::<OnDisk>(&text) else {
+            let _ = fs::remove_file(&path); // corrupt: a miss, and out of the way
+            return None;
+        };
+        let entry = disk.to_entry()?;
+        entry.credentials.reusable(now).then_some(entry)
+    }
+
+    /// Stores `entry` under `key`: a private temporary file in the same directory, renamed over
+    /// the old one, so a reader sees the old file or the new one, never half of one.
+    pub fn put(&self, key: &Key, entry: &Entry) -> std::io::Result<()> {
+        self.ensure_dir()?;
+        let disk = OnDisk::from_entry(entry);
+        let json = Zeroizing::new(serde_json::to_vec(&disk).map_err(std::io::Error::other)?);
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".tmp-")
+            .tempfile_in(&self.dir)?;
+        tmp.as_file()
+            .set_permissions(Permissions::from_mode(0o600))?;
+        tmp.write_all(&json)?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(self.path(key)).map_err(|e| e.error)?;
+        Ok(())
+    }
+
+    /// Removes every entry (used by tests and `--no-cache` runs that want a clean slate).
+    pub fn clear(&self) -> std::io::Result<()> {
+        match fs::read_dir(&self.dir) {
+            Ok(entries) => {
+                for e in entries.flatten() {
+                    if e.path().extension().is_some_and(|x| x == "json") {
+                        fs::remove_file(e.path())?;
+                    }
+                }
+                Ok(())
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Creates the directory 0700 whatever the umask, and refuses one that is a symlink or
+    /// belongs to someone else.
+    fn ensure_dir(&self) -> std::io::Result<()> {
+        if let Some(parent) = self.dir.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        match DirBuilder::new().mode(0o700).create(&self.dir) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+        let meta = fs::symlink_metadata(&self.dir)?;
+        if !meta.is_dir() || meta.uid() != current_uid() {
+            return Err(std::io::Error::other(format!(
+                "{} is not a directory of this user; not caching there",
+                self.dir.display()
+            )));
+        }
+        if meta.mode() & 0o777 != 0o700 {
+            fs::set_permissions(&self.dir, Permissions::from_mode(0o700))?;
+        }
+        Ok(())
+    }
+}
+
+fn current_uid() -> u32 {
+    rustix::process::getuid().as_raw()
+}
+
+impl OnDisk {
+    fn from_entry(e: &Entry) -> Self {
+        let c = &e.credentials;
+        Self {
+            version: 1,
+            access_key_id: c.access_key_id.clone(),
+            secret_access_key: c.secret_access_key.as_str().to_owned(),
+            session_token: c.session_token.as_ref().map(|t| t.as_str().to_owned()),
+            expiration: c.expiration.map(rfc3339).unwrap_or_default(),
+            account: e.identity.as_ref().map(|i| i.account.clone()),
+            arn: e.identity.as_ref().map(|i| i.arn.clone()),
+            user_id: e.identity.as_ref().map(|i| i.user_id.clone()),
+        }
+    }
+
+    fn to_entry(&self) -> Option<Entry> {
+        if self.version != 1 {
+            return None;
+        }
+        Some(Entry {
+            credentials: Credentials {
+                access_key_id: self.access_key_id.clone(),
+                secret_access_key: Zeroizing::new(self.secret_access_key.clone()),
+                session_token: self.session_token.clone().map(Zeroizing::new),
+                // Only temporary credentials are cached: an entry without expiry is corrupt.
+                expiration: Some(parse_rfc3339(&self.expiration)?),
+            },
+            identity: match (&self.account, &self.arn) {
+                (Some(account), Some(arn)) => Some(CallerIdentity {
+                    account: account.clone(),
+                    arn: arn.clone(),
+                    user_id: self.user_id.clone().unwrap_or_default(),
+                }),
+                _ => None,
+            },
+        })
+    }
+}

@@ -1,0 +1,126 @@
+//! The three STS calls, with SDK types turned into domain types and errors into messages.
+
+use std::time::SystemTime;
+
+use aws_sdk_sts::types::Credentials as StsCredentials;
+use zeroize::Zeroizing;
+
+use super::error::{from_sdk, AuthError, Call};
+use crate::domain::session::{CallerIdentity, Credentials};
+
+/// The parameters of one AssumeRole.
+#[derive(Clone)]
+pub struct AssumeRoleRequest<'a> {
+    /// The role.
+    pub role_arn: &'a str,
+    /// `RoleSessionName`.
+    pub session_name: &'a str,
+    /// `DurationSeconds`, when set.
+    pub duration: Option<u32>,
+    /// `ExternalId`, when set.
+    pub external_id: Option<&'a str>,
+    /// MFA device and code, when this call carries them.
+    pub mfa: Option<(&'a str, &'a str)>,
+    /// The profile whose credentials make the call (for messages).
+    pub caller_profile: &'a str,
+}
+
+// No `Debug`: the request holds the MFA code and the external id.
+
+fn convert(c: &StsCredentials) -> Credentials {
+    Credentials {
+        access_key_id: c.access_key_id().to_owned(),
+        secret_access_key: Zeroizing::new(c.secret_access_key().to_owned()),
+        session_token: Some(Zeroizing::new(c.session_token().to_owned())),
+        expiration: SystemTime::try_from(*c.expiration()).ok(),
+    }
+}
+
+fn missing(action: &str) -> AuthError {
+    AuthError::Service(format!("{action} answered without credentials"))
+}
+
+/// `sts:GetSessionToken` with an MFA device.
+pub async fn get_session_token(
+    client: &aws_sdk_sts::Client,
+    serial: &str,
+    code: &str,
+    duration: Option<u32>,
+    caller_profile: &str,
+) -> Result<Credentials, AuthError> {
+    let call = Call {
+        action: "sts:GetSessionToken",
+        target: serial,
+        profile: caller_profile,
+        mfa_serial: Some(serial),
+        external_id: false,
+    };
+    let out = client
+        .get_session_token()
+        .serial_number(serial)
+        .token_code(code)
+        .set_duration_seconds(duration.map(|d| d as i32))
+        .send()
+        .await
+        .map_err(|e| from_sdk(&e, call))?;
+    out.credentials()
+        .map(convert)
+        .ok_or_else(|| missing(call.action))
+}
+
+/// `sts:AssumeRole`; the identity comes from the response's `AssumedRoleUser`.
+pub async fn assume_role(
+    client: &aws_sdk_sts::Client,
+    req: &AssumeRoleRequest<'_>,
+) -> Result<(Credentials, Option<CallerIdentity>), AuthError> {
+    let call = Call {
+        action: "sts:AssumeRole",
+        target: req.role_arn,
+        profile: req.caller_profile,
+        mfa_serial: req.mfa.map(|(s, _)| s),
+        external_id: req.external_id.is_some(),
+    };
+    let out = client
+        .assume_role()
+        .role_arn(req.role_arn)
+        .role_session_name(req.session_name)
+        .set_duration_seconds(req.duration.map(|d| d as i32))
+        .set_external_id(req.external_id.map(str::to_owned))
+        .set_serial_number(req.mfa.map(|(s, _)| s.to_owned()))
+        .set_token_code(req.mfa.map(|(_, c)| c.to_owned()))
+        .send()
+        .await
+        .map_err(|e| from_sdk(&e, call))?;
+    let creds = out
+        .credentials()
+        .map(convert)
+        .ok_or_else(|| missing(call.action))?;
+    let identity = out
+        .assumed_role_user()
+        .and_then(|u| CallerIdentity::from_arn(u.arn(), u.assumed_role_id()));
+    Ok((creds, identity))
+}
+
+/// `sts:GetCallerIdentity`.
+pub async fn caller_identity(
+    client: &aws_sdk_sts::Client,
+    caller_profile: &str,
+) -> Result<CallerIdentity, AuthError> {
+    let call = Call {
+        action: "sts:GetCallerIdentity",
+        target: "the caller",
+        profile: caller_profile,
+        mfa_serial: None,
+        external_id: false,
+    };
+    let out = client
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| from_sdk(&e, call))?;
+    Ok(CallerIdentity {
+        account: out.account().unwrap_or_default().to_owned(),
+        arn: out.arn().unwrap_or_default().to_owned(),
+        user_id: out.user_id().unwrap_or_default().to_owned(),
+    })
+}
