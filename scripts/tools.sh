@@ -19,3 +19,20 @@ ensure_moto() {
   fi
   export MOTO_SERVER
 }
+
+# Sets AWS_CLI to an `aws` command (the AWS CLI reads `credential-process` output in a test).
+ensure_awscli() {
+  if [ -n "${AWS_CLI:-}" ] && [ -x "$AWS_CLI" ]; then return; fi
+  if command -v aws >/dev/null 2>&1 && aws --version >/dev/null 2>&1; then
+    AWS_CLI=$(command -v aws)
+  else
+    local venv="$TOOLS_DIR/awscli"
+    if [ ! -x "$venv/bin/aws" ]; then
+      echo "installing awscli into $venv" >&2
+      python3 -m venv "$venv"
+      "$venv/bin/pip" install --quiet --disable-pip-version-check awscli
+    fi
+    AWS_CLI="$venv/bin/aws"
+  fi
+  export AWS_CLI
+}

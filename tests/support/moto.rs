@@ -129,8 +129,9 @@ impl Moto {
             .expect("moto start-recording");
     }
 
-    /// The `Action` of every query-protocol request (STS) recorded since [`Moto::start_recording`].
-    pub fn actions(&self) -> Vec<String> {
+    /// Every query-protocol request (STS) recorded since [`Moto::start_recording`]: its
+    /// `Action` and its whole form body.
+    pub fn actions_with_bodies(&self) -> Vec<(String, String)> {
         let response = self
             .request("GET", "/moto-api/recorder/download-recording", "")
             .expect("moto download-recording");
@@ -145,9 +146,20 @@ impl Moto {
                     } else {
                         String::from_utf8(aws_smithy_types::base64::decode(raw).ok()?).ok()?
                     };
-                body.split('&')
-                    .find_map(|kv| kv.strip_prefix("Action=").map(str::to_owned))
+                let action = body
+                    .split('&')
+                    .find_map(|kv| kv.strip_prefix("Action="))?
+                    .to_owned();
+                Some((action, body))
             })
+            .collect()
+    }
+
+    /// The `Action` of every recorded query-protocol request.
+    pub fn actions(&self) -> Vec<String> {
+        self.actions_with_bodies()
+            .into_iter()
+            .map(|(a, _)| a)
             .collect()
     }
 
