@@ -10,6 +10,7 @@ use crate::config::AwsFiles;
 pub mod creds;
 pub mod list;
 pub mod mfa;
+pub mod tui;
 
 /// Exit code for a usage or configuration error.
 pub const EXIT_CONFIG: u8 = 2;
@@ -18,7 +19,7 @@ pub const EXIT_AUTH: u8 = 3;
 
 /// Move between AWS accounts and roles from the terminal.
 #[derive(Debug, Parser)]
-#[command(name = "xrole-tui", version, about, arg_required_else_help = true)]
+#[command(name = "xrole-tui", version, about)]
 pub struct Cli {
     /// The command to run.
     #[command(subcommand)]
@@ -26,6 +27,9 @@ pub struct Cli {
     /// Neither read nor write the credential cache (also: XROLE_CACHE=none).
     #[arg(long, global = true)]
     pub no_cache: bool,
+    /// The profile to select when the TUI opens (default: $AWS_PROFILE).
+    #[arg(long)]
+    pub profile: Option<String>,
 }
 
 /// The headless commands.
@@ -86,7 +90,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::CredentialProcess { profile }) => {
             block_on(creds::credential_process(&files, &profile, no_cache))
         }
-        None => Ok(0),
+        None => tui::run(&files, cli.profile, no_cache),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -3,7 +3,10 @@
 //! Layers: `domain` (plain Rust: profiles, plans), `config` (reading the AWS files) and `cli`
 //! (the headless commands).
 
+pub mod app;
 pub mod aws;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod runtime;
+pub mod ui;

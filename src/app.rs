@@ -1,0 +1,445 @@
+//! The TUI's state and its pure update function: messages in, effects out. Nothing here waits,
+//! touches the terminal or calls AWS; the runtime does that and reports back with messages.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use crossterm::event::KeyEvent;
+use zeroize::Zeroizing;
+
+use crate::domain::profile::Key;
+use crate::domain::session::{CallerIdentity, Session};
+use crate::domain::ProfileSet;
+
+pub mod detail;
+mod keys;
+pub mod profiles;
+
+pub use profiles::ProfileList;
+
+/// Identifies one request; a reply carrying an older id is dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RequestId(pub u64);
+
+/// What the user asked for with a profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Authenticate, then open a shell (Enter).
+    Shell,
+    /// Authenticate and show the identity (`i`).
+    Identify,
+}
+
+/// Why an authentication failed, as far as the screen cares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The MFA code was refused: ask again.
+    Mfa,
+    /// Anything else.
+    Other,
+}
+
+/// A successful authentication, as reported by the runtime.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    /// The credentials (redacted in `Debug`).
+    pub session: Session,
+    /// Notes to show.
+    pub notes: Vec<String>,
+}
+
+/// Inputs of [`App::update`].
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// A key press.
+    Key(KeyEvent),
+    /// The terminal changed size.
+    Resize,
+    /// Time passed (the countdown and the spinner).
+    Tick,
+    /// A running authentication needs a code for `serial`.
+    MfaNeeded {
+        /// The request.
+        req: RequestId,
+        /// The device.
+        serial: String,
+    },
+    /// An authentication ended.
+    AuthDone {
+        /// The request.
+        req: RequestId,
+        /// Its result.
+        result: Result<Authenticated, (FailureKind, String)>,
+    },
+    /// The role shell ended; its status, as a person reads it.
+    ShellExited(String),
+}
+
+/// Outputs of [`App::update`], carried out by the runtime.
+#[derive(Debug, Clone)]
+pub enum Effect {
+    /// Authenticate `profile`.
+    Authenticate {
+        /// The request.
+        req: RequestId,
+        /// The profile.
+        profile: String,
+    },
+    /// Give the waiting request its MFA code.
+    ProvideMfa {
+        /// The request.
+        req: RequestId,
+        /// The code (wiped on drop).
+        code: Zeroizing<String>,
+    },
+    /// Abandon a request.
+    Cancel(RequestId),
+    /// Leave the screen and run the role shell.
+    SpawnShell {
+        /// The credentials.
+        session: Session,
+        /// `AWS_REGION` for the shell.
+        region: Option<String>,
+    },
+    /// End the program.
+    Quit,
+}
+
+/// A request in flight.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    /// Its id.
+    pub req: RequestId,
+    /// The profile.
+    pub profile: String,
+    /// What follows success.
+    pub purpose: Purpose,
+    /// A code typed ahead for this request (a retry after a rejected code).
+    code: Option<Zeroizing<String>>,
+    /// When it started (for the spinner).
+    pub since: SystemTime,
+}
+
+/// The MFA modal.
+#[derive(Debug, Clone, Default)]
+pub struct MfaPrompt {
+    /// The device.
+    pub serial: String,
+    /// The profile.
+    pub profile: String,
+    /// Digits typed so far (shown masked).
+    pub input: Zeroizing<String>,
+    /// Why the last code was refused.
+    pub error: Option<String>,
+    /// The request waiting for it; `None` after a rejection (submitting starts a new one).
+    pub req: Option<RequestId>,
+    /// What follows success.
+    purpose: Option<Purpose>,
+}
+
+/// Overlays.
+#[derive(Debug, Clone)]
+pub enum Modal {
+    /// The key help.
+    Help,
+    /// Asking for an MFA code.
+    Mfa(MfaPrompt),
+    /// `xrole_env = prod`: confirm first.
+    ConfirmProd {
+        /// The profile.
+        profile: String,
+        /// What to do on `y`.
+        purpose: Purpose,
+    },
+}
+
+/// A line in the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// Information.
+    Info(String),
+    /// Something went wrong.
+    Error(String),
+}
+
+/// The identity bar's subject.
+#[derive(Debug, Clone)]
+pub struct Current {
+    /// The profile.
+    pub profile: String,
+    /// Its identity, when known.
+    pub identity: Option<CallerIdentity>,
+    /// When its credentials expire.
+    pub expiration: Option<SystemTime>,
+}
+
+/// The whole state of the TUI.
+#[derive(Debug)]
+pub struct App {
+    /// The profiles.
+    pub set: Arc<ProfileSet>,
+    /// The list.
+    pub list: ProfileList,
+    /// The overlay, if any.
+    pub modal: Option<Modal>,
+    /// The request in flight, if any.
+    pub pending: Option<Pending>,
+    /// The last identity obtained.
+    pub current: Option<Current>,
+    /// Expiry of the sessions obtained in this run, per profile (the "cached" badge).
+    pub sessions: HashMap<String, Option<SystemTime>>,
+    /// The status bar.
+    pub status: Option<Status>,
+    /// The time of the last message.
+    pub now: SystemTime,
+    next_req: u64,
+    dirty: bool,
+}
+
+impl App {
+    /// A new app over `set`, selecting `preselect` when it names a profile.
+    pub fn new(set: Arc<ProfileSet>, preselect: Option<&str>, now: SystemTime) -> Self {
+        let mut list = ProfileList::new(&set);
+        let mut status = None;
+        if let Some(name) = preselect {
+            if !list.select_name(name) {
+                status = Some(Status::Error(format!(
+                    "there is no profile {:?}",
+                    crate::domain::text::display_safe(name)
+                )));
+            }
+        }
+        Self {
+            set,
+            list,
+            modal: None,
+            pending: None,
+            current: None,
+            sessions: HashMap::new(),
+            status,
+            now,
+            next_req: 0,
+            dirty: true,
+        }
+    }
+
+    /// True (once) when something visible changed since the last call: the runtime draws only then.
+    pub fn take_dirty(&mut self) -> bool {
+        std::mem::take(&mut self.dirty)
+    }
+
+    /// The time left on the current identity's credentials.
+    pub fn remaining(&self) -> Option<Duration> {
+        let exp = self.current.as_ref()?.expiration?;
+        Some(exp.duration_since(self.now).unwrap_or(Duration::ZERO))
+    }
+
+    /// Handles one message.
+    pub fn update(&mut self, msg: Msg, now: SystemTime) -> Vec<Effect> {
+        let secs = |t: SystemTime| {
+            t.duration_since(SystemTime::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs())
+        };
+        let ticked_second = secs(self.now) != secs(now);
+        self.now = now;
+        match msg {
+            Msg::Tick => {
+                // Redraw only when something on screen moves: the countdown or the spinner.
+                if (ticked_second && self.current.is_some()) || self.pending.is_some() {
+                    self.dirty = true;
+                }
+                Vec::new()
+            }
+            Msg::Resize => {
+                self.dirty = true;
+                Vec::new()
+            }
+            Msg::Key(key) => {
+                self.dirty = true;
+                keys::handle(self, key)
+            }
+            Msg::MfaNeeded { req, serial } => self.mfa_needed(req, serial),
+            Msg::AuthDone { req, result } => self.auth_done(req, result),
+            Msg::ShellExited(status) => {
+                self.dirty = true;
+                self.status = Some(Status::Info(format!("role shell ended: {status}")));
+                Vec::new()
+            }
+        }
+    }
+
+    fn new_req(&mut self) -> RequestId {
+        self.next_req += 1;
+        RequestId(self.next_req)
+    }
+
+    /// Starts authenticating the selected profile (after the prod confirmation, if any).
+    fn start(&mut self, purpose: Purpose, confirmed: bool) -> Vec<Effect> {
+        let Some(row) = self.list.selected() else {
+            return Vec::new();
+        };
+        if let Some(reason) = &row.invalid {
+            self.status = Some(Status::Error(format!("{}: {reason}", row.name)));
+            return Vec::new();
+        }
+        let profile = self.set.profiles()[row.index].name.clone();
+        if row.prod && !confirmed {
+            self.modal = Some(Modal::ConfirmProd { profile, purpose });
+            return Vec::new();
+        }
+        self.authenticate(profile, purpose, None)
+    }
+
+    fn authenticate(
+        &mut self,
+        profile: String,
+        purpose: Purpose,
+        code: Option<Zeroizing<String>>,
+    ) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if let Some(old) = self.pending.take() {
+            effects.push(Effect::Cancel(old.req));
+        }
+        let req = self.new_req();
+        self.status = Some(Status::Info(format!(
+            "authenticating {}…",
+            crate::domain::text::display_safe(&profile)
+        )));
+        self.pending = Some(Pending {
+            req,
+            profile: profile.clone(),
+            purpose,
+            code,
+            since: self.now,
+        });
+        effects.push(Effect::Authenticate { req, profile });
+        effects
+    }
+
+    fn mfa_needed(&mut self, req: RequestId, serial: String) -> Vec<Effect> {
+        let Some(p) = self.pending.as_mut().filter(|p| p.req == req) else {
+            return Vec::new(); // a request that was abandoned
+        };
+        self.dirty = true;
+        if let Some(code) = p.code.take() {
+            return vec![Effect::ProvideMfa { req, code }];
+        }
+        self.modal = Some(Modal::Mfa(MfaPrompt {
+            serial,
+            profile: p.profile.clone(),
+            req: Some(req),
+            purpose: Some(p.purpose),
+            ..MfaPrompt::default()
+        }));
+        Vec::new()
+    }
+
+    fn auth_done(
+        &mut self,
+        req: RequestId,
+        result: Result<Authenticated, (FailureKind, String)>,
+    ) -> Vec<Effect> {
+        let Some(pending) = self.pending.take_if(|p| p.req == req) else {
+            return Vec::new(); // stale: dropped
+        };
+        self.dirty = true;
+        match result {
+            Ok(auth) => {
+                if matches!(self.modal, Some(Modal::Mfa(_))) {
+                    self.modal = None;
+                }
+                let session = auth.session;
+                let expiration = session.credentials.expiration;
+                self.sessions.insert(pending.profile.clone(), expiration);
+                self.current = Some(Current {
+                    profile: pending.profile.clone(),
+                    identity: session.identity.clone(),
+                    expiration,
+                });
+                let mut text = format!(
+                    "{} authenticated",
+                    crate::domain::text::display_safe(&pending.profile)
+                );
+                for n in &auth.notes {
+                    text.push_str(" · ");
+                    text.push_str(&crate::domain::text::display_safe(n));
+                }
+                self.status = Some(Status::Info(text));
+                match pending.purpose {
+                    Purpose::Shell => {
+                        let region = self
+                            .set
+                            .get(&pending.profile)
+                            .and_then(|p| p.get(Key::Region))
+                            .map(str::to_owned);
+                        vec![Effect::SpawnShell { session, region }]
+                    }
+                    Purpose::Identify => Vec::new(),
+                }
+            }
+            Err((FailureKind::Mfa, message)) => {
+                let serial = match &self.modal {
+                    Some(Modal::Mfa(m)) => m.serial.clone(),
+                    _ => String::new(),
+                };
+                self.modal = Some(Modal::Mfa(MfaPrompt {
+                    serial,
+                    profile: pending.profile,
+                    error: Some(crate::domain::text::display_safe(&message).into_owned()),
+                    req: None,
+                    purpose: Some(pending.purpose),
+                    ..MfaPrompt::default()
+                }));
+                self.status = None;
+                Vec::new()
+            }
+            Err((FailureKind::Other, message)) => {
+                if matches!(self.modal, Some(Modal::Mfa(_))) {
+                    self.modal = None;
+                }
+                self.status = Some(Status::Error(
+                    crate::domain::text::display_safe(&message).into_owned(),
+                ));
+                Vec::new()
+            }
+        }
+    }
+
+    /// Esc while a request runs: abandon it; its reply will be dropped.
+    fn abandon(&mut self) -> Vec<Effect> {
+        self.modal = None;
+        match self.pending.take() {
+            Some(p) => {
+                self.status = Some(Status::Info("cancelled".into()));
+                vec![Effect::Cancel(p.req)]
+            }
+            None => Vec::new(),
+        }
+    }
+
+    /// Enter in the MFA modal.
+    fn submit_mfa(&mut self) -> Vec<Effect> {
+        let Some(Modal::Mfa(prompt)) = self.modal.as_mut() else {
+            return Vec::new();
+        };
+        if let Err(e) = crate::domain::validate::mfa_code(&prompt.input) {
+            prompt.error = Some(e);
+            return Vec::new();
+        }
+        let code = std::mem::take(&mut prompt.input);
+        match prompt.req.take() {
+            Some(req) => {
+                prompt.error = None;
+                vec![Effect::ProvideMfa { req, code }]
+            }
+            None => {
+                // After a rejection: a new request, answered with this code when it asks.
+                let profile = prompt.profile.clone();
+                let purpose = prompt.purpose.unwrap_or(Purpose::Identify);
+                prompt.error = None;
+                self.authenticate(profile, purpose, Some(code))
+            }
+        }
+    }
+}

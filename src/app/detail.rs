@@ -1,0 +1,122 @@
+//! The detail pane's text: a profile's facts and its plan, in words.
+
+use crate::domain::profile::Key;
+use crate::domain::text::display_safe;
+use crate::domain::{ProfileSet, Source, Step};
+
+/// One line of the detail pane: a label (may be empty) and its text.
+pub type Line = (&'static str, String);
+
+fn duration(secs: Option<u32>, default: &str) -> String {
+    secs.map_or_else(
+        || default.to_owned(),
+        |s| humantime::format_duration(std::time::Duration::from_secs(u64::from(s))).to_string(),
+    )
+}
+
+/// The lines describing profile `index` of `set`.
+pub fn lines(set: &ProfileSet, index: usize) -> Vec<Line> {
+    let p = &set.profiles()[index];
+    let get = |k| p.get(k).map(|v| display_safe(v).into_owned());
+    let mut out: Vec<Line> = vec![("profile", display_safe(&p.name).into_owned())];
+    if let Some(a) = get(Key::XroleAccountName) {
+        out.push(("account", a));
+    }
+    if let Some(arn) = get(Key::RoleArn) {
+        out.push(("role", arn));
+    }
+    out.push((
+        "region",
+        get(Key::Region).unwrap_or_else(|| "(default)".into()),
+    ));
+    if let Some(a) = get(Key::XroleExpectedAccount) {
+        out.push(("expects", a));
+    }
+    if let Some(env) = get(Key::XroleEnv) {
+        out.push(("env", env));
+    }
+    if let Some(b) = get(Key::XroleBuckets) {
+        out.push(("buckets", b));
+    }
+    match set.plan_at(index) {
+        Err(e) => out.push(("invalid", display_safe(&e.to_string()).into_owned())),
+        Ok(plan) => {
+            let chain: Vec<String> = plan
+                .chain
+                .iter()
+                .map(|n| display_safe(n).into_owned())
+                .collect();
+            out.push(("chain", chain.join(" → ")));
+            out.push(("", String::new()));
+            out.push(("plan", String::new()));
+            let root = match &plan.source {
+                Source::StaticKeys { profile, temporary } => format!(
+                    "{} keys of {}",
+                    if *temporary { "session" } else { "long-term" },
+                    display_safe(profile)
+                ),
+                Source::Process { command, .. } => {
+                    format!("credential_process: {}", display_safe(command))
+                }
+                Source::Sso {
+                    account_id,
+                    role_name,
+                    ..
+                } => {
+                    format!("SSO: {} in {account_id}", display_safe(role_name))
+                }
+                Source::CredentialSource { kind, .. } => format!("credential_source {kind}"),
+                Source::Environment { .. } => "credentials from the environment".into(),
+            };
+            out.push(("1.", root));
+            for (i, step) in plan.steps.iter().enumerate() {
+                let text = match step {
+                    Step::SessionToken {
+                        mfa_serial,
+                        duration: d,
+                    } => format!(
+                        "sts:GetSessionToken · MFA {} · {} · shared by its roles",
+                        display_safe(mfa_serial),
+                        duration(*d, "12h")
+                    ),
+                    Step::AssumeRole {
+                        role_arn,
+                        mfa_serial,
+                        external_id,
+                        duration: d,
+                        ..
+                    } => {
+                        let mut t = format!(
+                            "sts:AssumeRole {} · {}",
+                            display_safe(role_arn.as_str()),
+                            duration(*d, "1h")
+                        );
+                        if let Some(s) = mfa_serial {
+                            t.push_str(&format!(" · MFA {}", display_safe(s)));
+                        }
+                        if external_id.is_some() {
+                            t.push_str(" · external id");
+                        }
+                        t
+                    }
+                };
+                let label = ["2.", "3.", "4.", "5.", "6.", "7.", "8.", "9."]
+                    .get(i)
+                    .copied()
+                    .unwrap_or("…");
+                out.push((label, text));
+            }
+            for n in &plan.notes {
+                out.push(("note", display_safe(n).into_owned()));
+            }
+        }
+    }
+    for w in p
+        .problems
+        .iter()
+        .filter(|w| w.severity == crate::domain::Severity::Warning)
+    {
+        out.push(("warning", display_safe(&w.to_string()).into_owned()));
+    }
+    out
+}

@@ -1,0 +1,107 @@
+//! What each key does, depending on what is on screen.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::{App, Effect, Modal, Purpose};
+
+/// Page size for PageUp / PageDown.
+const PAGE: isize = 10;
+
+pub(super) fn handle(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl && key.code == KeyCode::Char('c') {
+        return vec![Effect::Quit];
+    }
+    match &mut app.modal {
+        Some(Modal::Help) => {
+            app.modal = None;
+            return Vec::new();
+        }
+        Some(Modal::ConfirmProd { profile, purpose }) => {
+            let (profile, purpose) = (profile.clone(), *purpose);
+            app.modal = None;
+            return match key.code {
+                KeyCode::Char('y' | 'Y') => app.authenticate(profile, purpose, None),
+                _ => Vec::new(),
+            };
+        }
+        Some(Modal::Mfa(prompt)) => {
+            match key.code {
+                KeyCode::Esc => return app.abandon(),
+                KeyCode::Enter => return app.submit_mfa(),
+                KeyCode::Backspace => {
+                    prompt.input.pop();
+                }
+                KeyCode::Char(c) if c.is_ascii_digit() && prompt.input.len() < 6 => {
+                    prompt.input.push(c);
+                    prompt.error = None;
+                }
+                KeyCode::Char(' ') => {} // "123 456" pasted: the space is dropped
+                KeyCode::Char(_) => {
+                    prompt.error = Some("an MFA code is exactly 6 digits".into());
+                }
+                _ => {}
+            }
+            return Vec::new();
+        }
+        None => {}
+    }
+    if app.list.filtering {
+        match key.code {
+            KeyCode::Esc => {
+                app.list.filtering = false;
+                app.list.set_filter(String::new());
+            }
+            KeyCode::Enter => app.list.filtering = false,
+            KeyCode::Backspace => {
+                let mut f = app.list.filter.clone();
+                f.pop();
+                app.list.set_filter(f);
+            }
+            KeyCode::Up => app.list.move_by(-1),
+            KeyCode::Down => app.list.move_by(1),
+            KeyCode::Char(c) if !ctrl => {
+                let mut f = app.list.filter.clone();
+                f.push(c);
+                app.list.set_filter(f);
+            }
+            _ => {}
+        }
+        return Vec::new();
+    }
+    match key.code {
+        KeyCode::Char('q') => vec![Effect::Quit],
+        KeyCode::Esc => {
+            if app.pending.is_some() {
+                app.abandon()
+            } else {
+                if !app.list.filter.is_empty() {
+                    app.list.set_filter(String::new());
+                }
+                Vec::new()
+            }
+        }
+        KeyCode::Char('?') => {
+            app.modal = Some(Modal::Help);
+            Vec::new()
+        }
+        KeyCode::Char('/') => {
+            app.list.filtering = true;
+            Vec::new()
+        }
+        KeyCode::Up | KeyCode::Char('k') => move_by(app, -1),
+        KeyCode::Down | KeyCode::Char('j') => move_by(app, 1),
+        KeyCode::PageUp => move_by(app, -PAGE),
+        KeyCode::PageDown => move_by(app, PAGE),
+        KeyCode::Home | KeyCode::Char('g') => move_by(app, isize::MIN / 2),
+        KeyCode::End | KeyCode::Char('G') => move_by(app, isize::MAX / 2),
+        KeyCode::Enter => app.start(Purpose::Shell, false),
+        KeyCode::Char('i') => app.start(Purpose::Identify, false),
+        _ => Vec::new(),
+    }
+}
+
+fn move_by(app: &mut App, delta: isize) -> Vec<Effect> {
+    app.list.move_by(delta);
+    Vec::new()
+}

@@ -1,0 +1,186 @@
+//! The profile list: rows grouped by account, the fuzzy filter and the selection.
+
+use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32String};
+
+use crate::domain::profile::Key;
+use crate::domain::summary::{Kind, Summary};
+use crate::domain::text::display_safe;
+use crate::domain::ProfileSet;
+
+/// One profile as the list shows it (every text already safe to draw).
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// Position in [`ProfileSet::profiles`].
+    pub index: usize,
+    /// Profile name.
+    pub name: String,
+    /// The group: account name and id, or the kind of credentials when no account is known.
+    pub group: String,
+    /// The kind.
+    pub kind: Kind,
+    /// Role name, if a role.
+    pub role: String,
+    /// A code is needed.
+    pub mfa: bool,
+    /// More than one role hop.
+    pub chained: bool,
+    /// `xrole_env = prod`.
+    pub prod: bool,
+    /// Why the profile cannot be used.
+    pub invalid: Option<String>,
+    haystack: Utf32String,
+}
+
+/// The list and its state.
+#[derive(Debug, Default)]
+pub struct ProfileList {
+    rows: Vec<Row>,
+    visible: Vec<usize>,
+    selected: usize,
+    /// The filter text.
+    pub filter: String,
+    /// True while keys go to the filter.
+    pub filtering: bool,
+}
+
+impl ProfileList {
+    /// Builds the rows from every profile of `set`, grouped by account.
+    pub fn new(set: &ProfileSet) -> Self {
+        let mut rows: Vec<Row> = (0..set.len()).map(|i| row(set, i)).collect();
+        // Stable: profiles keep their file order inside a group.
+        rows.sort_by(|a, b| {
+            group_order(a)
+                .cmp(&group_order(b))
+                .then(a.group.cmp(&b.group))
+        });
+        let visible = (0..rows.len()).collect();
+        Self {
+            rows,
+            visible,
+            selected: 0,
+            filter: String::new(),
+            filtering: false,
+        }
+    }
+
+    /// The rows shown, in order.
+    pub fn visible(&self) -> impl ExactSizeIterator<Item = &Row> + '_ {
+        self.visible.iter().map(|&i| &self.rows[i])
+    }
+
+    /// Number of rows shown.
+    pub fn len(&self) -> usize {
+        self.visible.len()
+    }
+
+    /// True when nothing is shown.
+    pub fn is_empty(&self) -> bool {
+        self.visible.is_empty()
+    }
+
+    /// Number of profiles in all.
+    pub fn total(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Position of the selection among the shown rows.
+    pub fn selected_position(&self) -> usize {
+        self.selected
+    }
+
+    /// The selected row.
+    pub fn selected(&self) -> Option<&Row> {
+        self.visible.get(self.selected).map(|&i| &self.rows[i])
+    }
+
+    /// Moves the selection by `delta` rows, staying in bounds.
+    pub fn move_by(&mut self, delta: isize) {
+        if self.visible.is_empty() {
+            self.selected = 0;
+            return;
+        }
+        let last = self.visible.len() - 1;
+        self.selected = self.selected.saturating_add_signed(delta).min(last);
+    }
+
+    /// Selects the profile called `name`, if shown.
+    pub fn select_name(&mut self, name: &str) -> bool {
+        let found = self.visible().position(|r| r.name == name);
+        match found {
+            Some(p) => {
+                self.selected = p;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Sets the filter and recomputes the shown rows (fuzzy, keeping the grouping).
+    pub fn set_filter(&mut self, filter: String) {
+        let keep = self.selected().map(|r| r.index);
+        self.filter = filter;
+        if self.filter.is_empty() {
+            self.visible = (0..self.rows.len()).collect();
+        } else {
+            let pattern = Pattern::parse(&self.filter, CaseMatching::Smart, Normalization::Smart);
+            let mut matcher = Matcher::new(Config::DEFAULT);
+            self.visible = self
+                .rows
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| pattern.score(r.haystack.slice(..), &mut matcher).is_some())
+                .map(|(i, _)| i)
+                .collect();
+        }
+        self.selected = keep
+            .and_then(|k| self.visible.iter().position(|&i| self.rows[i].index == k))
+            .unwrap_or(0);
+    }
+}
+
+fn group_order(r: &Row) -> u8 {
+    match r.kind {
+        Kind::Invalid => 2,
+        _ if r.group.starts_with('(') => 1,
+        _ => 0,
+    }
+}
+
+fn row(set: &ProfileSet, i: usize) -> Row {
+    let s = Summary::new(set, i);
+    let p = s.profile;
+    let name = display_safe(&p.name).into_owned();
+    let group = match (s.account, p.get(Key::XroleAccountName)) {
+        (Some(id), Some(n)) => format!("{} · {id}", display_safe(n)),
+        (Some(id), None) => id.to_owned(),
+        (None, Some(n)) => display_safe(n).into_owned(),
+        (None, None) => format!("({})", s.kind.as_str()),
+    };
+    let role = p
+        .get(Key::RoleArn)
+        .map(|a| display_safe(a.rsplit('/').next().unwrap_or(a)).into_owned())
+        .unwrap_or_default();
+    let chained = s.plan.as_ref().is_ok_and(|plan| {
+        plan.steps
+            .iter()
+            .filter(|st| matches!(st, crate::domain::Step::AssumeRole { .. }))
+            .count()
+            > 1
+    });
+    let haystack = Utf32String::from(format!("{name} {group} {role}").as_str());
+    Row {
+        index: i,
+        mfa: s.mfa_serial().is_some(),
+        prod: p
+            .get(Key::XroleEnv)
+            .is_some_and(|e| e.eq_ignore_ascii_case("prod")),
+        invalid: s.error().map(|e| display_safe(&e).into_owned()),
+        kind: s.kind,
+        name,
+        group,
+        role,
+        chained,
+        haystack,
+    }
+}

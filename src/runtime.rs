@@ -1,0 +1,8 @@
+//! The imperative shell around the app: the terminal, the event loop, background calls and
+//! the role shell.
+
+pub mod event_loop;
+pub mod executor;
+pub mod terminal;
+
+pub use event_loop::run;

@@ -1,0 +1,173 @@
+//! One channel of messages (keys, ticks, results); the app updates, effects run, and the screen
+//! is drawn once per batch, only when something changed.
+
+use std::ffi::OsString;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use crossterm::event::{Event, EventStream, KeyCode, KeyEventKind, KeyModifiers};
+use futures::StreamExt;
+use ratatui::DefaultTerminal;
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::executor::Executor;
+use super::terminal;
+use crate::app::{App, Effect, Msg};
+use crate::domain::session::Session;
+use crate::domain::{shell_env, ProfileSet};
+
+/// How the loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// The user quit.
+    Quit,
+    /// A signal ended it (its number).
+    Signal(i32),
+}
+
+fn spawn_input(tx: mpsc::UnboundedSender<Msg>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut events = EventStream::new();
+        while let Some(Ok(event)) = events.next().await {
+            let msg = match event {
+                Event::Key(k) if k.kind != KeyEventKind::Release => Msg::Key(k),
+                Event::Resize(..) => Msg::Resize,
+                _ => continue,
+            };
+            if tx.send(msg).is_err() {
+                break;
+            }
+        }
+    })
+}
+
+fn spawn_ticker(tx: mpsc::UnboundedSender<Msg>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        // A quarter second: the spinner moves while a call runs; the app asks for a redraw
+        // only when the countdown's second changes or a call is pending.
+        let mut tick = tokio::time::interval(Duration::from_millis(250));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            tick.tick().await;
+            if tx.send(Msg::Tick).is_err() {
+                break;
+            }
+        }
+    })
+}
+
+/// Runs the TUI on `set` until the user quits or a signal ends it.
+pub async fn run(
+    set: Arc<ProfileSet>,
+    preselect: Option<String>,
+    no_cache: bool,
+) -> std::io::Result<Exit> {
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    // Held for the whole run: Ctrl-C typed in the role shell must not end the TUI.
+    let _sigint = signal(SignalKind::interrupt())?;
+    let _sigquit = signal(SignalKind::quit())?;
+
+    let mut term = terminal::enter()?;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let mut input = spawn_input(tx.clone());
+    let ticker = spawn_ticker(tx.clone());
+    let mut executor = Executor::new(Arc::clone(&set), tx.clone(), no_cache);
+    let mut app = App::new(set, preselect.as_deref(), SystemTime::now());
+
+    let exit = loop {
+        if app.take_dirty() {
+            if std::env::var_os("XROLE_TEST_PANIC").is_some_and(|v| v == "render") {
+                panic!("test panic while drawing");
+            }
+            term.draw(|f| crate::ui::render(f, &app))?;
+        }
+        let first = tokio::select! {
+            m = rx.recv() => m,
+            _ = sigterm.recv() => break Exit::Signal(libc::SIGTERM),
+            _ = sighup.recv() => break Exit::Signal(libc::SIGHUP),
+        };
+        let Some(first) = first else { break Exit::Quit };
+        let mut batch = vec![first];
+        while let Ok(m) = rx.try_recv() {
+            batch.push(m);
+        }
+        let mut quit = false;
+        for msg in batch {
+            if let Msg::Key(k) = &msg {
+                if k.code == KeyCode::Char('z') && k.modifiers.contains(KeyModifiers::CONTROL) {
+                    input.abort();
+                    terminal::suspend(&mut term)?;
+                    input = spawn_input(tx.clone());
+                    continue;
+                }
+            }
+            for effect in app.update(msg, SystemTime::now()) {
+                match effect {
+                    Effect::Quit => quit = true,
+                    Effect::Authenticate { req, profile } => executor.authenticate(req, profile),
+                    Effect::ProvideMfa { req, code } => executor.provide_mfa(req, code),
+                    Effect::Cancel(req) => executor.cancel(req),
+                    Effect::SpawnShell { session, region } => {
+                        input.abort();
+                        let status = role_shell(&mut term, &session, region.as_deref()).await;
+                        input = spawn_input(tx.clone());
+                        let _ = tx.send(Msg::ShellExited(status));
+                    }
+                }
+            }
+        }
+        if quit {
+            break Exit::Quit;
+        }
+    };
+    input.abort();
+    ticker.abort();
+    drop(term);
+    terminal::leave();
+    Ok(exit)
+}
+
+/// Leaves the screen, runs `$SHELL` with the role's credentials, and comes back.
+async fn role_shell(term: &mut DefaultTerminal, session: &Session, region: Option<&str>) -> String {
+    terminal::leave();
+    terminal::flush_input();
+    let shell = std::env::var_os("SHELL")
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| OsString::from("/bin/sh"));
+    let account = session
+        .identity
+        .as_ref()
+        .map_or("", |i| i.account.as_str())
+        .to_owned();
+    println!(
+        "xrole-tui: shell for profile {} (account {account}); type 'exit' to return",
+        crate::domain::text::display_safe(&session.profile)
+    );
+    let env = shell_env::child_env(std::env::vars_os(), session, region);
+    let status = tokio::process::Command::new(&shell)
+        .env_clear()
+        .envs(env)
+        .status()
+        .await;
+    let text = match status {
+        Ok(s) => {
+            use std::os::unix::process::ExitStatusExt;
+            match (s.code(), s.signal()) {
+                (Some(c), _) => format!("exit status {c}"),
+                (None, Some(sig)) => format!("killed by signal {sig}"),
+                _ => "ended".to_owned(),
+            }
+        }
+        Err(e) => format!(
+            "could not start {}: {e}",
+            crate::domain::text::display_safe(&shell.to_string_lossy())
+        ),
+    };
+    if let Err(e) = terminal::resume(term) {
+        return format!("{text}; the screen could not be restored: {e}");
+    }
+    text
+}

@@ -1,0 +1,221 @@
+//! Drawing. `render` reads the app and draws; it changes nothing.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+use crate::app::{detail, App, Modal, Status};
+use crate::domain::session::{countdown, ExpiryStatus};
+use crate::domain::text::display_safe;
+
+mod list;
+pub mod theme;
+
+/// The smallest terminal the layout is drawn in; below it a notice is shown instead.
+pub const MIN_SIZE: (u16, u16) = (40, 10);
+
+const SPINNER: [&str; 4] = ["⠋", "⠙", "⠹", "⠸"];
+
+/// Draws the whole screen.
+pub fn render(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        let text = format!(
+            "terminal too small: {}×{} (needs {}×{})",
+            area.width, area.height, MIN_SIZE.0, MIN_SIZE.1
+        );
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let [top, body, bottom] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    identity_bar(frame, app, top);
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body);
+    list::render(frame, app, left);
+    detail_pane(frame, app, right);
+    status_bar(frame, app, bottom);
+    match &app.modal {
+        Some(Modal::Help) => help(frame, area),
+        Some(Modal::Mfa(prompt)) => {
+            let waiting = app.pending.is_some() && prompt.req.is_none() && prompt.error.is_none();
+            mfa(frame, app, prompt, waiting, area);
+        }
+        Some(Modal::ConfirmProd { profile, .. }) => {
+            let text = vec![
+                Line::from(vec![
+                    Span::raw("Profile "),
+                    Span::styled(display_safe(profile).into_owned(), theme::prod()),
+                    Span::raw(" is marked prod."),
+                ]),
+                Line::raw(""),
+                Line::raw("Continue? y = yes, any other key = no"),
+            ];
+            popup(frame, area, " production ", text, 50, 5);
+        }
+        None => {}
+    }
+}
+
+fn identity_bar(frame: &mut Frame, app: &App, area: Rect) {
+    let mut spans = vec![Span::styled(" xrole-tui ", theme::title())];
+    match &app.current {
+        None => spans.push(Span::styled("· no role assumed yet", theme::dim())),
+        Some(c) => {
+            spans.push(Span::raw("· "));
+            spans.push(Span::styled(
+                display_safe(&c.profile).into_owned(),
+                theme::title(),
+            ));
+            if let Some(id) = &c.identity {
+                spans.push(Span::raw(format!(" · {} · ", id.account)));
+                spans.push(Span::raw(display_safe(id.name()).into_owned()));
+            }
+            let left = app.remaining();
+            let status = ExpiryStatus::of(left);
+            let text = match (status, left) {
+                (ExpiryStatus::Expired, _) => " EXPIRED ".to_owned(),
+                (_, Some(d)) => format!(" ⏱ {} ", countdown(d)),
+                (_, None) => " no expiry ".to_owned(),
+            };
+            spans.push(Span::raw(" "));
+            spans.push(Span::styled(text, theme::countdown(status)));
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn detail_pane(frame: &mut Frame, app: &App, area: Rect) {
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .title(Span::styled(" plan ", theme::title()));
+    let lines: Vec<Line> = match app.list.selected() {
+        None => vec![Line::styled("nothing selected", theme::dim())],
+        Some(row) => detail::lines(&app.set, row.index)
+            .into_iter()
+            .map(|(label, text)| {
+                let style = match label {
+                    "invalid" => theme::error(),
+                    "warning" | "note" => theme::badge(),
+                    _ => Style::new(),
+                };
+                Line::from(vec![
+                    Span::styled(format!("{label:>8} "), theme::dim()),
+                    Span::styled(text, style),
+                ])
+            })
+            .collect(),
+    };
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
+    let mut spans = Vec::new();
+    if let Some(p) = &app.pending {
+        let secs = app
+            .now
+            .duration_since(p.since)
+            .unwrap_or_default()
+            .as_millis()
+            / 250;
+        spans.push(Span::styled(
+            format!("{} ", SPINNER[(secs % 4) as usize]),
+            theme::badge(),
+        ));
+    }
+    match &app.status {
+        Some(Status::Error(e)) => spans.push(Span::styled(e.clone(), theme::error())),
+        Some(Status::Info(i)) => spans.push(Span::raw(i.clone())),
+        None => spans.push(Span::styled(
+            "Enter shell · i identify · / filter · ? help · q quit",
+            theme::dim(),
+        )),
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn popup(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, width: u16, height: u16) {
+    let w = width.min(area.width);
+    let h = (height + 2).min(area.height);
+    let rect = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    frame.render_widget(Clear, rect);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .title(Span::styled(title.to_owned(), theme::title()));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
+}
+
+fn mfa(frame: &mut Frame, _app: &App, prompt: &crate::app::MfaPrompt, waiting: bool, area: Rect) {
+    let masked: String =
+        "•".repeat(prompt.input.len()) + &"_".repeat(6 - prompt.input.len().min(6));
+    let mut lines = vec![
+        Line::from(vec![
+            Span::raw("Device  "),
+            Span::raw(display_safe(&prompt.serial).into_owned()),
+        ]),
+        Line::from(vec![
+            Span::raw("Profile "),
+            Span::raw(display_safe(&prompt.profile).into_owned()),
+        ]),
+        Line::raw(""),
+        Line::from(vec![
+            Span::raw("Code    "),
+            Span::styled(masked, theme::title()),
+        ]),
+    ];
+    if waiting {
+        lines.push(Line::styled("checking the code…", theme::dim()));
+    } else if let Some(e) = &prompt.error {
+        lines.push(Line::styled(e.clone(), theme::error()));
+    } else {
+        lines.push(Line::styled(
+            "6 digits, Enter to send, Esc to cancel",
+            theme::dim(),
+        ));
+    }
+    popup(frame, area, " MFA code ", lines, 64, 6);
+}
+
+fn help(frame: &mut Frame, area: Rect) {
+    let keys = [
+        ("↑ ↓ j k", "move"),
+        ("PgUp PgDn g G", "page, first, last"),
+        ("/", "filter (fuzzy); Enter keeps it, Esc clears it"),
+        ("Enter", "authenticate, then open a shell in the role"),
+        ("i", "authenticate and show the identity only"),
+        ("Esc", "abandon a running call; close a prompt"),
+        ("?", "this help (any key closes it)"),
+        ("q  Ctrl-C", "quit"),
+    ];
+    let lines: Vec<Line> = keys
+        .iter()
+        .map(|(k, v)| {
+            Line::from(vec![
+                Span::styled(format!("{k:>14}  "), theme::badge()),
+                Span::raw(*v),
+            ])
+        })
+        .collect();
+    popup(frame, area, " keys ", lines, 66, 8);
+}
