@@ -8,6 +8,7 @@ ensure_moto
 ensure_awscli
 
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+export INSTA_UPDATE=no  # a changed screen fails the test; it never rewrites the snapshot
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 cargo test --locked </dev/null

@@ -32,9 +32,9 @@ pub(super) fn handle(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 KeyCode::Backspace => {
                     prompt.input.pop();
                 }
+                // The last message (e.g. "code rejected") stays until the next code is sent.
                 KeyCode::Char(c) if c.is_ascii_digit() && prompt.input.len() < 6 => {
                     prompt.input.push(c);
-                    prompt.error = None;
                 }
                 KeyCode::Char(' ') => {} // "123 456" pasted: the space is dropped
                 KeyCode::Char(_) => {

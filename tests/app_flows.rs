@@ -1,0 +1,261 @@
+//! The app as a state machine: scripted messages with a fixed clock, effects asserted.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
+mod support;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use proptest::prelude::*;
+use support::tui::*;
+use xrole_tui::app::{Effect, Modal, Msg, Status};
+
+#[test]
+fn mfa_profile_makes_no_request_before_a_valid_code() {
+    let mut app = app();
+    select(&mut app, "dev");
+    let req = auth_req(&app.update(key(KeyCode::Enter), t0()));
+    // The engine asks for a code: the modal opens, nothing is sent.
+    let e = app.update(
+        Msg::MfaNeeded {
+            req,
+            serial: "arn:aws:iam::111111111111:mfa/alice".into(),
+        },
+        t0(),
+    );
+    assert!(e.is_empty());
+    assert!(matches!(app.modal, Some(Modal::Mfa(_))));
+    assert!(chars(&mut app, "12345").is_empty());
+    assert!(
+        app.update(key(KeyCode::Enter), t0()).is_empty(),
+        "5 digits: refused locally"
+    );
+    match &app.modal {
+        Some(Modal::Mfa(m)) => assert!(m.error.as_deref().unwrap().contains("6 digits")),
+        other => panic!("{other:?}"),
+    }
+    assert!(chars(&mut app, "a").is_empty(), "letters are refused");
+    chars(&mut app, "6");
+    match app.update(key(KeyCode::Enter), t0()).as_slice() {
+        [Effect::ProvideMfa { req: r, code }] => {
+            assert_eq!(*r, req);
+            assert_eq!(code.as_str(), "123456");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn success_opens_the_shell_and_starts_the_countdown() {
+    let mut app = app();
+    select(&mut app, "dev");
+    let req = auth_req(&app.update(key(KeyCode::Enter), t0()));
+    let e = app.update(
+        Msg::AuthDone {
+            req,
+            result: Ok(session(
+                "dev",
+                "222222222222",
+                t0() + std::time::Duration::from_secs(3600),
+            )),
+        },
+        t0(),
+    );
+    match e.as_slice() {
+        [Effect::SpawnShell { session, region }] => {
+            assert_eq!(session.profile, "dev");
+            assert_eq!(region.as_deref(), Some("eu-west-1"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(app.remaining(), Some(std::time::Duration::from_secs(3600)));
+    app.update(Msg::ShellExited("exit status 0".into()), t0());
+    assert!(matches!(&app.status, Some(Status::Info(s)) if s.contains("exit status 0")));
+    assert!(
+        app.current.is_some(),
+        "the session is still there after the shell"
+    );
+}
+
+#[test]
+fn stale_replies_are_dropped_and_esc_abandons() {
+    let mut app = app();
+    select(&mut app, "dev");
+    let req = auth_req(&app.update(key(KeyCode::Char('i')), t0()));
+    match app.update(key(KeyCode::Esc), t0()).as_slice() {
+        [Effect::Cancel(r)] => assert_eq!(*r, req),
+        other => panic!("{other:?}"),
+    }
+    assert!(app.pending.is_none());
+    let late = app.update(
+        Msg::AuthDone {
+            req,
+            result: Ok(session("dev", "222222222222", t0())),
+        },
+        t0(),
+    );
+    assert!(late.is_empty());
+    assert!(
+        app.current.is_none(),
+        "a late reply to an abandoned request is ignored"
+    );
+    assert!(app
+        .update(
+            Msg::MfaNeeded {
+                req,
+                serial: "x".into()
+            },
+            t0()
+        )
+        .is_empty());
+    assert!(app.modal.is_none());
+
+    // Esc in the MFA modal cancels too.
+    let req2 = auth_req(&app.update(key(KeyCode::Char('i')), t0()));
+    assert_ne!(req, req2);
+    app.update(
+        Msg::MfaNeeded {
+            req: req2,
+            serial: "x".into(),
+        },
+        t0(),
+    );
+    assert!(
+        matches!(app.update(key(KeyCode::Esc), t0()).as_slice(), [Effect::Cancel(r)] if *r == req2)
+    );
+    assert!(app.modal.is_none());
+}
+
+#[test]
+fn rejected_code_lets_you_retry_with_the_next_one() {
+    let mut app = app();
+    select(&mut app, "dev");
+    let req = auth_req(&app.update(key(KeyCode::Enter), t0()));
+    app.update(
+        Msg::MfaNeeded {
+            req,
+            serial: "arn:aws:iam::111111111111:mfa/alice".into(),
+        },
+        t0(),
+    );
+    chars(&mut app, "111111");
+    app.update(key(KeyCode::Enter), t0());
+    rejected(&mut app, req);
+    match &app.modal {
+        Some(Modal::Mfa(m)) => {
+            assert!(m
+                .error
+                .as_deref()
+                .unwrap()
+                .contains("wait for the next code"));
+            assert!(m.input.is_empty(), "the refused code is not kept");
+        }
+        other => panic!("{other:?}"),
+    }
+    chars(&mut app, "222222");
+    let req2 = auth_req(&app.update(key(KeyCode::Enter), t0()));
+    assert_ne!(req2, req);
+    match app
+        .update(
+            Msg::MfaNeeded {
+                req: req2,
+                serial: "s".into(),
+            },
+            t0(),
+        )
+        .as_slice()
+    {
+        [Effect::ProvideMfa { req, code }] => {
+            assert_eq!(*req, req2);
+            assert_eq!(code.as_str(), "222222");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn prod_asks_first_and_invalid_profiles_explain() {
+    let mut app = app();
+    select(&mut app, "prod");
+    assert!(app.update(key(KeyCode::Enter), t0()).is_empty());
+    assert!(matches!(app.modal, Some(Modal::ConfirmProd { .. })));
+    assert!(app.update(key(KeyCode::Char('n')), t0()).is_empty());
+    assert!(app.modal.is_none());
+    app.update(key(KeyCode::Enter), t0());
+    auth_req(&app.update(key(KeyCode::Char('y')), t0()));
+
+    let mut app = self::app();
+    select(&mut app, "broken");
+    assert!(app.update(key(KeyCode::Enter), t0()).is_empty());
+    assert!(matches!(&app.status, Some(Status::Error(e)) if e.contains("neither source_profile")));
+}
+
+#[test]
+fn filter_and_preselect() {
+    let mut app = app();
+    app.update(key(KeyCode::Char('/')), t0());
+    chars(&mut app, "vendo");
+    assert_eq!(
+        app.list
+            .visible()
+            .map(|r| r.name.as_str())
+            .collect::<Vec<_>>(),
+        ["vendor"]
+    );
+    app.update(key(KeyCode::Esc), t0());
+    assert_eq!(app.list.len(), 6);
+    let app = xrole_tui::app::App::new(set(), Some("prod"), t0());
+    assert_eq!(app.list.selected().unwrap().name, "prod");
+    let app = xrole_tui::app::App::new(set(), Some("nope"), t0());
+    assert!(matches!(&app.status, Some(Status::Error(e)) if e.contains("nope")));
+}
+
+#[test]
+fn ticks_redraw_only_when_something_moves() {
+    let mut app = app();
+    app.take_dirty();
+    app.update(Msg::Tick, t0() + std::time::Duration::from_secs(1));
+    assert!(!app.take_dirty(), "nothing on screen depends on time");
+    let mut app = logged_in(std::time::Duration::from_secs(3600));
+    app.take_dirty();
+    app.update(Msg::Tick, t0() + std::time::Duration::from_millis(250));
+    assert!(!app.take_dirty(), "same second: same countdown");
+    app.update(Msg::Tick, t0() + std::time::Duration::from_secs(1));
+    assert!(app.take_dirty());
+}
+
+fn any_key() -> impl Strategy<Value = KeyEvent> {
+    let code = prop_oneof![
+        any::<char>().prop_map(KeyCode::Char),
+        "[0-9a-z/?qijkgG ]".prop_map(|s| KeyCode::Char(s.chars().next().unwrap())),
+        Just(KeyCode::Enter),
+        Just(KeyCode::Esc),
+        Just(KeyCode::Backspace),
+        Just(KeyCode::Up),
+        Just(KeyCode::Down),
+        Just(KeyCode::PageUp),
+        Just(KeyCode::PageDown),
+        Just(KeyCode::Home),
+        Just(KeyCode::End),
+    ];
+    code.prop_map(|c| KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    #[test]
+    fn random_keys_never_break_the_app(keys in prop::collection::vec(any_key(), 0..60)) {
+        let mut app = app();
+        for k in keys {
+            for e in app.update(Msg::Key(k), t0()) {
+                if let Effect::Authenticate { req, .. } = e {
+                    app.update(Msg::MfaNeeded { req, serial: "s".into() }, t0());
+                }
+            }
+            prop_assert!(app.list.is_empty() || app.list.selected_position() < app.list.len());
+        }
+        let backend = ratatui::backend::TestBackend::new(80, 24);
+        let mut terminal = ratatui::Terminal::new(backend).unwrap();
+        terminal.draw(|f| xrole_tui::ui::render(f, &app)).unwrap();
+    }
+}
