@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The demo: moto on a free loopback port, seeded with the demo world (assets/demo/world.py), a
+# demo AWS config in a temporary directory, and the TUI opened on it. Quitting stops moto and
+# removes the temporary files. Any 6-digit code works as the MFA code.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/tools.sh
+ensure_moto
+python=$(dirname "$MOTO_SERVER")/python
+[ -x "$python" ] && "$python" -c 'import boto3' 2>/dev/null || python=python3
+
+echo "building xrole-tui (release)…" >&2
+cargo build --release --quiet
+
+tmp=$(mktemp -d)
+port=$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$MOTO_SERVER" -H 127.0.0.1 -p "$port" >"$tmp/moto.log" 2>&1 &
+moto_pid=$!
+trap 'kill "$moto_pid" 2>/dev/null; wait "$moto_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+for _ in $(seq 1 300); do
+  "$python" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/moto-api/')" 2>/dev/null && break
+  sleep 0.1
+done
+"$python" assets/demo/world.py "http://127.0.0.1:$port" "$tmp/aws"
+
+export AWS_CONFIG_FILE="$tmp/aws/config" AWS_SHARED_CREDENTIALS_FILE="$tmp/aws/credentials"
+export AWS_ENDPOINT_URL="http://127.0.0.1:$port" XDG_CACHE_HOME="$tmp/cache"
+unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN XROLE_PROFILE
+echo "demo world on http://127.0.0.1:$port — any 6-digit MFA code works" >&2
+./target/release/xrole-tui "$@"
