@@ -36,3 +36,12 @@ ensure_awscli() {
   fi
   export AWS_CLI
 }
+
+# tmux, for the tests that drive the real binary in a pseudo-terminal.
+ensure_tmux() {
+  command -v tmux >/dev/null 2>&1 && return
+  echo "installing tmux" >&2
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null
+}

@@ -3,4 +3,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
 pub mod moto;
+pub mod pty;
 pub mod tui;

@@ -1,0 +1,184 @@
+//! The TUI binary in a pseudo-terminal against moto: the whole role-shell round trip, and the
+//! terminal restored after quit, panic and SIGTERM.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
+mod support;
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use support::moto::Moto;
+use support::pty::{wait_file, Pane};
+
+fn moto() -> &'static Moto {
+    static MOTO: OnceLock<Moto> = OnceLock::new();
+    MOTO.get_or_init(Moto::start)
+}
+
+const CONFIG: &str = "\
+[profile hub]
+region = eu-west-1
+[profile dev]
+role_arn = arn:aws:iam::222222222222:role/admin
+source_profile = hub
+mfa_serial = arn:aws:iam::111111111111:mfa/alice
+region = eu-west-1
+xrole_account_name = Development
+[profile evil\u{1b}]0;pwned\u{7}\u{1b}[2J]
+region = eu-west-1
+";
+
+/// Runs xrole-tui in a pane, recording `stty -g` before and after, and its exit code.
+fn start(dir: &Path, extra: &[(&str, String)]) -> Pane {
+    let home = dir.join("home");
+    std::fs::create_dir_all(home.join(".aws")).unwrap();
+    std::fs::write(home.join(".aws/config"), CONFIG).unwrap();
+    std::fs::write(
+        home.join(".aws/credentials"),
+        "[hub]\naws_access_key_id = AKIAHUB0000000000001\naws_secret_access_key = pty-secret\n",
+    )
+    .unwrap();
+    let d = dir.display();
+    let script = format!(
+        "stty -g > {d}/before; SHELL=/bin/sh PS1='role$ ' {} ; echo $? > {d}/rc; stty -g > {d}/after; sleep 600",
+        env!("CARGO_BIN_EXE_xrole-tui")
+    );
+    let mut env = vec![
+        ("HOME", home.display().to_string()),
+        ("PATH", std::env::var("PATH").unwrap_or_default()),
+        ("TERM", "xterm-256color".into()),
+        ("AWS_ENDPOINT_URL", moto().endpoint.clone()),
+        (
+            "AWS_CLI",
+            std::env::var("AWS_CLI").unwrap_or_else(|_| "aws".into()),
+        ),
+    ];
+    env.extend(extra.iter().map(|(k, v)| (*k, v.clone())));
+    Pane::start(dir, &script, &env, 100, 30)
+}
+
+fn restored(dir: &Path) -> (String, String) {
+    let rc = wait_file(&dir.join("rc"), 30);
+    let after = wait_file(&dir.join("after"), 10);
+    let before = std::fs::read_to_string(dir.join("before")).unwrap();
+    assert_eq!(
+        before, after,
+        "terminal settings after exit differ from before"
+    );
+    (rc.trim().to_owned(), after)
+}
+
+#[test]
+fn role_shell_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let pane = start(dir.path(), &[]);
+    let screen = pane.wait_for("profiles (3)", 30);
+    // Hostile names are shown escaped: no escape sequence reached the terminal.
+    assert!(
+        screen.contains("evil\\u{1b}]0;pwned\\u{7}\\u{1b}[2J"),
+        "{screen}"
+    );
+    pane.keys(&["/"]);
+    pane.type_text("dev");
+    pane.keys(&["Enter"]);
+    pane.wait_for("profiles /dev", 5);
+    pane.keys(&["Enter"]);
+    pane.wait_for("MFA code", 30);
+    pane.type_text("12345");
+    pane.keys(&["Enter"]);
+    pane.wait_for("exactly 6 digits", 5);
+    pane.type_text("6");
+    pane.keys(&["Enter"]);
+    pane.wait_for("role$", 30);
+    pane.type_text("\"$AWS_CLI\" sts get-caller-identity --query Account --output text; echo \"in=$XROLE_ACCOUNT\"");
+    pane.keys(&["Enter"]);
+    let shell = pane.wait_for("in=222222222222", 60);
+    assert!(
+        shell.contains("\n222222222222"),
+        "the AWS CLI in the shell sees the role's account:\n{shell}"
+    );
+    pane.type_text("exit 3");
+    pane.keys(&["Enter"]);
+    let back = pane.wait_for("role shell ended: exit status 3", 30);
+    assert!(
+        back.contains("⏱ 59m") || back.contains("⏱ 1h"),
+        "countdown running:\n{back}"
+    );
+    assert!(back.contains("Development · 222222222222"));
+    pane.keys(&["q"]);
+    let (rc, _) = restored(dir.path());
+    assert_eq!(rc, "0");
+}
+
+#[test]
+fn panic_restores_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let pane = start(dir.path(), &[("XROLE_TEST_PANIC", "render".into())]);
+    let (rc, _) = restored(dir.path());
+    assert_eq!(rc, "101");
+    let screen = pane.screen();
+    assert!(screen.contains("test panic while drawing"), "{screen}");
+    assert!(!screen.contains("pty-secret"));
+}
+
+#[test]
+fn panic_in_a_background_task_restores_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let pane = start(dir.path(), &[("XROLE_TEST_PANIC", "task".into())]);
+    pane.wait_for("profiles (3)", 30);
+    pane.keys(&["i"]);
+    let (rc, _) = restored(dir.path());
+    assert_eq!(rc, "101");
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let pane = start(dir.path(), &[]);
+    pane.wait_for("profiles (3)", 30);
+    let child = std::process::Command::new("pgrep")
+        .args(["-P", &pane.pid().to_string(), "xrole-tui"])
+        .output()
+        .unwrap();
+    let pid = String::from_utf8_lossy(&child.stdout).trim().to_owned();
+    assert!(!pid.is_empty(), "xrole-tui is running");
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    let (rc, _) = restored(dir.path());
+    assert_eq!(rc, "143");
+}
+
+#[test]
+fn killed_shell_brings_the_tui_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let pane = start(dir.path(), &[]);
+    pane.wait_for("profiles (3)", 30);
+    pane.keys(&["/"]);
+    pane.type_text("dev");
+    pane.keys(&["Enter", "Enter"]);
+    pane.wait_for("MFA code", 30);
+    pane.type_text("123456");
+    pane.keys(&["Enter"]);
+    pane.wait_for("role$", 30);
+    let pgrep = |parent: &str, name: &str| {
+        let out = std::process::Command::new("pgrep")
+            .args(["-P", parent, name])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    let tui = pgrep(&pane.pid().to_string(), "xrole-tui");
+    let shell = pgrep(&tui, "sh");
+    assert!(!shell.is_empty(), "the role shell runs under the TUI");
+    std::process::Command::new("kill")
+        .args(["-KILL", &shell])
+        .status()
+        .unwrap();
+    pane.wait_for("role shell ended: killed by signal 9", 30);
+    pane.keys(&["q"]);
+    let (rc, _) = restored(dir.path());
+    assert_eq!(rc, "0");
+}
