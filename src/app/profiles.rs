@@ -36,6 +36,10 @@ pub struct Row {
 #[derive(Debug, Default)]
 pub struct ProfileList {
     rows: Vec<Row>,
+    /// Every row's text lower-cased, end to end, for the quick filter: one sequential scan
+    /// instead of a pointer chase per row (`spans[i]` is row i's part; `None` when not ASCII).
+    lower: Vec<u8>,
+    spans: Vec<Option<(u32, u32)>>,
     visible: Vec<usize>,
     selected: usize,
     /// The filter text.
@@ -55,8 +59,25 @@ impl ProfileList {
                 .then(a.group.cmp(&b.group))
         });
         let visible = (0..rows.len()).collect();
+        let mut lower = Vec::new();
+        let spans = rows
+            .iter()
+            .map(|r| {
+                let text = search_text(&r.name, &r.group, &r.role);
+                text.is_ascii().then(|| {
+                    let start = lower.len();
+                    lower.extend(text.bytes().map(|b| b.to_ascii_lowercase()));
+                    (
+                        u32::try_from(start).unwrap_or(u32::MAX),
+                        u32::try_from(lower.len()).unwrap_or(u32::MAX),
+                    )
+                })
+            })
+            .collect();
         Self {
             rows,
+            lower,
+            spans,
             visible,
             selected: 0,
             filter: String::new(),
@@ -116,27 +137,68 @@ impl ProfileList {
         }
     }
 
-    /// Sets the filter and recomputes the shown rows (fuzzy, keeping the grouping).
+    /// Sets the filter and recomputes the shown rows (fuzzy, keeping the grouping). Typing one
+    /// more character only re-checks the rows already shown: a fuzzy match of the longer text
+    /// is also a match of the shorter one.
     pub fn set_filter(&mut self, filter: String) {
         let keep = self.selected().map(|r| r.index);
+        let narrowing = !self.filter.is_empty() && filter.starts_with(self.filter.as_str());
         self.filter = filter;
         if self.filter.is_empty() {
             self.visible = (0..self.rows.len()).collect();
         } else {
+            let candidates: Vec<usize> = if narrowing {
+                std::mem::take(&mut self.visible)
+            } else {
+                (0..self.rows.len()).collect()
+            };
             let pattern = Pattern::parse(&self.filter, CaseMatching::Smart, Normalization::Smart);
+            // A plain lower-case word matches fuzzily exactly when its characters appear in order
+            // in an ASCII row (any case): a byte scan decides those rows, the matcher the rest
+            // (upper case, several words, `^` `'` `!` `$` operators, accents).
+            let plain = self
+                .filter
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.@/:".contains(&b));
+            let needle = self.filter.to_ascii_lowercase().into_bytes();
             let mut matcher = Matcher::new(Config::DEFAULT);
-            self.visible = self
-                .rows
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| pattern.score(r.haystack.slice(..), &mut matcher).is_some())
-                .map(|(i, _)| i)
+            let (rows, lower, spans) = (&self.rows, &self.lower, &self.spans);
+            self.visible = candidates
+                .into_iter()
+                .filter(|&i| match spans[i] {
+                    Some((a, b)) if plain => {
+                        is_subsequence(&needle, &lower[a as usize..b as usize])
+                    }
+                    _ => pattern
+                        .score(rows[i].haystack.slice(..), &mut matcher)
+                        .is_some(),
+                })
                 .collect();
         }
         self.selected = keep
             .and_then(|k| self.visible.iter().position(|&i| self.rows[i].index == k))
             .unwrap_or(0);
     }
+}
+
+/// What the filter searches: name, account and role, ASCII when they are (the group's " · "
+/// separator would make every row non-ASCII and send it down the matcher's slow path).
+fn search_text(name: &str, group: &str, role: &str) -> String {
+    format!("{name} {} {role}", group.replace(" · ", " "))
+}
+
+fn is_subsequence(needle: &[u8], hay: &[u8]) -> bool {
+    let mut want = needle.iter().peekable();
+    for &b in hay {
+        match want.peek() {
+            Some(&&n) if n == b => {
+                want.next();
+            }
+            Some(_) => {}
+            None => break,
+        }
+    }
+    want.peek().is_none()
 }
 
 fn group_order(r: &Row) -> u8 {
@@ -168,7 +230,7 @@ fn row(set: &ProfileSet, i: usize) -> Row {
             .count()
             > 1
     });
-    let haystack = Utf32String::from(format!("{name} {group} {role}").as_str());
+    let haystack = Utf32String::from(search_text(&name, &group, &role).as_str());
     Row {
         index: i,
         mfa: s.mfa_serial().is_some(),

@@ -1,0 +1,97 @@
+//! The TUI's model and drawing at scale: building the state and the first frame with 5,000
+//! profiles, a filter keystroke and a full frame with 10,000 profiles at 200×50.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use xrole_tui::app::App;
+use xrole_tui::domain::ProfileSet;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn config(accounts: usize) -> String {
+    let mut c = String::from("[profile hub]\nmfa_serial = arn:aws:iam::100000000000:mfa/alice\n");
+    for a in 0..accounts {
+        for role in ["admin", "developer", "readonly", "deploy"] {
+            let _ = write!(
+                c,
+                "[profile acct{a}-{role}]\nrole_arn = arn:aws:iam::{}:role/{role}\nsource_profile = hub\nmfa_serial = arn:aws:iam::100000000000:mfa/alice\nregion = eu-west-1\nxrole_account_name = account-{a}\n",
+                200_000_000_000u64 + a as u64
+            );
+        }
+    }
+    c
+}
+
+const CREDENTIALS: &[u8] =
+    b"[hub]\naws_access_key_id = AKIAEXAMPLEHUB000001\naws_secret_access_key = s\n";
+
+fn bench(c: &mut Criterion) {
+    let five = config(1250);
+    c.bench_function(
+        "first frame, 5k profiles (parse, model, draw 200x50)",
+        |b| {
+            b.iter(|| {
+                let set = Arc::new(ProfileSet::parse(
+                    Some(black_box(five.as_bytes())),
+                    Some(CREDENTIALS),
+                ));
+                let app = App::new(set, None, SystemTime::now());
+                let mut t =
+                    Terminal::new(TestBackend::new(200, 50)).unwrap_or_else(|_| unreachable!());
+                let _ = t.draw(|f| xrole_tui::ui::render(f, &app));
+                app
+            });
+        },
+    );
+
+    let ten = config(2500);
+    let set = Arc::new(ProfileSet::parse(Some(ten.as_bytes()), Some(CREDENTIALS)));
+    let mut app = App::new(set, None, SystemTime::now());
+    assert_eq!(app.list.total(), 10_001);
+    let cases = [
+        (
+            "typing: \"acct12-de\" then \"p\"",
+            "acct12-de",
+            "acct12-dep",
+        ),
+        (
+            "backspace: \"acct12-dep\" to \"acct12-de\" (every row checked)",
+            "acct12-dep",
+            "acct12-de",
+        ),
+        ("first character \"a\" (every row matches)", "", "a"),
+    ];
+    for (name, from, to) in cases {
+        c.bench_function(&format!("filter keystroke, 10k profiles, {name}"), |b| {
+            b.iter_custom(|iters| {
+                let mut total = std::time::Duration::ZERO;
+                for _ in 0..iters {
+                    app.list.set_filter(from.into());
+                    let start = std::time::Instant::now();
+                    app.list.set_filter(black_box(to).into());
+                    total += start.elapsed();
+                }
+                total
+            });
+        });
+    }
+    app.list.set_filter(String::new());
+    app.list.move_by(5000);
+    let mut t = Terminal::new(TestBackend::new(200, 50)).unwrap_or_else(|_| unreachable!());
+    c.bench_function("full frame, 10k profiles, 200x50", |b| {
+        b.iter(|| {
+            // A resize makes ratatui repaint every cell, not just the changes.
+            let _ = t.resize(ratatui::layout::Rect::new(0, 0, 200, 50));
+            let _ = t.draw(|f| xrole_tui::ui::render(f, &app));
+        });
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
