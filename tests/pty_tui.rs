@@ -8,8 +8,9 @@ mod support;
 use std::path::Path;
 use std::sync::OnceLock;
 
+use nix::sys::signal::Signal;
 use support::moto::Moto;
-use support::pty::{wait_file, Pane};
+use support::pty::{child_named, signal, wait_file, Pane};
 
 fn moto() -> &'static Moto {
     static MOTO: OnceLock<Moto> = OnceLock::new();
@@ -137,16 +138,8 @@ fn sigterm_restores_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let pane = start(dir.path(), &[]);
     pane.wait_for("profiles (3)", 30);
-    let child = std::process::Command::new("pgrep")
-        .args(["-P", &pane.pid().to_string(), "xrole-tui"])
-        .output()
-        .unwrap();
-    let pid = String::from_utf8_lossy(&child.stdout).trim().to_owned();
-    assert!(!pid.is_empty(), "xrole-tui is running");
-    std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap();
+    let pid = child_named(pane.pid(), "xrole-tui").expect("xrole-tui is running");
+    signal(pid, Signal::SIGTERM);
     let (rc, _) = restored(dir.path());
     assert_eq!(rc, "143");
 }
@@ -163,20 +156,9 @@ fn killed_shell_brings_the_tui_back() {
     pane.type_text("123456");
     pane.keys(&["Enter"]);
     pane.wait_for("role$", 30);
-    let pgrep = |parent: &str, name: &str| {
-        let out = std::process::Command::new("pgrep")
-            .args(["-P", parent, name])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
-    };
-    let tui = pgrep(&pane.pid().to_string(), "xrole-tui");
-    let shell = pgrep(&tui, "sh");
-    assert!(!shell.is_empty(), "the role shell runs under the TUI");
-    std::process::Command::new("kill")
-        .args(["-KILL", &shell])
-        .status()
-        .unwrap();
+    let tui = child_named(pane.pid(), "xrole-tui").expect("xrole-tui is running");
+    let shell = child_named(tui, "sh").expect("the role shell runs under the TUI");
+    signal(shell, Signal::SIGKILL);
     pane.wait_for("role shell ended: killed by signal 9", 30);
     pane.keys(&["q"]);
     let (rc, _) = restored(dir.path());
