@@ -127,19 +127,7 @@ fn stale_replies_are_dropped_and_esc_abandons() {
 
 #[test]
 fn rejected_code_lets_you_retry_with_the_next_one() {
-    let mut app = app();
-    select(&mut app, "dev");
-    let req = auth_req(&app.update(key(KeyCode::Enter), t0()));
-    app.update(
-        Msg::MfaNeeded {
-            req,
-            serial: "arn:aws:iam::111111111111:mfa/alice".into(),
-        },
-        t0(),
-    );
-    chars(&mut app, "111111");
-    app.update(key(KeyCode::Enter), t0());
-    rejected(&mut app, req);
+    let (mut app, req) = code_rejected();
     match &app.modal {
         Some(Modal::Mfa(m)) => {
             assert!(m

@@ -67,19 +67,7 @@ fn invalid_profile() {
 
 #[test]
 fn mfa_prompt_with_a_rejected_code() {
-    let mut app = app();
-    select(&mut app, "dev");
-    let req = auth_req(&app.update(key(KeyCode::Enter), t0()));
-    app.update(
-        Msg::MfaNeeded {
-            req,
-            serial: "arn:aws:iam::111111111111:mfa/alice".into(),
-        },
-        t0(),
-    );
-    chars(&mut app, "111111");
-    app.update(key(KeyCode::Enter), t0());
-    rejected(&mut app, req);
+    let (mut app, _) = code_rejected();
     chars(&mut app, "12");
     insta::assert_snapshot!(screen(&app));
 }

@@ -124,3 +124,22 @@ pub fn rejected(app: &mut App, req: RequestId) {
         t0(),
     );
 }
+
+/// Enter on `dev`, the engine asks for a code, `111111` is typed and rejected: the modal is back
+/// with the message. Returns the app and the rejected request.
+pub fn code_rejected() -> (App, RequestId) {
+    let mut app = app();
+    select(&mut app, "dev");
+    let req = auth_req(&app.update(key(KeyCode::Enter), t0()));
+    app.update(
+        Msg::MfaNeeded {
+            req,
+            serial: "arn:aws:iam::111111111111:mfa/alice".into(),
+        },
+        t0(),
+    );
+    chars(&mut app, "111111");
+    app.update(key(KeyCode::Enter), t0());
+    rejected(&mut app, req);
+    (app, req)
+}
