@@ -4,5 +4,6 @@ pub mod authenticate;
 pub mod cache;
 pub mod error;
 pub mod leaf;
+pub mod s3;
 pub mod sdk;
 pub mod sts;

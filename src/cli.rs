@@ -10,6 +10,7 @@ use crate::config::AwsFiles;
 pub mod creds;
 pub mod list;
 pub mod mfa;
+pub mod s3;
 pub mod tui;
 
 /// Exit code for a usage or configuration error.
@@ -70,6 +71,30 @@ pub enum Command {
         /// The profile.
         profile: String,
     },
+    /// S3 in the profile's role.
+    #[command(subcommand)]
+    S3(S3Command),
+}
+
+/// `s3 ls` and `s3 get`.
+#[derive(Debug, Subcommand)]
+pub enum S3Command {
+    /// List one level of a bucket: prefixes and objects, page by page as they arrive.
+    Ls {
+        /// The profile.
+        profile: String,
+        /// `s3://BUCKET[/PREFIX]`.
+        location: String,
+    },
+    /// Download an object (to the current directory, a directory, or a new file).
+    Get {
+        /// The profile.
+        profile: String,
+        /// `s3://BUCKET/KEY`.
+        location: String,
+        /// Where to put it.
+        dest: Option<std::path::PathBuf>,
+    },
 }
 
 /// Runs the parsed command line and returns the process exit code.
@@ -90,6 +115,14 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::CredentialProcess { profile }) => {
             block_on(creds::credential_process(&files, &profile, no_cache))
         }
+        Some(Command::S3(S3Command::Ls { profile, location })) => {
+            block_on(s3::ls(&files, &profile, &location, no_cache))
+        }
+        Some(Command::S3(S3Command::Get {
+            profile,
+            location,
+            dest,
+        })) => block_on(s3::get(&files, &profile, &location, dest, no_cache)),
         None => tui::run(&files, cli.profile, no_cache),
     };
     match result {

@@ -6,6 +6,7 @@ pub mod ini;
 pub mod key;
 pub mod plan;
 pub mod profile;
+pub mod s3_path;
 pub mod session;
 pub mod shell_env;
 pub mod summary;

@@ -42,7 +42,7 @@ impl From<AuthError> for Failure {
 }
 
 /// Loads the profiles, authenticates `profile` and returns the set with the outcome.
-async fn authenticate(
+pub(super) async fn authenticate(
     files: &AwsFiles,
     profile: &str,
     no_cache: bool,

@@ -155,6 +155,23 @@ impl Moto {
             .collect()
     }
 
+    /// Method and URL of every request recorded since [`Moto::start_recording`].
+    pub fn requests(&self) -> Vec<(String, String)> {
+        let response = self
+            .request("GET", "/moto-api/recorder/download-recording", "")
+            .expect("moto download-recording");
+        let body = response.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+        body.lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter_map(|v| {
+                Some((
+                    v.get("method")?.as_str()?.to_owned(),
+                    v.get("url")?.as_str()?.to_owned(),
+                ))
+            })
+            .collect()
+    }
+
     /// The `Action` of every recorded query-protocol request.
     pub fn actions(&self) -> Vec<String> {
         self.actions_with_bodies()

@@ -1,0 +1,186 @@
+//! S3 in the assumed role: one level of a listing, page by page, and downloads that never leave
+//! a partial file.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+
+use super::error::AuthError;
+use crate::domain::s3_path::S3Location;
+use crate::domain::text::display_safe;
+
+/// An object of a listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Object {
+    /// Its key.
+    pub key: String,
+    /// Bytes.
+    pub size: u64,
+    /// Last modified.
+    pub modified: Option<SystemTime>,
+}
+
+/// One page of a one-level listing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Page {
+    /// The "folders" (common prefixes) of this page.
+    pub prefixes: Vec<String>,
+    /// The objects of this page.
+    pub objects: Vec<Object>,
+    /// The token for the next page; `None` on the last one.
+    pub next: Option<String>,
+}
+
+/// One `ListObjectsV2` call with delimiter `/`.
+pub async fn list_page(
+    client: &aws_sdk_s3::Client,
+    at: &S3Location,
+    token: Option<String>,
+) -> Result<Page, AuthError> {
+    let out = client
+        .list_objects_v2()
+        .bucket(&at.bucket)
+        .prefix(at.as_prefix())
+        .delimiter("/")
+        .set_continuation_token(token)
+        .send()
+        .await
+        .map_err(|e| explain(&e, "s3:ListBucket", &at.bucket_arn()))?;
+    Ok(Page {
+        prefixes: out
+            .common_prefixes()
+            .iter()
+            .filter_map(|p| p.prefix().map(str::to_owned))
+            .collect(),
+        objects: out
+            .contents()
+            .iter()
+            .map(|o| Object {
+                key: o.key().unwrap_or_default().to_owned(),
+                size: o.size().and_then(|s| u64::try_from(s).ok()).unwrap_or(0),
+                modified: o
+                    .last_modified()
+                    .and_then(|t| SystemTime::try_from(*t).ok()),
+            })
+            .collect(),
+        next: out
+            .is_truncated()
+            .unwrap_or(false)
+            .then(|| out.next_continuation_token().map(str::to_owned))
+            .flatten(),
+    })
+}
+
+/// Downloads `at` to `dest`: into a temporary file beside it, renamed at the end, so a failure
+/// (or the process being stopped) leaves no partial file. Refuses to replace an existing file.
+/// `progress(done, total)` is called as bytes arrive.
+pub async fn download(
+    client: &aws_sdk_s3::Client,
+    at: &S3Location,
+    dest: &Path,
+    mut progress: impl FnMut(u64, Option<u64>),
+) -> Result<u64, AuthError> {
+    if dest.exists() {
+        return Err(AuthError::Config(format!(
+            "{} already exists; remove it or choose another destination",
+            display_safe(&dest.display().to_string())
+        )));
+    }
+    let dir = dest
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let local = |e: std::io::Error| {
+        AuthError::Config(format!(
+            "cannot write to {}: {e}",
+            display_safe(&dir.display().to_string())
+        ))
+    };
+    let out = client
+        .get_object()
+        .bucket(&at.bucket)
+        .key(&at.key)
+        .send()
+        .await
+        .map_err(|e| explain(&e, "s3:GetObject", &at.object_arn()))?;
+    let total = out.content_length().and_then(|l| u64::try_from(l).ok());
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".xrole-download-")
+        .tempfile_in(&dir)
+        .map_err(local)?;
+    let mut body = out.body;
+    let mut done = 0u64;
+    progress(0, total);
+    while let Some(chunk) = body.try_next().await.map_err(|e| {
+        AuthError::Service(format!(
+            "the download of {} broke off: {}",
+            display_safe(&at.to_string()),
+            aws_smithy_types::error::display::DisplayErrorContext(&e)
+        ))
+    })? {
+        tmp.write_all(&chunk).map_err(local)?;
+        done += chunk.len() as u64;
+        progress(done, total);
+    }
+    tmp.as_file().sync_all().map_err(local)?;
+    // persist_noclobber: a file that appeared meanwhile is not replaced either.
+    tmp.persist_noclobber(dest).map_err(|e| local(e.error))?;
+    Ok(done)
+}
+
+/// Maps an S3 failure to a message naming the action and the ARN.
+pub fn explain<E>(err: &SdkError<E, HttpResponse>, action: &str, arn: &str) -> AuthError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let (status, code) = match err {
+        SdkError::ServiceError(ctx) => (
+            ctx.raw().status().as_u16(),
+            ctx.err().code().unwrap_or_default().to_owned(),
+        ),
+        SdkError::ResponseError(ctx) => (ctx.raw().status().as_u16(), String::new()),
+        SdkError::TimeoutError(_) => {
+            return AuthError::Service(format!("{action} on {arn} timed out"));
+        }
+        SdkError::DispatchFailure(_) => {
+            return AuthError::Service(format!(
+                "{action} on {arn} failed: cannot reach the S3 endpoint ({})",
+                aws_smithy_types::error::display::DisplayErrorContext(err)
+            ));
+        }
+        _ => (0, String::new()),
+    };
+    let arn = display_safe(arn);
+    match (code.as_str(), status) {
+        ("AccessDenied", _) | ("", 403) => {
+            AuthError::Denied(format!("access denied: the role may not {action} on {arn}"))
+        }
+        ("NoSuchBucket", _) => AuthError::Config(format!("there is no bucket {arn}")),
+        ("NoSuchKey", _) | ("", 404) => AuthError::Config(format!("there is no object {arn}")),
+        ("ExpiredToken" | "ExpiredTokenException", _) => {
+            AuthError::Credentials("the role's credentials have expired; authenticate again".into())
+        }
+        ("InvalidAccessKeyId" | "SignatureDoesNotMatch" | "InvalidToken", _) => {
+            AuthError::Credentials(format!(
+                "S3 does not accept the role's credentials ({code})"
+            ))
+        }
+        ("RequestTimeTooSkewed", _) => AuthError::Service(
+            "S3 refused the request because this machine's clock is off; set the time".into(),
+        ),
+        ("SlowDown", _) | (_, 503) => AuthError::Service(format!(
+            "{action} on {arn}: S3 asks to slow down; retry shortly"
+        )),
+        _ => AuthError::Service(format!(
+            "{action} on {arn} failed ({}HTTP {status})",
+            if code.is_empty() {
+                String::new()
+            } else {
+                format!("{code}, ")
+            }
+        )),
+    }
+}
