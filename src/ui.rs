@@ -11,6 +11,7 @@ use crate::domain::session::{countdown, ExpiryStatus};
 use crate::domain::text::display_safe;
 
 mod list;
+mod s3;
 pub mod theme;
 
 /// The smallest terminal the layout is drawn in; below it a notice is shown instead.
@@ -36,10 +37,15 @@ pub fn render(frame: &mut Frame, app: &App) {
     ])
     .areas(area);
     identity_bar(frame, app, top);
-    let [left, right] =
-        Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body);
-    list::render(frame, app, left);
-    detail_pane(frame, app, right);
+    if let Some(b) = &app.browser {
+        s3::render(frame, b, body);
+    } else {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+                .areas(body);
+        list::render(frame, app, left);
+        detail_pane(frame, app, right);
+    }
     status_bar(frame, app, bottom);
     match &app.modal {
         Some(Modal::Help) => help(frame, area),
@@ -134,11 +140,16 @@ fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
             theme::badge(),
         ));
     }
+    if let Some(p) = app.browser.as_ref().and_then(s3::progress) {
+        spans.push(Span::styled(p, theme::badge()));
+        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+        return;
+    }
     match &app.status {
         Some(Status::Error(e)) => spans.push(Span::styled(e.clone(), theme::error())),
         Some(Status::Info(i)) => spans.push(Span::raw(i.clone())),
         None => spans.push(Span::styled(
-            "Enter shell · i identify · / filter · ? help · q quit",
+            "Enter shell · i identify · s S3 · / filter · ? help · q quit",
             theme::dim(),
         )),
     }
@@ -204,6 +215,7 @@ fn help(frame: &mut Frame, area: Rect) {
         ("/", "filter (fuzzy); Enter keeps it, Esc clears it"),
         ("Enter", "authenticate, then open a shell in the role"),
         ("i", "authenticate and show the identity only"),
+        ("s", "authenticate, then browse S3 in the role"),
         ("Esc", "abandon a running call; close a prompt"),
         ("?", "this help (any key closes it)"),
         ("q  Ctrl-C", "quit"),
@@ -217,5 +229,5 @@ fn help(frame: &mut Frame, area: Rect) {
             ])
         })
         .collect();
-    popup(frame, area, " keys ", lines, 66, 8);
+    popup(frame, area, " keys ", lines, 66, 9);
 }

@@ -46,6 +46,9 @@ pub(super) fn handle(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         None => {}
     }
+    if app.browser.is_some() {
+        return app.browser_key(key);
+    }
     if app.list.filtering {
         match key.code {
             KeyCode::Esc => {
@@ -97,6 +100,7 @@ pub(super) fn handle(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         KeyCode::End | KeyCode::Char('G') => move_by(app, isize::MAX / 2),
         KeyCode::Enter => app.start(Purpose::Shell, false),
         KeyCode::Char('i') => app.start(Purpose::Identify, false),
+        KeyCode::Char('s') => app.start(Purpose::S3, false),
         _ => Vec::new(),
     }
 }

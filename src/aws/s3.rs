@@ -184,3 +184,53 @@ where
         )),
     }
 }
+
+/// The buckets of the role's account (`s3:ListAllMyBuckets`; often denied to vendors).
+pub async fn list_buckets(client: &aws_sdk_s3::Client) -> Result<Vec<String>, AuthError> {
+    let out = client
+        .list_buckets()
+        .send()
+        .await
+        .map_err(|e| explain(&e, "s3:ListAllMyBuckets", "*"))?;
+    Ok(out
+        .buckets()
+        .iter()
+        .filter_map(|b| b.name().map(str::to_owned))
+        .collect())
+}
+
+/// How much of an object a preview fetches.
+pub const PREVIEW_BYTES: u64 = 64 * 1024;
+
+/// The first [`PREVIEW_BYTES`] of an object (a ranged GET) and the object's full size.
+pub async fn head_bytes(
+    client: &aws_sdk_s3::Client,
+    at: &S3Location,
+) -> Result<(Vec<u8>, u64), AuthError> {
+    let out = client
+        .get_object()
+        .bucket(&at.bucket)
+        .key(&at.key)
+        .range(format!("bytes=0-{}", PREVIEW_BYTES - 1))
+        .send()
+        .await
+        .map_err(|e| explain(&e, "s3:GetObject", &at.object_arn()))?;
+    let total = out
+        .content_range()
+        .and_then(|r| r.rsplit('/').next())
+        .and_then(|t| t.parse().ok())
+        .or_else(|| out.content_length().and_then(|l| u64::try_from(l).ok()))
+        .unwrap_or(0);
+    let bytes = out
+        .body
+        .collect()
+        .await
+        .map_err(|e| {
+            AuthError::Service(format!(
+                "reading {} broke off: {e}",
+                display_safe(&at.to_string())
+            ))
+        })?
+        .into_bytes();
+    Ok((bytes.to_vec(), total))
+}

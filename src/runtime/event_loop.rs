@@ -110,6 +110,10 @@ pub async fn run(
                     Effect::Authenticate { req, profile } => executor.authenticate(req, profile),
                     Effect::ProvideMfa { req, code } => executor.provide_mfa(req, code),
                     Effect::Cancel(req) => executor.cancel(req),
+                    s3 @ (Effect::S3ListBuckets { .. }
+                    | Effect::S3List { .. }
+                    | Effect::S3Preview { .. }
+                    | Effect::S3Download { .. }) => executor.s3(s3),
                     Effect::SpawnShell { session, region } => {
                         input.abort();
                         let status = role_shell(&mut term, &session, region.as_deref()).await;

@@ -112,6 +112,64 @@ impl Executor {
         self.tasks.insert(req, task);
     }
 
+    /// Runs an S3 effect of the browser in a background task.
+    pub fn s3(&mut self, effect: crate::app::Effect) {
+        use crate::app::{s3::preview_of, Effect};
+        use crate::aws::s3;
+        let tx = self.tx.clone();
+        let set = Arc::clone(&self.set);
+        let (req, session) = match &effect {
+            Effect::S3ListBuckets { req, session }
+            | Effect::S3List { req, session, .. }
+            | Effect::S3Preview { req, session, .. }
+            | Effect::S3Download { req, session, .. } => (*req, session.clone()),
+            _ => return,
+        };
+        let task = tokio::spawn(async move {
+            let region = set
+                .get(&session.profile)
+                .and_then(|p| p.get(Key::Region))
+                .map(str::to_owned);
+            let config = sdk::load(Some(&session.profile), region.as_deref()).await;
+            let client = sdk::s3_client(&config, sdk::to_sdk(&session.credentials));
+            let msg = match effect {
+                Effect::S3ListBuckets { .. } => Msg::S3Buckets {
+                    req,
+                    result: s3::list_buckets(&client).await.map_err(|e| e.to_string()),
+                },
+                Effect::S3List { at, token, .. } => Msg::S3Page {
+                    req,
+                    result: s3::list_page(&client, &at, token)
+                        .await
+                        .map_err(|e| e.to_string()),
+                },
+                Effect::S3Preview { at, .. } => Msg::S3Previewed {
+                    req,
+                    result: s3::head_bytes(&client, &at)
+                        .await
+                        .map(|(bytes, total)| preview_of(&at.key, &bytes, total))
+                        .map_err(|e| e.to_string()),
+                },
+                Effect::S3Download { at, dest, .. } => {
+                    let progress_tx = tx.clone();
+                    let result = s3::download(&client, &at, &dest, |done, total| {
+                        let _ = progress_tx.send(Msg::S3Progress { req, done, total });
+                    })
+                    .await
+                    .map(|_| {
+                        crate::domain::text::display_safe(&dest.display().to_string()).into_owned()
+                    })
+                    .map_err(|e| e.to_string());
+                    Msg::S3Downloaded { req, result }
+                }
+                _ => return,
+            };
+            let _ = tx.send(msg);
+        });
+        self.tasks.retain(|_, t| !t.is_finished());
+        self.tasks.insert(req, task);
+    }
+
     /// Hands the code typed in the modal to the request waiting for it.
     pub fn provide_mfa(&mut self, req: RequestId, code: Zeroizing<String>) {
         let sender = self.waiting.lock().ok().and_then(|mut w| w.remove(&req));

@@ -143,3 +143,62 @@ pub fn code_rejected() -> (App, RequestId) {
     rejected(&mut app, req);
     (app, req)
 }
+
+/// An app whose S3 browser is open in `vendor`'s role, inside `company-shared`, with one page
+/// loaded (two prefixes, objects `a.txt` .. and a next-page token). Returns the app.
+pub fn browsing() -> App {
+    use xrole_tui::aws::s3::{Object, Page};
+    let mut app = app();
+    select(&mut app, "vendor");
+    let req = auth_req(&app.update(key(KeyCode::Char('s')), t0()));
+    app.update(
+        Msg::AuthDone {
+            req,
+            result: Ok(session(
+                "vendor",
+                "444444444444",
+                t0() + Duration::from_secs(3600),
+            )),
+        },
+        t0(),
+    );
+    app.update(
+        Msg::S3Buckets {
+            req: RequestId(0),
+            result: Err("access denied: the role may not s3:ListAllMyBuckets on *".into()),
+        },
+        t0(),
+    );
+    let effects = app.update(key(KeyCode::Enter), t0());
+    let req = match effects.as_slice() {
+        [Effect::S3List {
+            req,
+            at,
+            token: None,
+            ..
+        }] => {
+            assert_eq!(at.bucket, "company-shared");
+            *req
+        }
+        other => panic!("{other:?}"),
+    };
+    let objects = (0..30)
+        .map(|i| Object {
+            key: format!("reports/file-{i:02}.txt"),
+            size: 1000 + i,
+            modified: Some(t0()),
+        })
+        .collect();
+    app.update(
+        Msg::S3Page {
+            req,
+            result: Ok(Page {
+                prefixes: vec!["reports/2026/".into(), "reports/old/".into()],
+                objects,
+                next: Some("token-2".into()),
+            }),
+        },
+        t0(),
+    );
+    app
+}

@@ -1,0 +1,429 @@
+//! The S3 browser's state: bucket choice, one level of a listing loaded page by page, preview,
+//! download. Pure, like the rest of the app: IO goes out as effects and comes back as messages.
+
+use std::path::PathBuf;
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::{Effect, RequestId};
+use crate::aws::s3::{Object, Page};
+use crate::domain::s3_path::{local_name, S3Location};
+use crate::domain::session::Session;
+use crate::domain::text::display_safe;
+
+/// Load the next page when the selection comes this close to the end of what is loaded.
+const PREFETCH: usize = 20;
+
+/// One line of the listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    /// A bucket to open (the bucket choice).
+    Bucket(String),
+    /// A "folder".
+    Prefix(String),
+    /// An object.
+    Object(Object),
+}
+
+/// What the preview pane shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Preview {
+    /// The first bytes of a text object, made safe to draw.
+    Text {
+        /// The key.
+        key: String,
+        /// Lines.
+        lines: Vec<String>,
+        /// True when the object is longer than what was fetched.
+        truncated: bool,
+    },
+    /// Not text: not shown.
+    Binary {
+        /// The key.
+        key: String,
+        /// Its size.
+        size: u64,
+    },
+}
+
+/// A download in progress or asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Download {
+    /// Asking where to: the directory being typed.
+    Choosing {
+        /// The object.
+        at: S3Location,
+        /// The directory (editable).
+        dir: String,
+    },
+    /// Running.
+    Running {
+        /// The request.
+        req: RequestId,
+        /// The object.
+        at: S3Location,
+        /// Bytes so far.
+        done: u64,
+        /// Bytes in all, when known.
+        total: Option<u64>,
+    },
+}
+
+/// The browser.
+#[derive(Debug, Clone)]
+pub struct Browser {
+    /// The role's credentials.
+    pub session: Session,
+    /// Where we are; `None` while choosing a bucket.
+    pub at: Option<S3Location>,
+    /// What is loaded at this level.
+    pub entries: Vec<Entry>,
+    /// Shown entries (indices into `entries`), after the filter.
+    visible: Vec<usize>,
+    /// The selection among the shown entries.
+    pub selected: usize,
+    /// The filter over what is loaded.
+    pub filter: String,
+    /// True while keys go to the filter.
+    pub filtering: bool,
+    /// A bucket name being typed (the vendor case: no `ListBuckets`).
+    pub typing_bucket: Option<String>,
+    /// The token of the next page, when there is one.
+    pub next: Option<String>,
+    /// The listing request in flight.
+    pub loading: Option<RequestId>,
+    /// The preview request in flight.
+    pub previewing: Option<RequestId>,
+    /// The preview.
+    pub preview: Option<Preview>,
+    /// The download.
+    pub download: Option<Download>,
+    /// The last error, in place.
+    pub error: Option<String>,
+    /// Where downloads go by default.
+    pub download_dir: PathBuf,
+}
+
+/// What the browser asks of the app (it owns the request counter).
+pub enum Ask {
+    /// Nothing.
+    Nothing,
+    /// List the page `token` of the current location.
+    List(Option<String>),
+    /// `ListBuckets`.
+    Buckets,
+    /// Preview this object.
+    Preview(S3Location),
+    /// Download this object into this directory.
+    Download(S3Location, PathBuf),
+    /// Close the browser.
+    Close,
+}
+
+impl Browser {
+    /// A browser in `session`'s role, offering the profile's bookmarks.
+    pub fn new(session: Session, bookmarks: Vec<String>, download_dir: PathBuf) -> Self {
+        let entries: Vec<Entry> = bookmarks.into_iter().map(Entry::Bucket).collect();
+        let visible = (0..entries.len()).collect();
+        Self {
+            session,
+            at: None,
+            entries,
+            visible,
+            selected: 0,
+            filter: String::new(),
+            filtering: false,
+            typing_bucket: None,
+            next: None,
+            loading: None,
+            previewing: None,
+            preview: None,
+            download: None,
+            error: None,
+            download_dir,
+        }
+    }
+
+    /// The shown entries.
+    pub fn visible(&self) -> impl ExactSizeIterator<Item = &Entry> + '_ {
+        self.visible.iter().map(|&i| &self.entries[i])
+    }
+
+    fn selected_entry(&self) -> Option<&Entry> {
+        self.visible.get(self.selected).map(|&i| &self.entries[i])
+    }
+
+    fn refilter(&mut self) {
+        let needle = self.filter.to_lowercase();
+        self.visible = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| needle.is_empty() || label(e).to_lowercase().contains(&needle))
+            .map(|(i, _)| i)
+            .collect();
+        self.selected = self.selected.min(self.visible.len().saturating_sub(1));
+    }
+
+    /// Goes to `at`: clears the level and asks for its first page.
+    fn go(&mut self, at: S3Location) -> Ask {
+        self.at = Some(at);
+        self.entries.clear();
+        self.visible.clear();
+        self.selected = 0;
+        self.filter.clear();
+        self.next = None;
+        self.preview = None;
+        self.error = None;
+        Ask::List(None)
+    }
+
+    /// A page arrived: prefixes first, then objects, appended to what is loaded.
+    pub fn page_listed(&mut self, page: Page) {
+        self.loading = None;
+        self.next = page.next;
+        // Keep "folders first" across pages: new prefixes go before the first object.
+        let first_object = self
+            .entries
+            .iter()
+            .position(|e| matches!(e, Entry::Object(_)))
+            .unwrap_or(self.entries.len());
+        let prefixes = page.prefixes.into_iter().map(Entry::Prefix);
+        self.entries.splice(first_object..first_object, prefixes);
+        self.entries
+            .extend(page.objects.into_iter().map(Entry::Object));
+        self.refilter();
+    }
+
+    /// Buckets from `ListBuckets`, added to the bookmarks.
+    pub fn buckets_listed(&mut self, buckets: Vec<String>) {
+        for b in buckets {
+            if !self
+                .entries
+                .iter()
+                .any(|e| matches!(e, Entry::Bucket(x) if *x == b))
+            {
+                self.entries.push(Entry::Bucket(b));
+            }
+        }
+        self.refilter();
+    }
+
+    /// Whether the selection is near the end of what is loaded and more exists.
+    fn wants_more(&self) -> bool {
+        self.next.is_some()
+            && self.loading.is_none()
+            && self.filter.is_empty()
+            && self.selected + PREFETCH >= self.visible.len()
+    }
+
+    /// Handles a key; returns what IO is needed.
+    pub fn key(&mut self, key: KeyEvent) -> Ask {
+        let ctrl = key
+            .modifiers
+            .contains(crossterm::event::KeyModifiers::CONTROL);
+        if let Some(Download::Choosing { at, dir }) = &mut self.download {
+            match key.code {
+                KeyCode::Esc => self.download = None,
+                KeyCode::Backspace => {
+                    dir.pop();
+                }
+                KeyCode::Char('u') if ctrl => dir.clear(),
+                KeyCode::Char(c) if !ctrl => dir.push(c),
+                KeyCode::Enter => {
+                    let (at, dir) = (at.clone(), PathBuf::from(dir.clone()));
+                    return Ask::Download(at, dir);
+                }
+                _ => {}
+            }
+            return Ask::Nothing;
+        }
+        if let Some(name) = &mut self.typing_bucket {
+            match key.code {
+                KeyCode::Esc => self.typing_bucket = None,
+                KeyCode::Backspace => {
+                    name.pop();
+                }
+                KeyCode::Char('u') if ctrl => name.clear(),
+                KeyCode::Char(c) if !ctrl => name.push(c),
+                KeyCode::Enter => match S3Location::parse(name) {
+                    Ok(at) => {
+                        self.typing_bucket = None;
+                        return self.go(at);
+                    }
+                    Err(e) => self.error = Some(display_safe(&e).into_owned()),
+                },
+                _ => {}
+            }
+            return Ask::Nothing;
+        }
+        if self.filtering {
+            match key.code {
+                KeyCode::Esc => {
+                    self.filtering = false;
+                    self.filter.clear();
+                }
+                KeyCode::Enter => self.filtering = false,
+                KeyCode::Backspace => {
+                    self.filter.pop();
+                }
+                KeyCode::Char(c) if !ctrl => self.filter.push(c),
+                _ => return Ask::Nothing,
+            }
+            self.refilter();
+            return Ask::Nothing;
+        }
+        match key.code {
+            KeyCode::Up | KeyCode::Char('k') => self.selected = self.selected.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => {
+                self.selected = (self.selected + 1).min(self.visible.len().saturating_sub(1));
+            }
+            KeyCode::PageDown => {
+                self.selected = (self.selected + 10).min(self.visible.len().saturating_sub(1));
+            }
+            KeyCode::PageUp => self.selected = self.selected.saturating_sub(10),
+            KeyCode::Char('/') => self.filtering = true,
+            KeyCode::Char('b') => self.typing_bucket = Some(String::new()),
+            KeyCode::Esc if self.preview.is_some() => self.preview = None,
+            KeyCode::Esc | KeyCode::Char('q') => return Ask::Close,
+            KeyCode::Backspace => return self.up(),
+            KeyCode::Enter => return self.enter(),
+            KeyCode::Char('d') => {
+                if let (Some(Entry::Object(o)), Some(at)) = (self.selected_entry(), &self.at) {
+                    let at = S3Location {
+                        bucket: at.bucket.clone(),
+                        key: o.key.clone(),
+                    };
+                    self.download = Some(Download::Choosing {
+                        at,
+                        dir: self.download_dir.display().to_string(),
+                    });
+                }
+            }
+            _ => {}
+        }
+        if self.wants_more() {
+            return Ask::List(self.next.clone());
+        }
+        Ask::Nothing
+    }
+
+    fn enter(&mut self) -> Ask {
+        let Some(entry) = self.selected_entry().cloned() else {
+            return Ask::Nothing;
+        };
+        match (entry, &self.at) {
+            (Entry::Bucket(b), _) => match S3Location::parse(&b) {
+                Ok(at) => self.go(at),
+                Err(e) => {
+                    self.error = Some(e);
+                    Ask::Nothing
+                }
+            },
+            (Entry::Prefix(p), Some(at)) => {
+                let next = S3Location {
+                    bucket: at.bucket.clone(),
+                    key: p,
+                };
+                self.go(next)
+            }
+            (Entry::Object(o), Some(at)) => Ask::Preview(S3Location {
+                bucket: at.bucket.clone(),
+                key: o.key,
+            }),
+            _ => Ask::Nothing,
+        }
+    }
+
+    fn up(&mut self) -> Ask {
+        let Some(at) = self.at.clone() else {
+            return Ask::Nothing;
+        };
+        let trimmed = at.key.trim_end_matches('/');
+        if trimmed.is_empty() {
+            return Ask::Nothing; // the top of the bucket
+        }
+        let parent = trimmed
+            .rfind('/')
+            .map_or(String::new(), |i| trimmed[..=i].to_owned());
+        self.go(S3Location {
+            bucket: at.bucket,
+            key: parent,
+        })
+    }
+
+    /// The breadcrumb: `bucket › a › b`.
+    pub fn breadcrumb(&self) -> String {
+        match &self.at {
+            None => "choose a bucket".into(),
+            Some(at) => {
+                let mut parts = vec![display_safe(&at.bucket).into_owned()];
+                parts.extend(
+                    at.key
+                        .split('/')
+                        .filter(|p| !p.is_empty())
+                        .map(|p| display_safe(p).into_owned()),
+                );
+                parts.join(" › ")
+            }
+        }
+    }
+
+    /// Position of the selection and number of shown entries.
+    pub fn position(&self) -> (usize, usize) {
+        (self.selected, self.visible.len())
+    }
+}
+
+/// The text of an entry (relative to the current prefix for prefixes and objects).
+pub fn label(e: &Entry) -> String {
+    match e {
+        Entry::Bucket(b) => b.clone(),
+        Entry::Prefix(p) => {
+            let trimmed = p.trim_end_matches('/');
+            format!("{}/", trimmed.rsplit('/').next().unwrap_or(trimmed))
+        }
+        Entry::Object(o) => o.key.rsplit('/').next().unwrap_or(&o.key).to_owned(),
+    }
+}
+
+/// Turns fetched bytes into a preview: binary (a NUL, or mostly not text) is not shown; text is
+/// split into lines with control characters escaped.
+pub fn preview_of(key: &str, bytes: &[u8], total: u64) -> Preview {
+    let text = String::from_utf8_lossy(bytes);
+    let odd = text
+        .chars()
+        .filter(|c| *c == '\u{fffd}' || (c.is_control() && !matches!(c, '\n' | '\r' | '\t')))
+        .count();
+    if bytes.contains(&0) || odd * 10 > text.chars().count().max(1) {
+        return Preview::Binary {
+            key: key.to_owned(),
+            size: total,
+        };
+    }
+    Preview::Text {
+        key: key.to_owned(),
+        lines: text
+            .lines()
+            .take(2000)
+            .map(|l| display_safe(&l.replace('\t', "    ")).into_owned())
+            .collect(),
+        truncated: total > bytes.len() as u64,
+    }
+}
+
+/// The download's effect, once its directory is chosen.
+pub fn download_effect(
+    req: RequestId,
+    session: &Session,
+    at: S3Location,
+    dir: PathBuf,
+) -> Result<Effect, String> {
+    let name = local_name(&at.key)?;
+    Ok(Effect::S3Download {
+        req,
+        session: session.clone(),
+        at,
+        dest: dir.join(name),
+    })
+}

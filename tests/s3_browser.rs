@@ -1,0 +1,212 @@
+//! The S3 browser as a state machine and as screens: paging as you scroll, navigation, stale
+//! replies, preview, download, errors in place.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
+mod support;
+
+use crossterm::event::KeyCode;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use support::tui::*;
+use xrole_tui::app::s3::{preview_of, Download, Preview};
+use xrole_tui::app::{App, Effect, Msg, RequestId};
+use xrole_tui::aws::s3::Page;
+
+fn screen(app: &App) -> String {
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| xrole_tui::ui::render(f, app)).unwrap();
+    t.backend().to_string()
+}
+
+#[test]
+fn opening_uses_bookmarks_when_listbuckets_is_denied() {
+    let mut app = app();
+    select(&mut app, "vendor");
+    let req = auth_req(&app.update(key(KeyCode::Char('s')), t0()));
+    let effects = app.update(
+        Msg::AuthDone {
+            req,
+            result: Ok(session("vendor", "444444444444", t0())),
+        },
+        t0(),
+    );
+    assert!(matches!(effects.as_slice(), [Effect::S3ListBuckets { .. }]));
+    app.update(
+        Msg::S3Buckets {
+            req: RequestId(0),
+            result: Err("access denied".into()),
+        },
+        t0(),
+    );
+    let b = app.browser.as_ref().unwrap();
+    assert_eq!(
+        b.visible().count(),
+        1,
+        "the bookmark company-shared/reports"
+    );
+    insta::assert_snapshot!("s3_choose_bucket", screen(&app));
+}
+
+#[test]
+fn next_page_is_fetched_when_scrolling_near_the_end() {
+    let mut app = browsing();
+    insta::assert_snapshot!("s3_listing", screen(&app));
+    let mut asked = None;
+    for _ in 0..40 {
+        for e in app.update(key(KeyCode::Down), t0()) {
+            if let Effect::S3List { req, token, .. } = e {
+                assert_eq!(token.as_deref(), Some("token-2"));
+                assert!(asked.is_none(), "asked once while loading");
+                asked = Some(req);
+            }
+        }
+    }
+    let req = asked.expect("the next page was asked for");
+    // A stale page (another request) is dropped.
+    app.update(
+        Msg::S3Page {
+            req: RequestId(req.0 + 100),
+            result: Ok(Page::default()),
+        },
+        t0(),
+    );
+    assert_eq!(app.browser.as_ref().unwrap().visible().count(), 32);
+    app.update(
+        Msg::S3Page {
+            req,
+            result: Ok(Page {
+                prefixes: vec!["reports/zz/".into()],
+                objects: vec![],
+                next: None,
+            }),
+        },
+        t0(),
+    );
+    let b = app.browser.as_ref().unwrap();
+    let labels: Vec<String> = b.visible().map(xrole_tui::app::s3::label).collect();
+    assert_eq!(labels.len(), 33);
+    assert_eq!(labels[2], "zz/", "folders stay before objects across pages");
+}
+
+#[test]
+fn navigation_preview_and_download() {
+    let mut app = browsing();
+    // Into the first prefix, then back up.
+    match app.update(key(KeyCode::Enter), t0()).as_slice() {
+        [Effect::S3List { at, .. }] => assert_eq!(at.key, "reports/2026/"),
+        other => panic!("{other:?}"),
+    }
+    match app.update(key(KeyCode::Backspace), t0()).as_slice() {
+        [Effect::S3List { at, .. }] => assert_eq!(at.key, "reports/"),
+        other => panic!("{other:?}"),
+    }
+    let mut app = browsing();
+    app.update(key(KeyCode::Down), t0());
+    app.update(key(KeyCode::Down), t0());
+    let req = match app.update(key(KeyCode::Enter), t0()).as_slice() {
+        [Effect::S3Preview { req, at, .. }] => {
+            assert_eq!(at.key, "reports/file-00.txt");
+            *req
+        }
+        other => panic!("{other:?}"),
+    };
+    let text = preview_of("reports/file-00.txt", b"line one\nline \x1b[31mtwo\n", 21);
+    app.update(
+        Msg::S3Previewed {
+            req,
+            result: Ok(text),
+        },
+        t0(),
+    );
+    insta::assert_snapshot!("s3_preview", screen(&app));
+    app.update(key(KeyCode::Esc), t0());
+    app.update(key(KeyCode::Char('d')), t0());
+    assert!(matches!(
+        app.browser.as_ref().unwrap().download,
+        Some(Download::Choosing { .. })
+    ));
+    let effects = app.update(key(KeyCode::Enter), t0());
+    let req = match effects.as_slice() {
+        [Effect::S3Download { req, dest, .. }] => {
+            assert_eq!(dest, &std::path::PathBuf::from("./file-00.txt"));
+            *req
+        }
+        other => panic!("{other:?}"),
+    };
+    app.update(
+        Msg::S3Progress {
+            req,
+            done: 400,
+            total: Some(1000),
+        },
+        t0(),
+    );
+    insta::assert_snapshot!("s3_download_in_progress", screen(&app));
+    app.update(
+        Msg::S3Downloaded {
+            req,
+            result: Ok("./file-00.txt".into()),
+        },
+        t0(),
+    );
+    assert!(app.browser.as_ref().unwrap().download.is_none());
+}
+
+#[test]
+fn binary_objects_are_not_dumped_and_errors_stay_in_place() {
+    assert!(matches!(
+        preview_of("x.png", b"\x89PNG\r\n\x1a\n\0\0\0", 5000),
+        Preview::Binary { size: 5000, .. }
+    ));
+    match preview_of("t.txt", "tab\there\u{9b}31m\n".as_bytes(), 100) {
+        Preview::Text {
+            lines, truncated, ..
+        } => {
+            assert!(truncated);
+            assert!(!lines[0].contains('\u{9b}') && !lines[0].contains('\t'));
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut app = browsing();
+    app.update(key(KeyCode::Down), t0());
+    app.update(key(KeyCode::Down), t0());
+    let req = match app.update(key(KeyCode::Enter), t0()).as_slice() {
+        [Effect::S3Preview { req, .. }] => *req,
+        other => panic!("{other:?}"),
+    };
+    app.update(
+        Msg::S3Previewed { req, result: Err("access denied: the role may not s3:GetObject on arn:aws:s3:::company-shared/reports/file-00.txt".into()) },
+        t0(),
+    );
+    insta::assert_snapshot!("s3_denied", screen(&app));
+    let binary = preview_of("reports/file-00.txt", &[0, 1, 2, 3], 4);
+    let req = match app.update(key(KeyCode::Enter), t0()).as_slice() {
+        [Effect::S3Preview { req, .. }] => *req,
+        other => panic!("{other:?}"),
+    };
+    app.update(
+        Msg::S3Previewed {
+            req,
+            result: Ok(binary),
+        },
+        t0(),
+    );
+    insta::assert_snapshot!("s3_binary", screen(&app));
+}
+
+#[test]
+fn loading_and_empty_prefix() {
+    let mut app = browsing();
+    app.update(key(KeyCode::Enter), t0()); // into reports/2026/: loading
+    insta::assert_snapshot!("s3_loading", screen(&app));
+    let req = app.browser.as_ref().unwrap().loading.unwrap();
+    app.update(
+        Msg::S3Page {
+            req,
+            result: Ok(Page::default()),
+        },
+        t0(),
+    );
+    insta::assert_snapshot!("s3_empty_prefix", screen(&app));
+}
