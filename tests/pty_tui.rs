@@ -164,3 +164,105 @@ fn killed_shell_brings_the_tui_back() {
     let (rc, _) = restored(dir.path());
     assert_eq!(rc, "0");
 }
+
+#[test]
+fn s3_browser_in_the_vendor_role() {
+    let dir = tempfile::tempdir().unwrap();
+    // The company's bucket, written with seeding keys; the vendor role reads it (moto allows
+    // cross-account access by default).
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .empty_test_environment()
+            .endpoint_url(&moto().endpoint)
+            .region(aws_config::Region::from_static("eu-west-1"))
+            .credentials_provider(aws_credential_types::Credentials::new(
+                "AKIASEED", "s", None, None, "t",
+            ))
+            .load()
+            .await;
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&config)
+                .force_path_style(true)
+                .build(),
+        );
+        let _ = s3
+            .create_bucket()
+            .bucket("pty-shared")
+            .create_bucket_configuration(
+                aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
+                    .build(),
+            )
+            .send()
+            .await;
+        for (k, v) in [
+            ("reports/q1.txt", "Q1 numbers are up\n"),
+            ("top.txt", "top\n"),
+        ] {
+            s3.put_object()
+                .bucket("pty-shared")
+                .key(k)
+                .body(v.as_bytes().to_vec().into())
+                .send()
+                .await
+                .unwrap();
+        }
+    });
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(home.join(".aws")).unwrap();
+    let downloads = dir.path().join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    std::fs::write(
+        home.join(".aws/config"),
+        "[profile vendor]\nrole_arn = arn:aws:iam::444444444444:role/VendorAccessRole\nsource_profile = vendor-bot\nregion = eu-west-1\n[profile vendor-bot]\nregion = eu-west-1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        home.join(".aws/credentials"),
+        "[vendor-bot]\naws_access_key_id = AKIAVENDOR0000000001\naws_secret_access_key = v\n",
+    )
+    .unwrap();
+    let d = dir.path().display();
+    let script = format!(
+        "stty -g > {d}/before; {} --profile vendor; echo $? > {d}/rc; stty -g > {d}/after; sleep 600",
+        env!("CARGO_BIN_EXE_xrole-tui")
+    );
+    let env = vec![
+        ("HOME", home.display().to_string()),
+        ("PATH", std::env::var("PATH").unwrap_or_default()),
+        ("TERM", "xterm-256color".into()),
+        ("AWS_ENDPOINT_URL", moto().endpoint.clone()),
+    ];
+    let pane = Pane::start(dir.path(), &script, &env, 100, 30);
+    pane.wait_for("profiles (2)", 30);
+    pane.keys(&["s"]);
+    pane.wait_for("choose a bucket", 30);
+    pane.keys(&["b"]);
+    pane.type_text("pty-shared");
+    pane.keys(&["Enter"]);
+    pane.wait_for("reports/", 30);
+    pane.keys(&["Enter"]);
+    pane.wait_for("pty-shared › reports", 30);
+    pane.wait_for("q1.txt", 30);
+    pane.keys(&["Enter"]);
+    pane.wait_for("Q1 numbers are up", 30);
+    // Keys sent one at a time: ESC followed at once by a letter reads as Alt+letter.
+    pane.keys(&["Escape"]);
+    pane.wait_for("Backspace  up one level", 10);
+    pane.keys(&["d"]);
+    pane.wait_for("to directory", 10);
+    pane.keys(&["C-u"]);
+    pane.type_text(&downloads.display().to_string());
+    pane.keys(&["Enter"]);
+    pane.wait_for("downloaded to", 30);
+    assert_eq!(
+        std::fs::read_to_string(downloads.join("q1.txt")).unwrap(),
+        "Q1 numbers are up\n"
+    );
+    pane.keys(&["Escape"]);
+    pane.wait_for("profiles (2)", 10);
+    pane.keys(&["q"]);
+    let (rc, _) = restored(dir.path());
+    assert_eq!(rc, "0");
+}
