@@ -48,6 +48,10 @@ def role(endpoint, account, name, principal_account, policy=None):
 def user_keys(endpoint, account, name):
     iam = client("iam", endpoint, account)
     iam.create_user(UserName=name)
+    # Users may assume roles (what moto checks when its IAM authorisation is switched on).
+    iam.put_user_policy(UserName=name, PolicyName="assume-roles", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:GetSessionToken", "sts:GetCallerIdentity"], "Resource": "*"}]}))
     key = iam.create_access_key(UserName=name)["AccessKey"]
     return key["AccessKeyId"], key["SecretAccessKey"]
 
@@ -79,6 +83,9 @@ def main(endpoint, out):
         s3.put_object(Bucket="company-shared", Key=key, Body=body.encode() if isinstance(body, str) else body)
     for i in range(200):
         s3.put_object(Bucket="company-shared", Key=f"logs/2026/11/{i:03d}.log", Body=f"line {i}\n".encode())
+    # A bucket of the company's that the vendor role has no right to.
+    s3.create_bucket(Bucket="company-private", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    s3.put_object(Bucket="company-private", Key="salaries.csv", Body=b"secret\n")
 
     out.mkdir(parents=True, exist_ok=True)
     (out / "config").write_text(f"""\
