@@ -5,184 +5,24 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crossterm::event::KeyEvent;
 use zeroize::Zeroizing;
 
 use crate::domain::profile::Key;
-use crate::domain::session::{CallerIdentity, Session};
+use crate::domain::session::CallerIdentity;
 use crate::domain::ProfileSet;
 
+mod browse;
 pub mod detail;
+mod effect;
 mod keys;
+mod msg;
 pub mod profiles;
 pub mod s3;
 
+pub use effect::Effect;
+pub use msg::{Authenticated, FailureKind, Msg, Purpose, RequestId};
+
 pub use profiles::ProfileList;
-
-/// Identifies one request; a reply carrying an older id is dropped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct RequestId(pub u64);
-
-/// What the user asked for with a profile.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Purpose {
-    /// Authenticate, then open a shell (Enter).
-    Shell,
-    /// Authenticate and show the identity (`i`).
-    Identify,
-    /// Authenticate, then open the S3 browser (`s`).
-    S3,
-}
-
-/// Why an authentication failed, as far as the screen cares.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FailureKind {
-    /// The MFA code was refused: ask again.
-    Mfa,
-    /// Anything else.
-    Other,
-}
-
-/// A successful authentication, as reported by the runtime.
-#[derive(Debug, Clone)]
-pub struct Authenticated {
-    /// The credentials (redacted in `Debug`).
-    pub session: Session,
-    /// Notes to show.
-    pub notes: Vec<String>,
-}
-
-/// Inputs of [`App::update`].
-#[derive(Debug, Clone)]
-pub enum Msg {
-    /// A key press.
-    Key(KeyEvent),
-    /// The terminal changed size.
-    Resize,
-    /// Time passed (the countdown and the spinner).
-    Tick,
-    /// A running authentication needs a code for `serial`.
-    MfaNeeded {
-        /// The request.
-        req: RequestId,
-        /// The device.
-        serial: String,
-    },
-    /// An authentication ended.
-    AuthDone {
-        /// The request.
-        req: RequestId,
-        /// Its result.
-        result: Result<Authenticated, (FailureKind, String)>,
-    },
-    /// The role shell ended; its status, as a person reads it.
-    ShellExited(String),
-    /// `ListBuckets` answered.
-    S3Buckets {
-        /// The request.
-        req: RequestId,
-        /// Bucket names, or why not.
-        result: Result<Vec<String>, String>,
-    },
-    /// A page of a listing arrived.
-    S3Page {
-        /// The request.
-        req: RequestId,
-        /// The page, or why not.
-        result: Result<crate::aws::s3::Page, String>,
-    },
-    /// The first bytes of an object arrived.
-    S3Previewed {
-        /// The request.
-        req: RequestId,
-        /// The preview, or why not.
-        result: Result<s3::Preview, String>,
-    },
-    /// A download made progress.
-    S3Progress {
-        /// The request.
-        req: RequestId,
-        /// Bytes so far.
-        done: u64,
-        /// Bytes in all.
-        total: Option<u64>,
-    },
-    /// A download ended.
-    S3Downloaded {
-        /// The request.
-        req: RequestId,
-        /// Where it went, or why not.
-        result: Result<String, String>,
-    },
-}
-
-/// Outputs of [`App::update`], carried out by the runtime.
-#[derive(Debug, Clone)]
-pub enum Effect {
-    /// Authenticate `profile`.
-    Authenticate {
-        /// The request.
-        req: RequestId,
-        /// The profile.
-        profile: String,
-    },
-    /// Give the waiting request its MFA code.
-    ProvideMfa {
-        /// The request.
-        req: RequestId,
-        /// The code (wiped on drop).
-        code: Zeroizing<String>,
-    },
-    /// Abandon a request.
-    Cancel(RequestId),
-    /// Leave the screen and run the role shell.
-    SpawnShell {
-        /// The credentials.
-        session: Session,
-        /// `AWS_REGION` for the shell.
-        region: Option<String>,
-    },
-    /// `ListBuckets` in the role.
-    S3ListBuckets {
-        /// The request.
-        req: RequestId,
-        /// The role's credentials.
-        session: Session,
-    },
-    /// One page of a one-level listing.
-    S3List {
-        /// The request.
-        req: RequestId,
-        /// The role's credentials.
-        session: Session,
-        /// Where.
-        at: crate::domain::s3_path::S3Location,
-        /// The page token, `None` for the first.
-        token: Option<String>,
-    },
-    /// The first 64 KiB of an object.
-    S3Preview {
-        /// The request.
-        req: RequestId,
-        /// The role's credentials.
-        session: Session,
-        /// The object.
-        at: crate::domain::s3_path::S3Location,
-    },
-    /// Download an object to `dest`.
-    S3Download {
-        /// The request.
-        req: RequestId,
-        /// The role's credentials.
-        session: Session,
-        /// The object.
-        at: crate::domain::s3_path::S3Location,
-        /// The file to create.
-        dest: std::path::PathBuf,
-    },
-    /// End the program.
-    Quit,
-}
 
 /// A request in flight.
 #[derive(Debug, Clone)]
@@ -354,135 +194,7 @@ impl App {
         }
     }
 
-    /// Replies to the browser's requests; a reply to a request no longer current is dropped.
-    fn s3_reply(&mut self, msg: Msg) -> Vec<Effect> {
-        let Some(b) = self.browser.as_mut() else {
-            return Vec::new();
-        };
-        match msg {
-            Msg::S3Buckets { result, .. } => match result {
-                Ok(buckets) => b.buckets_listed(buckets),
-                Err(e) if b.entries.is_empty() => {
-                    b.error = Some(format!("{e} — press b to open a bucket by name"));
-                }
-                Err(_) => {}
-            },
-            Msg::S3Page { req, result } if b.loading == Some(req) => match result {
-                Ok(page) => b.page_listed(page),
-                Err(e) => {
-                    b.loading = None;
-                    b.error = Some(e);
-                }
-            },
-            Msg::S3Previewed { req, result } if b.previewing == Some(req) => {
-                b.previewing = None;
-                match result {
-                    Ok(p) => {
-                        b.preview = Some(p);
-                        b.error = None;
-                    }
-                    Err(e) => {
-                        b.preview = None;
-                        b.error = Some(e);
-                    }
-                }
-            }
-            Msg::S3Progress { req, done, total } => {
-                if let Some(s3::Download::Running {
-                    req: r,
-                    done: d,
-                    total: t,
-                    ..
-                }) = &mut b.download
-                {
-                    if *r == req {
-                        (*d, *t) = (done, total);
-                    }
-                }
-            }
-            Msg::S3Downloaded { req, result } => {
-                if matches!(&b.download, Some(s3::Download::Running { req: r, .. }) if *r == req) {
-                    b.download = None;
-                    self.status = Some(match result {
-                        Ok(path) => Status::Info(format!("downloaded to {path}")),
-                        Err(e) => Status::Error(e),
-                    });
-                }
-            }
-            _ => {}
-        }
-        Vec::new()
-    }
-
-    /// A key for the open browser.
-    fn browser_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let Some(b) = self.browser.as_mut() else {
-            return Vec::new();
-        };
-        let ask = b.key(key);
-        let session = b.session.clone();
-        match ask {
-            s3::Ask::Nothing => Vec::new(),
-            s3::Ask::Close => {
-                self.browser = None;
-                Vec::new()
-            }
-            s3::Ask::Buckets => {
-                let req = self.new_req();
-                vec![Effect::S3ListBuckets { req, session }]
-            }
-            s3::Ask::List(token) => self.list_page(token),
-            s3::Ask::Preview(at) => {
-                let req = self.new_req();
-                if let Some(b) = self.browser.as_mut() {
-                    b.previewing = Some(req);
-                }
-                vec![Effect::S3Preview { req, session, at }]
-            }
-            s3::Ask::Download(at, dir) => {
-                let req = self.new_req();
-                match s3::download_effect(req, &session, at.clone(), dir) {
-                    Ok(effect) => {
-                        if let Some(b) = self.browser.as_mut() {
-                            b.download = Some(s3::Download::Running {
-                                req,
-                                at,
-                                done: 0,
-                                total: None,
-                            });
-                        }
-                        vec![effect]
-                    }
-                    Err(e) => {
-                        if let Some(b) = self.browser.as_mut() {
-                            b.download = None;
-                            b.error = Some(e);
-                        }
-                        Vec::new()
-                    }
-                }
-            }
-        }
-    }
-
-    fn list_page(&mut self, token: Option<String>) -> Vec<Effect> {
-        let req = self.new_req();
-        let Some(b) = self.browser.as_mut() else {
-            return Vec::new();
-        };
-        let Some(at) = b.at.clone() else {
-            return Vec::new();
-        };
-        b.loading = Some(req);
-        vec![Effect::S3List {
-            req,
-            session: b.session.clone(),
-            at,
-            token,
-        }]
-    }
-
-    fn new_req(&mut self) -> RequestId {
+    pub(crate) fn new_req(&mut self) -> RequestId {
         self.next_req += 1;
         RequestId(self.next_req)
     }

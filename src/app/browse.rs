@@ -1,0 +1,135 @@
+//! The app's side of the S3 browser: keys for it, and the replies to its requests.
+
+use crossterm::event::KeyEvent;
+
+use super::{s3, App, Effect, Msg, Status};
+
+impl App {
+    /// Replies to the browser's requests; a reply to a request no longer current is dropped.
+    pub(super) fn s3_reply(&mut self, msg: Msg) -> Vec<Effect> {
+        let Some(b) = self.browser.as_mut() else {
+            return Vec::new();
+        };
+        match msg {
+            Msg::S3Buckets { result, .. } => match result {
+                Ok(buckets) => b.buckets_listed(buckets),
+                Err(e) if b.entries.is_empty() => {
+                    b.error = Some(format!("{e} — press b to open a bucket by name"));
+                }
+                Err(_) => {}
+            },
+            Msg::S3Page { req, result } if b.loading == Some(req) => match result {
+                Ok(page) => b.page_listed(page),
+                Err(e) => {
+                    b.loading = None;
+                    b.error = Some(e);
+                }
+            },
+            Msg::S3Previewed { req, result } if b.previewing == Some(req) => {
+                b.previewing = None;
+                match result {
+                    Ok(p) => {
+                        b.preview = Some(p);
+                        b.error = None;
+                    }
+                    Err(e) => {
+                        b.preview = None;
+                        b.error = Some(e);
+                    }
+                }
+            }
+            Msg::S3Progress { req, done, total } => {
+                if let Some(s3::Download::Running {
+                    req: r,
+                    done: d,
+                    total: t,
+                    ..
+                }) = &mut b.download
+                {
+                    if *r == req {
+                        (*d, *t) = (done, total);
+                    }
+                }
+            }
+            Msg::S3Downloaded { req, result } => {
+                if matches!(&b.download, Some(s3::Download::Running { req: r, .. }) if *r == req) {
+                    b.download = None;
+                    self.status = Some(match result {
+                        Ok(path) => Status::Info(format!("downloaded to {path}")),
+                        Err(e) => Status::Error(e),
+                    });
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// A key for the open browser.
+    pub(super) fn browser_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Some(b) = self.browser.as_mut() else {
+            return Vec::new();
+        };
+        let ask = b.key(key);
+        let session = b.session.clone();
+        match ask {
+            s3::Ask::Nothing => Vec::new(),
+            s3::Ask::Close => {
+                self.browser = None;
+                Vec::new()
+            }
+            s3::Ask::Buckets => {
+                let req = self.new_req();
+                vec![Effect::S3ListBuckets { req, session }]
+            }
+            s3::Ask::List(token) => self.list_page(token),
+            s3::Ask::Preview(at) => {
+                let req = self.new_req();
+                if let Some(b) = self.browser.as_mut() {
+                    b.previewing = Some(req);
+                }
+                vec![Effect::S3Preview { req, session, at }]
+            }
+            s3::Ask::Download(at, dir) => {
+                let req = self.new_req();
+                match s3::download_effect(req, &session, at.clone(), dir) {
+                    Ok(effect) => {
+                        if let Some(b) = self.browser.as_mut() {
+                            b.download = Some(s3::Download::Running {
+                                req,
+                                at,
+                                done: 0,
+                                total: None,
+                            });
+                        }
+                        vec![effect]
+                    }
+                    Err(e) => {
+                        if let Some(b) = self.browser.as_mut() {
+                            b.download = None;
+                            b.error = Some(e);
+                        }
+                        Vec::new()
+                    }
+                }
+            }
+        }
+    }
+
+    fn list_page(&mut self, token: Option<String>) -> Vec<Effect> {
+        let req = self.new_req();
+        let Some(b) = self.browser.as_mut() else {
+            return Vec::new();
+        };
+        let Some(at) = b.at.clone() else {
+            return Vec::new();
+        };
+        b.loading = Some(req);
+        vec![Effect::S3List {
+            req,
+            session: b.session.clone(),
+            at,
+            token,
+        }]
+    }
+}

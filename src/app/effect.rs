@@ -1,0 +1,74 @@
+//! What the app asks the runtime to do.
+
+use zeroize::Zeroizing;
+
+use super::RequestId;
+use crate::domain::session::Session;
+
+/// Outputs of [`App::update`], carried out by the runtime.
+#[derive(Debug, Clone)]
+pub enum Effect {
+    /// Authenticate `profile`.
+    Authenticate {
+        /// The request.
+        req: RequestId,
+        /// The profile.
+        profile: String,
+    },
+    /// Give the waiting request its MFA code.
+    ProvideMfa {
+        /// The request.
+        req: RequestId,
+        /// The code (wiped on drop).
+        code: Zeroizing<String>,
+    },
+    /// Abandon a request.
+    Cancel(RequestId),
+    /// Leave the screen and run the role shell.
+    SpawnShell {
+        /// The credentials.
+        session: Session,
+        /// `AWS_REGION` for the shell.
+        region: Option<String>,
+    },
+    /// `ListBuckets` in the role.
+    S3ListBuckets {
+        /// The request.
+        req: RequestId,
+        /// The role's credentials.
+        session: Session,
+    },
+    /// One page of a one-level listing.
+    S3List {
+        /// The request.
+        req: RequestId,
+        /// The role's credentials.
+        session: Session,
+        /// Where.
+        at: crate::domain::s3_path::S3Location,
+        /// The page token, `None` for the first.
+        token: Option<String>,
+    },
+    /// The first 64 KiB of an object.
+    S3Preview {
+        /// The request.
+        req: RequestId,
+        /// The role's credentials.
+        session: Session,
+        /// The object.
+        at: crate::domain::s3_path::S3Location,
+    },
+    /// Download an object to `dest`.
+    S3Download {
+        /// The request.
+        req: RequestId,
+        /// The role's credentials.
+        session: Session,
+        /// The object.
+        at: crate::domain::s3_path::S3Location,
+        /// The file to create.
+        dest: std::path::PathBuf,
+    },
+    /// End the program.
+    Quit,
+}

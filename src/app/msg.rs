@@ -1,0 +1,103 @@
+//! What comes into the app: keys, ticks and the replies of background work.
+
+use crossterm::event::KeyEvent;
+
+use super::s3;
+use crate::domain::session::Session;
+
+/// Identifies one request; a reply carrying an older id is dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RequestId(pub u64);
+
+/// What the user asked for with a profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Authenticate, then open a shell (Enter).
+    Shell,
+    /// Authenticate and show the identity (`i`).
+    Identify,
+    /// Authenticate, then open the S3 browser (`s`).
+    S3,
+}
+
+/// Why an authentication failed, as far as the screen cares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The MFA code was refused: ask again.
+    Mfa,
+    /// Anything else.
+    Other,
+}
+
+/// A successful authentication, as reported by the runtime.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    /// The credentials (redacted in `Debug`).
+    pub session: Session,
+    /// Notes to show.
+    pub notes: Vec<String>,
+}
+
+/// Inputs of [`App::update`].
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// A key press.
+    Key(KeyEvent),
+    /// The terminal changed size.
+    Resize,
+    /// Time passed (the countdown and the spinner).
+    Tick,
+    /// A running authentication needs a code for `serial`.
+    MfaNeeded {
+        /// The request.
+        req: RequestId,
+        /// The device.
+        serial: String,
+    },
+    /// An authentication ended.
+    AuthDone {
+        /// The request.
+        req: RequestId,
+        /// Its result.
+        result: Result<Authenticated, (FailureKind, String)>,
+    },
+    /// The role shell ended; its status, as a person reads it.
+    ShellExited(String),
+    /// `ListBuckets` answered.
+    S3Buckets {
+        /// The request.
+        req: RequestId,
+        /// Bucket names, or why not.
+        result: Result<Vec<String>, String>,
+    },
+    /// A page of a listing arrived.
+    S3Page {
+        /// The request.
+        req: RequestId,
+        /// The page, or why not.
+        result: Result<crate::aws::s3::Page, String>,
+    },
+    /// The first bytes of an object arrived.
+    S3Previewed {
+        /// The request.
+        req: RequestId,
+        /// The preview, or why not.
+        result: Result<s3::Preview, String>,
+    },
+    /// A download made progress.
+    S3Progress {
+        /// The request.
+        req: RequestId,
+        /// Bytes so far.
+        done: u64,
+        /// Bytes in all.
+        total: Option<u64>,
+    },
+    /// A download ended.
+    S3Downloaded {
+        /// The request.
+        req: RequestId,
+        /// Where it went, or why not.
+        result: Result<String, String>,
+    },
+}
