@@ -292,6 +292,19 @@ impl App {
                 }
                 self.status = Some(Status::Info(text));
                 match pending.purpose {
+                    Purpose::S3 if self.browser.is_some() => {
+                        // Authenticated again from inside the browser: same place, new keys.
+                        let mut effects = Vec::new();
+                        if let Some(b) = self.browser.as_mut() {
+                            b.session = session;
+                            b.error = None;
+                            if let Some(at) = b.at.clone() {
+                                let _ = b.go(at);
+                                effects = self.list_page(None);
+                            }
+                        }
+                        effects
+                    }
                     Purpose::S3 => {
                         let bookmarks = self
                             .set

@@ -210,3 +210,49 @@ fn loading_and_empty_prefix() {
     );
     insta::assert_snapshot!("s3_empty_prefix", screen(&app));
 }
+
+#[test]
+fn expired_credentials_offer_to_authenticate_again() {
+    let mut app = browsing();
+    let req = match app.update(key(KeyCode::Enter), t0()).as_slice() {
+        [Effect::S3List { req, .. }] => *req,
+        other => panic!("{other:?}"),
+    };
+    app.update(
+        Msg::S3Page {
+            req,
+            result: Err("the role's credentials have expired; authenticate again".into()),
+        },
+        t0(),
+    );
+    let error = app.browser.as_ref().unwrap().error.clone().unwrap();
+    assert!(error.contains("press r"), "{error}");
+    let auth = auth_req(&app.update(key(KeyCode::Char('r')), t0()));
+    let effects = app.update(
+        Msg::AuthDone {
+            req: auth,
+            result: Ok(session(
+                "vendor",
+                "444444444444",
+                t0() + std::time::Duration::from_secs(7200),
+            )),
+        },
+        t0(),
+    );
+    match effects.as_slice() {
+        [Effect::S3List {
+            at,
+            token: None,
+            session,
+            ..
+        }] => {
+            assert_eq!(at.key, "reports/2026/", "the same place is listed again");
+            assert_eq!(
+                session.credentials.expiration,
+                Some(t0() + std::time::Duration::from_secs(7200))
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(app.browser.as_ref().unwrap().error.is_none());
+}

@@ -22,7 +22,7 @@ impl App {
                 Ok(page) => b.page_listed(page),
                 Err(e) => {
                     b.loading = None;
-                    b.error = Some(e);
+                    b.error = Some(with_hint(e));
                 }
             },
             Msg::S3Previewed { req, result } if b.previewing == Some(req) => {
@@ -34,7 +34,7 @@ impl App {
                     }
                     Err(e) => {
                         b.preview = None;
-                        b.error = Some(e);
+                        b.error = Some(with_hint(e));
                     }
                 }
             }
@@ -78,6 +78,10 @@ impl App {
                 self.browser = None;
                 Vec::new()
             }
+            s3::Ask::Reauthenticate => {
+                let profile = session.profile.clone();
+                self.authenticate(profile, super::Purpose::S3, None)
+            }
             s3::Ask::Buckets => {
                 let req = self.new_req();
                 vec![Effect::S3ListBuckets { req, session }]
@@ -116,7 +120,7 @@ impl App {
         }
     }
 
-    fn list_page(&mut self, token: Option<String>) -> Vec<Effect> {
+    pub(super) fn list_page(&mut self, token: Option<String>) -> Vec<Effect> {
         let req = self.new_req();
         let Some(b) = self.browser.as_mut() else {
             return Vec::new();
@@ -131,5 +135,14 @@ impl App {
             at,
             token,
         }]
+    }
+}
+
+/// Expired credentials can be renewed from the browser: say how.
+fn with_hint(error: String) -> String {
+    if error.contains("expired") {
+        format!("{error} — press r to authenticate again")
+    } else {
+        error
     }
 }

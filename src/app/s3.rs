@@ -118,6 +118,8 @@ pub enum Ask {
     Download(S3Location, PathBuf),
     /// Close the browser.
     Close,
+    /// Authenticate the role again (its credentials expired).
+    Reauthenticate,
 }
 
 impl Browser {
@@ -166,7 +168,7 @@ impl Browser {
     }
 
     /// Goes to `at`: clears the level and asks for its first page.
-    fn go(&mut self, at: S3Location) -> Ask {
+    pub(crate) fn go(&mut self, at: S3Location) -> Ask {
         self.at = Some(at);
         self.entries.clear();
         self.visible.clear();
@@ -284,6 +286,9 @@ impl Browser {
             KeyCode::PageUp => self.selected = self.selected.saturating_sub(10),
             KeyCode::Char('/') => self.filtering = true,
             KeyCode::Char('b') => self.typing_bucket = Some(String::new()),
+            KeyCode::Char('r') if self.error.as_deref().is_some_and(|e| e.contains("expired")) => {
+                return Ask::Reauthenticate;
+            }
             KeyCode::Esc if self.preview.is_some() => self.preview = None,
             KeyCode::Esc | KeyCode::Char('q') => return Ask::Close,
             KeyCode::Backspace => return self.up(),
