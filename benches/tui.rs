@@ -93,5 +93,97 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench);
+fn rss_kib() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    pages * 4
+}
+
+fn page(n: usize) -> xrole_tui::aws::s3::Page {
+    xrole_tui::aws::s3::Page {
+        prefixes: Vec::new(),
+        objects: (0..1000)
+            .map(|i| xrole_tui::aws::s3::Object {
+                key: format!("logs/2026/11/23/object-{:07}.log", n * 1000 + i),
+                size: 1000,
+                modified: Some(SystemTime::now()),
+            })
+            .collect(),
+        next: Some("t".into()),
+    }
+}
+
+/// Scrolling through a 100,000-key prefix: every page appended as the selection nears the end.
+fn browser(c: &mut Criterion) {
+    use xrole_tui::domain::session::{Credentials, Session};
+    let session = Session {
+        profile: "vendor".into(),
+        credentials: Credentials {
+            access_key_id: "ASIA".into(),
+            secret_access_key: zeroize::Zeroizing::new("s".into()),
+            session_token: None,
+            expiration: None,
+        },
+        identity: None,
+    };
+    let before = rss_kib();
+    let mut b = xrole_tui::app::s3::Browser::new(session.clone(), vec![], ".".into());
+    let start = std::time::Instant::now();
+    for n in 0..100 {
+        b.page_listed(page(n));
+    }
+    let took = start.elapsed();
+    let after = rss_kib();
+    // What the browser holds: the entries (inline size) plus each key's heap bytes, plus the
+    // index of shown entries.
+    let held: usize =
+        b.entries
+            .iter()
+            .map(|e| {
+                std::mem::size_of_val(e)
+                    + match e {
+                        xrole_tui::app::s3::Entry::Object(o) => o.key.capacity(),
+                        xrole_tui::app::s3::Entry::Prefix(p)
+                        | xrole_tui::app::s3::Entry::Bucket(p) => p.capacity(),
+                    }
+            })
+            .sum::<usize>()
+            + b.entries.len() * std::mem::size_of::<usize>();
+    eprintln!(
+        "browser: 100,000 keys loaded in 100 pages in {took:?}; it holds {} KiB ({} bytes a key); resident memory grew by {} KiB",
+        held / 1024,
+        held / 100_000,
+        after.saturating_sub(before)
+    );
+    let mut t = Terminal::new(TestBackend::new(200, 50)).unwrap_or_else(|_| unreachable!());
+    let mut app = App::new(Arc::new(ProfileSet::default()), None, SystemTime::now());
+    app.browser = Some(b);
+    c.bench_function("s3 browser: frame with 100k keys loaded, 200x50", |bench| {
+        bench.iter(|| {
+            let _ = t.resize(ratatui::layout::Rect::new(0, 0, 200, 50));
+            let _ = t.draw(|f| xrole_tui::ui::render(f, &app));
+        });
+    });
+    let mut b = xrole_tui::app::s3::Browser::new(session, vec![], ".".into());
+    for n in 0..99 {
+        b.page_listed(page(n));
+    }
+    let last = page(99);
+    c.bench_function("s3 browser: append the 100th page of 1000 keys", |bench| {
+        bench.iter_batched(
+            || (b.clone(), last.clone()),
+            |(mut b, p)| {
+                b.page_listed(p);
+                b
+            },
+            criterion::BatchSize::LargeInput,
+        );
+    });
+}
+
+criterion_group!(benches, bench, browser);
 criterion_main!(benches);
