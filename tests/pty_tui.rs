@@ -172,20 +172,7 @@ fn s3_browser_in_the_vendor_role() {
     // cross-account access by default).
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .empty_test_environment()
-            .endpoint_url(&moto().endpoint)
-            .region(aws_config::Region::from_static("eu-west-1"))
-            .credentials_provider(aws_credential_types::Credentials::new(
-                "AKIASEED", "s", None, None, "t",
-            ))
-            .load()
-            .await;
-        let s3 = aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&config)
-                .force_path_style(true)
-                .build(),
-        );
+        let s3 = support::moto::seeding_s3(&moto().endpoint, "eu-west-1").await;
         let _ = s3
             .create_bucket()
             .bucket("pty-shared")

@@ -9,7 +9,6 @@ use std::collections::HashSet;
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use aws_config::BehaviorVersion;
 use aws_sdk_s3::primitives::ByteStream;
 use support::moto::Moto;
 
@@ -31,20 +30,7 @@ fn moto() -> &'static Moto {
 }
 
 async fn seed(endpoint: &str) {
-    let config = aws_config::defaults(BehaviorVersion::latest())
-        .empty_test_environment()
-        .endpoint_url(endpoint)
-        .region(aws_config::Region::from_static("us-east-1"))
-        .credentials_provider(aws_credential_types::Credentials::new(
-            "AKIASEED", "seed", None, None, "test",
-        ))
-        .load()
-        .await;
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&config)
-            .force_path_style(true)
-            .build(),
-    );
+    let s3 = support::moto::seeding_s3(endpoint, "us-east-1").await;
     s3.create_bucket().bucket(BUCKET).send().await.unwrap();
     let mut keys: Vec<(String, Vec<u8>)> = (0..2500)
         .map(|i| {

@@ -186,6 +186,25 @@ impl Moto {
     }
 }
 
+/// An S3 client for seeding moto in `region`: keys of moto's default account, path-style
+/// addressing (a bucket cannot be a host name on loopback).
+pub async fn seeding_s3(endpoint: &str, region: &'static str) -> aws_sdk_s3::Client {
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .empty_test_environment()
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::from_static(region))
+        .credentials_provider(aws_credential_types::Credentials::new(
+            "AKIASEED", "seed", None, None, "test",
+        ))
+        .load()
+        .await;
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&config)
+            .force_path_style(true)
+            .build(),
+    )
+}
+
 impl Drop for Moto {
     fn drop(&mut self) {
         let _ = self.child.kill();
