@@ -462,3 +462,40 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+#[test]
+fn exec_passes_sigterm_to_the_command() {
+    use std::io::{BufRead, BufReader};
+    let _g = serial();
+    let w = World::new();
+    let mut c = w.command(&[
+        "exec",
+        "app",
+        "--",
+        "sh",
+        "-c",
+        "trap 'echo got-term; exit 9' TERM; echo ready; while :; do sleep 0.1; done",
+    ]);
+    c.stdin(Stdio::null());
+    let mut child = c.spawn().unwrap();
+    // A lost signal would leave the command looping and this test reading forever.
+    std::thread::spawn(|| {
+        std::thread::sleep(std::time::Duration::from_secs(60));
+        eprintln!("exec_passes_sigterm_to_the_command: no answer after 60 s");
+        std::process::exit(1);
+    });
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "ready");
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    line.clear();
+    out.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "got-term");
+    assert_eq!(
+        child.wait().unwrap().code(),
+        Some(9),
+        "the command's own exit code"
+    );
+}

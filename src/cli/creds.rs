@@ -216,7 +216,8 @@ pub async fn credential_process(
 }
 
 /// `exec PROFILE [-- CMD ARGS...]`: runs the command (default `$SHELL`) with the credentials and
-/// returns its exit code. Ctrl-C and Ctrl-\ go to the command, not to this process.
+/// returns its exit code. Ctrl-C and Ctrl-\ go to the command, not to this process; SIGTERM
+/// and SIGHUP are passed on to it.
 pub async fn exec(
     files: &AwsFiles,
     profile: &str,
@@ -249,6 +250,10 @@ async fn run_child(
     // foreground process group, gets them from the terminal and decides for itself.
     let _interrupt = signal(SignalKind::interrupt());
     let _quit = signal(SignalKind::quit());
+    // SIGTERM and SIGHUP sent to this process are passed on to the command, which decides.
+    // Listening starts before the command does, so none is missed.
+    let mut term = signal(SignalKind::terminate()).ok();
+    let mut hup = signal(SignalKind::hangup()).ok();
     let mut child = tokio::process::Command::new(&program)
         .args(&args)
         .env_clear()
@@ -260,10 +265,21 @@ async fn run_child(
                 display_safe(&program.to_string_lossy())
             ))
         })?;
-    let status = child
-        .wait()
-        .await
-        .map_err(|e| Failure::config(format!("waiting for the command failed: {e}")))?;
+    let pid = child
+        .id()
+        .and_then(|p| i32::try_from(p).ok())
+        .map(nix::unistd::Pid::from_raw);
+    let status = loop {
+        let forward = tokio::select! {
+            status = child.wait() => break status,
+            Some(()) = async { term.as_mut()?.recv().await } => nix::sys::signal::Signal::SIGTERM,
+            Some(()) = async { hup.as_mut()?.recv().await } => nix::sys::signal::Signal::SIGHUP,
+        };
+        if let Some(pid) = pid {
+            let _ = nix::sys::signal::kill(pid, forward);
+        }
+    }
+    .map_err(|e| Failure::config(format!("waiting for the command failed: {e}")))?;
     Ok(exit_code(status))
 }
 
