@@ -478,11 +478,16 @@ fn exec_passes_sigterm_to_the_command() {
     ]);
     c.stdin(Stdio::null());
     let mut child = c.spawn().unwrap();
-    // A lost signal would leave the command looping and this test reading forever.
-    std::thread::spawn(|| {
-        std::thread::sleep(std::time::Duration::from_secs(60));
-        eprintln!("exec_passes_sigterm_to_the_command: no answer after 60 s");
-        std::process::exit(1);
+    // A lost signal would leave the command looping and this test reading forever. The
+    // watchdog ends with the test (its sender is dropped), or ends the run after 60 s.
+    let (_alive, watch) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        if watch.recv_timeout(std::time::Duration::from_secs(60))
+            == Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+        {
+            eprintln!("exec_passes_sigterm_to_the_command: no answer after 60 s");
+            std::process::exit(1);
+        }
     });
     let mut out = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
