@@ -1,172 +1,15 @@
 //! The headless commands as processes against a real moto server: role chains, MFA, the cache,
-//! `exec`, `credential-process` read by the AWS CLI, and a scan for leaked secrets.
+//! `credential-process` read by the AWS CLI, and a scan for leaked secrets.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
 mod support;
 
-use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::process::{Command, Stdio};
 
-use support::moto::Moto;
-
-const CODE: &str = "917354";
-const HUB_SECRET: &str = "hub-secret-canary-6b1f";
-/// moto's fixed GetSessionToken secret: a canary for the MFA session.
-const SESSION_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY";
-
-fn moto() -> &'static Moto {
-    static MOTO: OnceLock<Moto> = OnceLock::new();
-    MOTO.get_or_init(Moto::start)
-}
-
-/// moto's request recording is global: one test at a time.
-fn serial() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-struct World {
-    dir: tempfile::TempDir,
-}
-
-fn config(bin: &Path) -> String {
-    format!(
-        "\
-[profile hub]
-region = eu-west-1
-[profile dev]
-role_arn = arn:aws:iam::222222222222:role/admin
-source_profile = hub
-mfa_serial = arn:aws:iam::111111111111:mfa/alice
-region = eu-west-1
-[profile prod]
-role_arn = arn:aws:iam::333333333333:role/admin
-source_profile = hub
-mfa_serial = arn:aws:iam::111111111111:mfa/alice
-[profile ops]
-role_arn = arn:aws:iam::444444444444:role/ops
-source_profile = hub
-mfa_serial = arn:aws:iam::111111111111:mfa/alice
-[profile app]
-role_arn = arn:aws:iam::222222222222:role/app
-source_profile = base
-[profile hop1]
-role_arn = arn:aws:iam::222222222222:role/hop1
-source_profile = base
-[profile hop2]
-role_arn = arn:aws:iam::333333333333:role/hop2
-source_profile = hop1
-[profile hop3]
-role_arn = arn:aws:iam::444444444444:role/hop3
-source_profile = hop2
-[profile partner]
-role_arn = arn:aws:iam::555555555555:role/VendorAccessRole
-source_profile = base
-external_id = partner-42
-role_session_name = alice-session
-[profile guarded]
-role_arn = arn:aws:iam::222222222222:role/app
-source_profile = base
-xrole_expected_account = 999999999999
-[profile via-xrole]
-credential_process = {} credential-process dev
-[profile auto]
-role_arn = arn:aws:iam::222222222222:role/admin
-source_profile = hub2
-mfa_serial = arn:aws:iam::111111111111:mfa/bob
-[profile hub2]
-mfa_process = echo {CODE}
-",
-        bin.display()
-    )
-}
-
-impl World {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let home = dir.path().join("home");
-        std::fs::create_dir_all(home.join(".aws")).unwrap();
-        std::fs::write(
-            home.join(".aws/config"),
-            config(Path::new(env!("CARGO_BIN_EXE_xrole-tui"))),
-        )
-        .unwrap();
-        std::fs::write(
-            home.join(".aws/credentials"),
-            format!(
-                "[hub]\naws_access_key_id = AKIAHUB0000000000001\naws_secret_access_key = {HUB_SECRET}\n\
-                 [base]\naws_access_key_id = AKIABASE000000000001\naws_secret_access_key = base-secret\n\
-                 [hub2]\naws_access_key_id = AKIAHUB2000000000001\naws_secret_access_key = hub2-secret\n"
-            ),
-        )
-        .unwrap();
-        World { dir }
-    }
-
-    fn home(&self) -> PathBuf {
-        self.dir.path().join("home")
-    }
-
-    fn cache(&self) -> PathBuf {
-        self.home().join(".cache/xrole-tui")
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_xrole-tui"));
-        c.args(args)
-            .env_clear()
-            .env("HOME", self.home())
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("AWS_ENDPOINT_URL", &moto().endpoint)
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        c
-    }
-
-    fn run_with(&self, mut c: Command, stdin: &str) -> Output {
-        let mut child = c.spawn().unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
-    }
-
-    fn run(&self, args: &[&str], stdin: &str) -> Output {
-        self.run_with(self.command(args), stdin)
-    }
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_str(&ok(out)).unwrap()
-}
-
-fn recorded_bodies(m: &Moto) -> Vec<String> {
-    m.actions_with_bodies()
-        .into_iter()
-        .map(|(_, b)| b)
-        .collect()
-}
+use support::world::*;
 
 #[test]
 fn static_keys_to_role() {
@@ -288,35 +131,6 @@ fn expected_account_guard_refuses_a_mismatch() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("must be in account 999999999999"), "{err}");
     assert!(out.stdout.is_empty(), "no credentials printed");
-}
-
-#[test]
-fn exec_sets_the_environment_and_forwards_the_exit_code() {
-    let _g = serial();
-    let w = World::new();
-    let mut c = w.command(&[
-        "exec",
-        "app",
-        "--",
-        "sh",
-        "-c",
-        "printf '%s|%s|%s|%s' \"$AWS_ACCESS_KEY_ID\" \"${AWS_PROFILE-unset}\" \"$XROLE_PROFILE\" \"$AWS_ENDPOINT_URL\"; exit 7",
-    ]);
-    c.env("AWS_PROFILE", "other")
-        .env("AWS_SECURITY_TOKEN", "stale");
-    let out = w.run_with(c, "");
-    assert_eq!(out.status.code(), Some(7));
-    let text = String::from_utf8_lossy(&out.stdout);
-    let parts: Vec<&str> = text.split('|').collect();
-    assert!(parts[0].starts_with("ASIA"), "{text}");
-    assert_eq!(&parts[1..], ["unset", "app", moto().endpoint.as_str()]);
-
-    let mut nested = w.command(&["exec", "app", "--", "true"]);
-    nested.env("XROLE_PROFILE", "prod");
-    let out = w.run_with(nested, "");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr)
-        .contains("already inside a role shell for profile \"prod\""));
 }
 
 #[test]
@@ -461,46 +275,4 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
-}
-
-#[test]
-fn exec_passes_sigterm_to_the_command() {
-    use std::io::{BufRead, BufReader};
-    let _g = serial();
-    let w = World::new();
-    let mut c = w.command(&[
-        "exec",
-        "app",
-        "--",
-        "sh",
-        "-c",
-        "trap 'echo got-term; exit 9' TERM; echo ready; while :; do sleep 0.1; done",
-    ]);
-    c.stdin(Stdio::null());
-    let mut child = c.spawn().unwrap();
-    // A lost signal would leave the command looping and this test reading forever. The
-    // watchdog ends with the test (its sender is dropped), or ends the run after 60 s.
-    let (_alive, watch) = std::sync::mpsc::channel::<()>();
-    std::thread::spawn(move || {
-        if watch.recv_timeout(std::time::Duration::from_secs(60))
-            == Err(std::sync::mpsc::RecvTimeoutError::Timeout)
-        {
-            eprintln!("exec_passes_sigterm_to_the_command: no answer after 60 s");
-            std::process::exit(1);
-        }
-    });
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    assert_eq!(line.trim(), "ready");
-    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
-    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
-    line.clear();
-    out.read_line(&mut line).unwrap();
-    assert_eq!(line.trim(), "got-term");
-    assert_eq!(
-        child.wait().unwrap().code(),
-        Some(9),
-        "the command's own exit code"
-    );
 }

@@ -5,3 +5,4 @@
 pub mod moto;
 pub mod pty;
 pub mod tui;
+pub mod world;

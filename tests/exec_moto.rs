@@ -1,0 +1,81 @@
+//! `exec` as a process against moto: the command's environment, its exit code, the nested-shell
+//! refusal, and signals passed on to it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
+mod support;
+
+use std::process::Stdio;
+
+use support::world::*;
+
+#[test]
+fn exec_sets_the_environment_and_forwards_the_exit_code() {
+    let _g = serial();
+    let w = World::new();
+    let mut c = w.command(&[
+        "exec",
+        "app",
+        "--",
+        "sh",
+        "-c",
+        "printf '%s|%s|%s|%s' \"$AWS_ACCESS_KEY_ID\" \"${AWS_PROFILE-unset}\" \"$XROLE_PROFILE\" \"$AWS_ENDPOINT_URL\"; exit 7",
+    ]);
+    c.env("AWS_PROFILE", "other")
+        .env("AWS_SECURITY_TOKEN", "stale");
+    let out = w.run_with(c, "");
+    assert_eq!(out.status.code(), Some(7));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let parts: Vec<&str> = text.split('|').collect();
+    assert!(parts[0].starts_with("ASIA"), "{text}");
+    assert_eq!(&parts[1..], ["unset", "app", moto().endpoint.as_str()]);
+
+    let mut nested = w.command(&["exec", "app", "--", "true"]);
+    nested.env("XROLE_PROFILE", "prod");
+    let out = w.run_with(nested, "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("already inside a role shell for profile \"prod\""));
+}
+
+#[test]
+fn exec_passes_sigterm_to_the_command() {
+    use std::io::{BufRead, BufReader};
+    let _g = serial();
+    let w = World::new();
+    let mut c = w.command(&[
+        "exec",
+        "app",
+        "--",
+        "sh",
+        "-c",
+        "trap 'echo got-term; exit 9' TERM; echo ready; while :; do sleep 0.1; done",
+    ]);
+    c.stdin(Stdio::null());
+    let mut child = c.spawn().unwrap();
+    // A lost signal would leave the command looping and this test reading forever. The
+    // watchdog ends with the test (its sender is dropped), or ends the run after 60 s.
+    let (_alive, watch) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        if watch.recv_timeout(std::time::Duration::from_secs(60))
+            == Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+        {
+            eprintln!("exec_passes_sigterm_to_the_command: no answer after 60 s");
+            std::process::exit(1);
+        }
+    });
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "ready");
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    line.clear();
+    out.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "got-term");
+    assert_eq!(
+        child.wait().unwrap().code(),
+        Some(9),
+        "the command's own exit code"
+    );
+}
