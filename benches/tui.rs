@@ -130,8 +130,17 @@ fn browser(c: &mut Criterion) {
         },
         identity: None,
     };
+    let target = std::sync::Arc::new(
+        xrole_tui::domain::ProfileSet::parse(Some(b"[profile vendor]\nregion = eu-west-1\n"), None)
+            .target("vendor")
+            .expect("a valid profile"),
+    );
     let before = rss_kib();
-    let mut b = xrole_tui::app::s3::Browser::new(session.clone(), vec![], ".".into());
+    let mut b = xrole_tui::app::s3::Browser::new(
+        session.clone(),
+        std::sync::Arc::clone(&target),
+        ".".into(),
+    );
     let start = std::time::Instant::now();
     for n in 0..100 {
         b.page_listed(page(n));
@@ -168,7 +177,7 @@ fn browser(c: &mut Criterion) {
             let _ = t.draw(|f| xrole_tui::ui::render(f, &app));
         });
     });
-    let mut b = xrole_tui::app::s3::Browser::new(session, vec![], ".".into());
+    let mut b = xrole_tui::app::s3::Browser::new(session, target, ".".into());
     for n in 0..99 {
         b.page_listed(page(n));
     }

@@ -7,9 +7,9 @@ use std::time::{Duration, SystemTime};
 
 use zeroize::Zeroizing;
 
-use crate::domain::profile::Key;
+use crate::aws::error::AuthError;
 use crate::domain::session::CallerIdentity;
-use crate::domain::ProfileSet;
+use crate::domain::{ProfileSet, Target};
 
 mod browse;
 pub mod detail;
@@ -20,7 +20,7 @@ pub mod profiles;
 pub mod s3;
 
 pub use effect::Effect;
-pub use msg::{Authenticated, FailureKind, Msg, Purpose, RequestId};
+pub use msg::{Authenticated, Msg, Purpose, RequestId};
 
 pub use profiles::ProfileList;
 
@@ -31,6 +31,8 @@ pub struct Pending {
     pub req: RequestId,
     /// The profile.
     pub profile: String,
+    /// The profile, resolved.
+    pub target: Arc<Target>,
     /// What follows success.
     pub purpose: Purpose,
     /// A code typed ahead for this request (a retry after a rejected code).
@@ -54,6 +56,8 @@ pub struct MfaPrompt {
     pub req: Option<RequestId>,
     /// What follows success.
     purpose: Option<Purpose>,
+    /// The profile, resolved (to ask again after a rejection).
+    target: Option<Arc<Target>>,
 }
 
 /// Overlays.
@@ -66,7 +70,7 @@ pub enum Modal {
     /// `xrole_env = prod`: confirm first.
     ConfirmProd {
         /// The profile.
-        profile: String,
+        target: Arc<Target>,
         /// What to do on `y`.
         purpose: Purpose,
     },
@@ -182,6 +186,13 @@ impl App {
             }
             Msg::MfaNeeded { req, serial } => self.mfa_needed(req, serial),
             Msg::AuthDone { req, result } => self.auth_done(req, result),
+            Msg::Notice { req, text } => {
+                if self.pending.as_ref().is_some_and(|p| p.req == req) {
+                    self.dirty = true;
+                    self.status = Some(Status::Info(text));
+                }
+                Vec::new()
+            }
             Msg::ShellExited(status) => {
                 self.dirty = true;
                 self.status = Some(Status::Info(format!("role shell ended: {status}")));
@@ -208,20 +219,27 @@ impl App {
             self.status = Some(Status::Error(format!("{}: {reason}", row.name)));
             return Vec::new();
         }
-        let profile = self.set.profiles()[row.index].name.clone();
-        if row.prod && !confirmed {
-            self.modal = Some(Modal::ConfirmProd { profile, purpose });
+        let target = match self.set.target_at(row.index) {
+            Ok(t) => Arc::new(t),
+            Err(e) => {
+                self.status = Some(Status::Error(e.to_string()));
+                return Vec::new();
+            }
+        };
+        if target.is_prod() && !confirmed {
+            self.modal = Some(Modal::ConfirmProd { target, purpose });
             return Vec::new();
         }
-        self.authenticate(profile, purpose, None)
+        self.authenticate(target, purpose, None)
     }
 
     fn authenticate(
         &mut self,
-        profile: String,
+        target: Arc<Target>,
         purpose: Purpose,
         code: Option<Zeroizing<String>>,
     ) -> Vec<Effect> {
+        let profile = target.name.clone();
         let mut effects = Vec::new();
         if let Some(old) = self.pending.take() {
             effects.push(Effect::Cancel(old.req));
@@ -233,12 +251,13 @@ impl App {
         )));
         self.pending = Some(Pending {
             req,
-            profile: profile.clone(),
+            profile,
+            target: Arc::clone(&target),
             purpose,
             code,
             since: self.now,
         });
-        effects.push(Effect::Authenticate { req, profile });
+        effects.push(Effect::Authenticate { req, target });
         effects
     }
 
@@ -253,6 +272,7 @@ impl App {
         self.modal = Some(Modal::Mfa(MfaPrompt {
             serial,
             profile: p.profile.clone(),
+            target: Some(Arc::clone(&p.target)),
             req: Some(req),
             purpose: Some(p.purpose),
             ..MfaPrompt::default()
@@ -263,7 +283,7 @@ impl App {
     fn auth_done(
         &mut self,
         req: RequestId,
-        result: Result<Authenticated, (FailureKind, String)>,
+        result: Result<Authenticated, AuthError>,
     ) -> Vec<Effect> {
         let Some(pending) = self.pending.take_if(|p| p.req == req) else {
             return Vec::new(); // stale: dropped
@@ -306,38 +326,27 @@ impl App {
                         effects
                     }
                     Purpose::S3 => {
-                        let bookmarks = self
-                            .set
-                            .get(&pending.profile)
-                            .and_then(|p| p.get(Key::XroleBuckets))
-                            .map(|v| {
-                                crate::domain::profile::bucket_bookmarks(v)
-                                    .into_iter()
-                                    .filter_map(Result::ok)
-                                    .map(|(b, p)| if p.is_empty() { b } else { format!("{b}/{p}") })
-                                    .collect()
-                            })
-                            .unwrap_or_default();
                         let req = self.new_req();
+                        let target = pending.target;
                         self.browser = Some(s3::Browser::new(
                             session.clone(),
-                            bookmarks,
+                            Arc::clone(&target),
                             std::path::PathBuf::from("."),
                         ));
-                        vec![Effect::S3ListBuckets { req, session }]
+                        vec![Effect::S3ListBuckets {
+                            req,
+                            session,
+                            target,
+                        }]
                     }
-                    Purpose::Shell => {
-                        let region = self
-                            .set
-                            .get(&pending.profile)
-                            .and_then(|p| p.get(Key::Region))
-                            .map(str::to_owned);
-                        vec![Effect::SpawnShell { session, region }]
-                    }
+                    Purpose::Shell => vec![Effect::SpawnShell {
+                        session,
+                        region: pending.target.region.clone(),
+                    }],
                     Purpose::Identify => Vec::new(),
                 }
             }
-            Err((FailureKind::Mfa, message)) => {
+            Err(AuthError::Mfa(message)) => {
                 let serial = match &self.modal {
                     Some(Modal::Mfa(m)) => m.serial.clone(),
                     _ => String::new(),
@@ -345,6 +354,7 @@ impl App {
                 self.modal = Some(Modal::Mfa(MfaPrompt {
                     serial,
                     profile: pending.profile,
+                    target: Some(pending.target),
                     error: Some(crate::domain::text::display_safe(&message).into_owned()),
                     req: None,
                     purpose: Some(pending.purpose),
@@ -353,12 +363,12 @@ impl App {
                 self.status = None;
                 Vec::new()
             }
-            Err((FailureKind::Other, message)) => {
+            Err(error) => {
                 if matches!(self.modal, Some(Modal::Mfa(_))) {
                     self.modal = None;
                 }
                 self.status = Some(Status::Error(
-                    crate::domain::text::display_safe(&message).into_owned(),
+                    crate::domain::text::display_safe(&error.to_string()).into_owned(),
                 ));
                 Vec::new()
             }
@@ -394,10 +404,12 @@ impl App {
             }
             None => {
                 // After a rejection: a new request, answered with this code when it asks.
-                let profile = prompt.profile.clone();
+                let Some(target) = prompt.target.clone() else {
+                    return Vec::new();
+                };
                 let purpose = prompt.purpose.unwrap_or(Purpose::Identify);
                 prompt.error = None;
-                self.authenticate(profile, purpose, Some(code))
+                self.authenticate(target, purpose, Some(code))
             }
         }
     }

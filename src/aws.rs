@@ -1,9 +1,11 @@
 //! The only layer that talks to the AWS SDK; it turns SDK types into domain types.
 
 pub mod authenticate;
+pub mod broker;
 pub mod cache;
 pub mod error;
 pub mod leaf;
+pub mod lock;
 pub mod s3;
 pub mod sdk;
 pub mod sts;

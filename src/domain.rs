@@ -10,8 +10,10 @@ pub mod s3_path;
 pub mod session;
 pub mod shell_env;
 pub mod summary;
+pub mod target;
 pub mod text;
 pub mod validate;
 
 pub use plan::{Plan, PlanError, Source, Step};
 pub use profile::{FileKind, Location, Problem, Profile, ProfileSet, Severity};
+pub use target::{Target, TargetError};

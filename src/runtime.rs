@@ -1,6 +1,7 @@
 //! The imperative shell around the app: the terminal, the event loop, background calls and
 //! the role shell.
 
+pub mod child;
 pub mod event_loop;
 pub mod executor;
 pub mod terminal;

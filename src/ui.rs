@@ -53,7 +53,8 @@ pub fn render(frame: &mut Frame, app: &App) {
             let waiting = app.pending.is_some() && prompt.req.is_none() && prompt.error.is_none();
             mfa(frame, app, prompt, waiting, area);
         }
-        Some(Modal::ConfirmProd { profile, .. }) => {
+        Some(Modal::ConfirmProd { target, .. }) => {
+            let profile = &target.name;
             let text = vec![
                 Line::from(vec![
                     Span::raw("Profile "),

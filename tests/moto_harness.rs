@@ -13,13 +13,15 @@ async fn sts_and_s3_round_trips_through_aws_endpoint_url() {
     let moto = support::moto::Moto::start();
     // This binary holds this one test, so changing the process environment races with nothing.
     std::env::set_var("AWS_ENDPOINT_URL", &moto.endpoint);
+    std::env::set_var("AWS_REGION", "eu-west-1");
     std::env::set_var("AWS_CONFIG_FILE", "/nonexistent/xrole-test-config");
     std::env::set_var(
         "AWS_SHARED_CREDENTIALS_FILE",
         "/nonexistent/xrole-test-credentials",
     );
     moto.start_recording();
-    let config = sdk::load(None, Some("eu-west-1")).await;
+    let spec = sdk::resolve(None, &sdk::ClientEnv::from_env()).unwrap();
+    let config = sdk::config(&spec, sdk::Service::Sts, None);
     assert_eq!(config.endpoint_url(), Some(moto.endpoint.as_str()));
 
     let keys = Credentials::new("AKIAHARNESSTEST00001", "harness-secret", None, None, "test");
@@ -58,7 +60,7 @@ async fn sts_and_s3_round_trips_through_aws_endpoint_url() {
         .unwrap_or_default()
         .ends_with(":assumed-role/harness/harness"));
 
-    let s3 = sdk::s3_client(&config, role_keys);
+    let s3 = sdk::s3_client(&sdk::config(&spec, sdk::Service::S3, None), role_keys);
     s3.create_bucket()
         .bucket("harness-bucket")
         .create_bucket_configuration(

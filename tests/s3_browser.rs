@@ -5,6 +5,8 @@
 
 mod support;
 
+use xrole_tui::aws::error::AuthError;
+
 use crossterm::event::KeyCode;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -35,7 +37,7 @@ fn opening_uses_bookmarks_when_listbuckets_is_denied() {
     app.update(
         Msg::S3Buckets {
             req: RequestId(0),
-            result: Err("access denied".into()),
+            result: Err(AuthError::Denied("access denied".into())),
         },
         t0(),
     );
@@ -176,7 +178,7 @@ fn binary_objects_are_not_dumped_and_errors_stay_in_place() {
         other => panic!("{other:?}"),
     };
     app.update(
-        Msg::S3Previewed { req, result: Err("access denied: the role may not s3:GetObject on arn:aws:s3:::company-shared/reports/file-00.txt".into()) },
+        Msg::S3Previewed { req, result: Err(AuthError::Denied("access denied: the role may not s3:GetObject on arn:aws:s3:::company-shared/reports/file-00.txt".into())) },
         t0(),
     );
     insta::assert_snapshot!("s3_denied", screen(&app));
@@ -221,7 +223,9 @@ fn expired_credentials_offer_to_authenticate_again() {
     app.update(
         Msg::S3Page {
             req,
-            result: Err("the role's credentials have expired; authenticate again".into()),
+            result: Err(AuthError::Expired(
+                "the role's credentials have expired".into(),
+            )),
         },
         t0(),
     );

@@ -3,6 +3,7 @@
 use crossterm::event::KeyEvent;
 
 use super::{s3, App, Effect, Msg, Status};
+use crate::aws::error::AuthError;
 
 impl App {
     /// Replies to the browser's requests; a reply to a request no longer current is dropped.
@@ -14,6 +15,7 @@ impl App {
             Msg::S3Buckets { result, .. } => match result {
                 Ok(buckets) => b.buckets_listed(buckets),
                 Err(e) if b.entries.is_empty() => {
+                    b.expired = matches!(e, AuthError::Expired(_));
                     b.error = Some(format!("{e} — press b to open a bucket by name"));
                 }
                 Err(_) => {}
@@ -22,7 +24,8 @@ impl App {
                 Ok(page) => b.page_listed(page),
                 Err(e) => {
                     b.loading = None;
-                    b.error = Some(with_hint(e));
+                    b.expired = matches!(e, AuthError::Expired(_));
+                    b.error = Some(with_hint(&e));
                 }
             },
             Msg::S3Previewed { req, result } if b.previewing == Some(req) => {
@@ -34,7 +37,8 @@ impl App {
                     }
                     Err(e) => {
                         b.preview = None;
-                        b.error = Some(with_hint(e));
+                        b.expired = matches!(e, AuthError::Expired(_));
+                        b.error = Some(with_hint(&e));
                     }
                 }
             }
@@ -55,8 +59,11 @@ impl App {
                 if matches!(&b.download, Some(s3::Download::Running { req: r, .. }) if *r == req) {
                     b.download = None;
                     self.status = Some(match result {
-                        Ok(path) => Status::Info(format!("downloaded to {path}")),
-                        Err(e) => Status::Error(e),
+                        Ok(path) => Status::Info(format!(
+                            "downloaded to {}",
+                            crate::domain::text::display_safe(&path.display().to_string())
+                        )),
+                        Err(e) => Status::Error(e.to_string()),
                     });
                 }
             }
@@ -72,19 +79,21 @@ impl App {
         };
         let ask = b.key(key);
         let session = b.session.clone();
+        let target = std::sync::Arc::clone(&b.target);
         match ask {
             s3::Ask::Nothing => Vec::new(),
             s3::Ask::Close => {
                 self.browser = None;
                 Vec::new()
             }
-            s3::Ask::Reauthenticate => {
-                let profile = session.profile.clone();
-                self.authenticate(profile, super::Purpose::S3, None)
-            }
+            s3::Ask::Reauthenticate => self.authenticate(target, super::Purpose::S3, None),
             s3::Ask::Buckets => {
                 let req = self.new_req();
-                vec![Effect::S3ListBuckets { req, session }]
+                vec![Effect::S3ListBuckets {
+                    req,
+                    session,
+                    target,
+                }]
             }
             s3::Ask::List(token) => self.list_page(token),
             s3::Ask::Preview(at) => {
@@ -92,11 +101,16 @@ impl App {
                 if let Some(b) = self.browser.as_mut() {
                     b.previewing = Some(req);
                 }
-                vec![Effect::S3Preview { req, session, at }]
+                vec![Effect::S3Preview {
+                    req,
+                    session,
+                    target,
+                    at,
+                }]
             }
             s3::Ask::Download(at, dir) => {
                 let req = self.new_req();
-                match s3::download_effect(req, &session, at.clone(), dir) {
+                match s3::download_effect(req, &session, &target, at.clone(), dir) {
                     Ok(effect) => {
                         if let Some(b) = self.browser.as_mut() {
                             b.download = Some(s3::Download::Running {
@@ -132,6 +146,7 @@ impl App {
         vec![Effect::S3List {
             req,
             session: b.session.clone(),
+            target: std::sync::Arc::clone(&b.target),
             at,
             token,
         }]
@@ -139,10 +154,9 @@ impl App {
 }
 
 /// Expired credentials can be renewed from the browser: say how.
-fn with_hint(error: String) -> String {
-    if error.contains("expired") {
-        format!("{error} — press r to authenticate again")
-    } else {
-        error
+fn with_hint(error: &AuthError) -> String {
+    match error {
+        AuthError::Expired(_) => format!("{error} — press r to authenticate again"),
+        _ => error.to_string(),
     }
 }

@@ -2,8 +2,11 @@
 
 use zeroize::Zeroizing;
 
+use std::sync::Arc;
+
 use super::RequestId;
 use crate::domain::session::Session;
+use crate::domain::Target;
 
 /// Outputs of [`App::update`], carried out by the runtime.
 #[derive(Debug, Clone)]
@@ -12,8 +15,8 @@ pub enum Effect {
     Authenticate {
         /// The request.
         req: RequestId,
-        /// The profile.
-        profile: String,
+        /// The resolved profile.
+        target: Arc<Target>,
     },
     /// Give the waiting request its MFA code.
     ProvideMfa {
@@ -37,6 +40,8 @@ pub enum Effect {
         req: RequestId,
         /// The role's credentials.
         session: Session,
+        /// The profile they belong to (its region, endpoints and client settings).
+        target: Arc<Target>,
     },
     /// One page of a one-level listing.
     S3List {
@@ -44,6 +49,8 @@ pub enum Effect {
         req: RequestId,
         /// The role's credentials.
         session: Session,
+        /// The profile they belong to (its region, endpoints and client settings).
+        target: Arc<Target>,
         /// Where.
         at: crate::domain::s3_path::S3Location,
         /// The page token, `None` for the first.
@@ -55,6 +62,8 @@ pub enum Effect {
         req: RequestId,
         /// The role's credentials.
         session: Session,
+        /// The profile they belong to (its region, endpoints and client settings).
+        target: Arc<Target>,
         /// The object.
         at: crate::domain::s3_path::S3Location,
     },
@@ -64,6 +73,8 @@ pub enum Effect {
         req: RequestId,
         /// The role's credentials.
         session: Session,
+        /// The profile they belong to (its region, endpoints and client settings).
+        target: Arc<Target>,
         /// The object.
         at: crate::domain::s3_path::S3Location,
         /// The file to create.

@@ -17,11 +17,11 @@ pub(super) fn handle(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             app.modal = None;
             return Vec::new();
         }
-        Some(Modal::ConfirmProd { profile, purpose }) => {
-            let (profile, purpose) = (profile.clone(), *purpose);
+        Some(Modal::ConfirmProd { target, purpose }) => {
+            let (target, purpose) = (std::sync::Arc::clone(target), *purpose);
             app.modal = None;
             return match key.code {
-                KeyCode::Char('y' | 'Y') => app.authenticate(profile, purpose, None),
+                KeyCode::Char('y' | 'Y') => app.authenticate(target, purpose, None),
                 _ => Vec::new(),
             };
         }

@@ -3,6 +3,7 @@
 use crossterm::event::KeyEvent;
 
 use super::s3;
+use crate::aws::error::AuthError;
 use crate::domain::session::Session;
 
 /// Identifies one request; a reply carrying an older id is dropped.
@@ -18,15 +19,6 @@ pub enum Purpose {
     Identify,
     /// Authenticate, then open the S3 browser (`s`).
     S3,
-}
-
-/// Why an authentication failed, as far as the screen cares.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FailureKind {
-    /// The MFA code was refused: ask again.
-    Mfa,
-    /// Anything else.
-    Other,
 }
 
 /// A successful authentication, as reported by the runtime.
@@ -59,7 +51,14 @@ pub enum Msg {
         /// The request.
         req: RequestId,
         /// Its result.
-        result: Result<Authenticated, (FailureKind, String)>,
+        result: Result<Authenticated, AuthError>,
+    },
+    /// A running authentication has something to say (another process holds its lock).
+    Notice {
+        /// The request.
+        req: RequestId,
+        /// For a person.
+        text: String,
     },
     /// The role shell ended; its status, as a person reads it.
     ShellExited(String),
@@ -68,21 +67,21 @@ pub enum Msg {
         /// The request.
         req: RequestId,
         /// Bucket names, or why not.
-        result: Result<Vec<String>, String>,
+        result: Result<Vec<String>, AuthError>,
     },
     /// A page of a listing arrived.
     S3Page {
         /// The request.
         req: RequestId,
         /// The page, or why not.
-        result: Result<crate::aws::s3::Page, String>,
+        result: Result<crate::aws::s3::Page, AuthError>,
     },
     /// The first bytes of an object arrived.
     S3Previewed {
         /// The request.
         req: RequestId,
         /// The preview, or why not.
-        result: Result<s3::Preview, String>,
+        result: Result<s3::Preview, AuthError>,
     },
     /// A download made progress.
     S3Progress {
@@ -98,6 +97,6 @@ pub enum Msg {
         /// The request.
         req: RequestId,
         /// Where it went, or why not.
-        result: Result<String, String>,
+        result: Result<std::path::PathBuf, AuthError>,
     },
 }

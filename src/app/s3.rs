@@ -10,6 +10,8 @@ use crate::aws::s3::{Object, Page};
 use crate::domain::s3_path::{local_name, S3Location};
 use crate::domain::session::Session;
 use crate::domain::text::display_safe;
+use crate::domain::Target;
+use std::sync::Arc;
 
 /// Load the next page when the selection comes this close to the end of what is loaded.
 const PREFETCH: usize = 20;
@@ -74,6 +76,8 @@ pub enum Download {
 pub struct Browser {
     /// The role's credentials.
     pub session: Session,
+    /// The profile they belong to.
+    pub target: Arc<Target>,
     /// Where we are; `None` while choosing a bucket.
     pub at: Option<S3Location>,
     /// What is loaded at this level.
@@ -100,6 +104,8 @@ pub struct Browser {
     pub download: Option<Download>,
     /// The last error, in place.
     pub error: Option<String>,
+    /// True when that error says the credentials expired (`r` authenticates again).
+    pub expired: bool,
     /// Where downloads go by default.
     pub download_dir: PathBuf,
 }
@@ -124,11 +130,24 @@ pub enum Ask {
 
 impl Browser {
     /// A browser in `session`'s role, offering the profile's bookmarks.
-    pub fn new(session: Session, bookmarks: Vec<String>, download_dir: PathBuf) -> Self {
-        let entries: Vec<Entry> = bookmarks.into_iter().map(Entry::Bucket).collect();
+    pub fn new(session: Session, target: Arc<Target>, download_dir: PathBuf) -> Self {
+        let entries: Vec<Entry> = target
+            .bookmarks
+            .iter()
+            .filter_map(|b| b.as_ref().ok())
+            .map(|(b, p)| {
+                Entry::Bucket(if p.is_empty() {
+                    b.clone()
+                } else {
+                    format!("{b}/{p}")
+                })
+            })
+            .collect();
         let visible = (0..entries.len()).collect();
         Self {
             session,
+            target,
+            expired: false,
             at: None,
             entries,
             visible,
@@ -286,7 +305,7 @@ impl Browser {
             KeyCode::PageUp => self.selected = self.selected.saturating_sub(10),
             KeyCode::Char('/') => self.filtering = true,
             KeyCode::Char('b') => self.typing_bucket = Some(String::new()),
-            KeyCode::Char('r') if self.error.as_deref().is_some_and(|e| e.contains("expired")) => {
+            KeyCode::Char('r') if self.error.is_some() && self.expired => {
                 return Ask::Reauthenticate;
             }
             KeyCode::Esc if self.preview.is_some() => self.preview = None,
@@ -421,6 +440,7 @@ pub fn preview_of(key: &str, bytes: &[u8], total: u64) -> Preview {
 pub fn download_effect(
     req: RequestId,
     session: &Session,
+    target: &Arc<Target>,
     at: S3Location,
     dir: PathBuf,
 ) -> Result<Effect, String> {
@@ -428,6 +448,7 @@ pub fn download_effect(
     Ok(Effect::S3Download {
         req,
         session: session.clone(),
+        target: Arc::clone(target),
         at,
         dest: dir.join(name),
     })

@@ -10,20 +10,22 @@ use zeroize::Zeroizing;
 
 use super::cache::{self, Cache};
 use super::error::AuthError;
-use super::{leaf, sdk, sts};
-use crate::domain::profile::Key;
+use super::{leaf, lock, sdk, sts};
 use crate::domain::session::{CallerIdentity, Credentials, Session};
 use crate::domain::validate::{self, CHAINED_ROLE_MAX};
-use crate::domain::{Plan, ProfileSet, Source, Step};
+use crate::domain::{Source, Step, Target};
 
 /// Where MFA codes come from: a terminal prompt, a line of stdin, `mfa_process`, the TUI's modal.
-pub trait MfaInput {
+pub trait MfaInput: Send {
     /// A code for `serial`, asked on behalf of `profile`.
     fn code(
         &mut self,
         serial: &str,
         profile: &str,
     ) -> impl Future<Output = Result<Zeroizing<String>, AuthError>> + Send;
+
+    /// Tells the user something while they wait (another process holds a lock).
+    fn notice(&mut self, _text: &str) {}
 }
 
 /// A change to every STS client's configuration (tests use it to install mocks).
@@ -61,58 +63,97 @@ impl Engine {
         aws_sdk_sts::Client::from_conf(builder.build())
     }
 
-    /// Gets credentials for `profile`: from the cache when possible, asking `mfa` for a code
-    /// only when an MFA call must really be made.
+    /// Gets credentials for `target`: from the cache when possible, asking `mfa` for a code
+    /// only when an MFA call must really be made. Each STS call runs under the cross-process
+    /// lock of its cache key (and of its MFA device when it needs a code), and the cache is
+    /// read again once the lock is held, so concurrent processes share one result.
     pub async fn authenticate(
         &self,
-        set: &ProfileSet,
-        profile: &str,
+        target: &Target,
         mfa: &mut impl MfaInput,
         now: SystemTime,
     ) -> Result<Outcome, AuthError> {
-        let plan = set
-            .plan(profile)
-            .map_err(|e| AuthError::Config(format!("profile {profile:?}: {e}")))?;
+        let plan = &target.plan;
+        let profile = target.name.as_str();
         let mut notes = plan.notes.clone();
-        let keys = step_keys(&plan, set);
-        let (start, mut creds, mut identity) = match self.cached(&keys, now) {
-            Some((i, entry)) => (i + 1, entry.credentials, entry.identity),
-            None => (0, leaf::load(set, &plan.source).await?, None),
+        let keys = step_keys(target);
+        let (mut next, mut creds, mut identity) = match self.cached(&keys, now) {
+            Some((i, entry)) => (i + 1, Some(entry.credentials), entry.identity),
+            None => (0, None, None),
         };
-        let mut caller = source_profile(&plan.source).to_owned();
         let mut sts_calls = 0;
-        for (i, step) in plan.steps.iter().enumerate().skip(start) {
-            let client = self.sts(&creds);
+        while next < plan.steps.len() {
+            let step = &plan.steps[next];
+            let mut held = self.lock(&keys[next], false, &describe(step), mfa).await?;
+            // Someone may have made this call (or a later one) while we waited.
+            if held.is_some() {
+                if let Some((j, entry)) = self.cached(&keys[next..], now) {
+                    next += j + 1;
+                    creds = Some(entry.credentials);
+                    identity = entry.identity;
+                    continue;
+                }
+            }
+            let source = match creds.take() {
+                Some(c) => c,
+                None => leaf::load(target).await?,
+            };
+            let client = self.sts(&source);
+            let caller = if next == 0 {
+                target.root_profile().to_owned()
+            } else {
+                step_profile(&plan.steps[next - 1])
+                    .unwrap_or(target.root_profile())
+                    .to_owned()
+            };
+            let serial = match step {
+                Step::SessionToken { mfa_serial, .. } => Some(mfa_serial.as_str()),
+                Step::AssumeRole { mfa_serial, .. } => mfa_serial.as_deref(),
+            };
+            // Only one process at a time asks for a code on a device.
+            let _device = match serial {
+                Some(serial) => {
+                    let doing = format!("asking for an MFA code for {serial}");
+                    if let Some(h) = held.as_mut() {
+                        h.set_state(true, &doing);
+                    }
+                    self.lock(&cache::Key::new(&["mfa-device", serial]), true, &doing, mfa)
+                        .await?
+                }
+                None => None,
+            };
+            let code = match serial {
+                Some(serial) => Some(ask(mfa, serial, profile).await?),
+                None => None,
+            };
             match step {
                 Step::SessionToken {
                     mfa_serial,
                     duration,
                 } => {
-                    let code = ask(mfa, mfa_serial, profile).await?;
+                    let code = code.as_deref().map_or("", String::as_str);
                     sts_calls += 1;
-                    creds = sts::get_session_token(&client, mfa_serial, &code, *duration, &caller)
-                        .await?;
+                    creds = Some(
+                        sts::get_session_token(&client, mfa_serial, code, *duration, &caller)
+                            .await?,
+                    );
                     identity = None;
                 }
                 Step::AssumeRole {
                     profile: role_profile,
                     role_arn,
-                    mfa_serial,
                     external_id,
                     session_name,
                     duration,
+                    ..
                 } => {
                     let mut duration = *duration;
                     // The plan has told the user; AWS would refuse the call otherwise.
-                    if creds.session_token.is_some()
+                    if source.session_token.is_some()
                         && duration.is_some_and(|d| d > CHAINED_ROLE_MAX)
                     {
                         duration = Some(CHAINED_ROLE_MAX);
                     }
-                    let code = match mfa_serial {
-                        Some(serial) => Some(ask(mfa, serial, profile).await?),
-                        None => None,
-                    };
                     let name = session_name
                         .clone()
                         .unwrap_or_else(|| default_session_name(role_profile));
@@ -121,34 +162,31 @@ impl Engine {
                         session_name: &name,
                         duration,
                         external_id: external_id.as_deref(),
-                        mfa: mfa_serial
-                            .as_deref()
-                            .zip(code.as_deref().map(String::as_str)),
+                        mfa: serial.zip(code.as_deref().map(String::as_str)),
                         caller_profile: &caller,
                     };
                     sts_calls += 1;
                     let (c, id) = sts::assume_role(&client, &request).await?;
-                    creds = c;
+                    creds = Some(c);
                     identity = id;
-                    caller.clone_from(role_profile);
                 }
             }
-            if let Some(cache) = &self.cache {
+            if let (Some(cache), Some(c)) = (&self.cache, &creds) {
                 let entry = cache::Entry {
-                    credentials: creds.clone(),
+                    credentials: c.clone(),
                     identity: identity.clone(),
                 };
-                if let Err(e) = cache.put(&keys[i], &entry) {
+                if let Err(e) = cache.put(&keys[next], &entry) {
                     notes.push(format!("credentials not cached: {e}"));
                 }
             }
+            next += 1;
         }
-        let expected = set
-            .get(profile)
-            .and_then(|p| p.get(Key::XroleExpectedAccount))
-            .map(str::to_owned)
-            .or_else(|| plan.final_role().map(|arn| arn.account().to_owned()));
-        if let Some(expected) = expected {
+        let creds = match creds {
+            Some(c) => c,
+            None => leaf::load(target).await?,
+        };
+        if let Some(expected) = &target.expected_account {
             let actual = match &identity {
                 Some(id) => id.clone(),
                 None => {
@@ -158,7 +196,7 @@ impl Engine {
                     id
                 }
             };
-            if actual.account != expected {
+            if &actual.account != expected {
                 return Err(AuthError::WrongAccount(format!(
                     "profile {profile:?} must be in account {expected}, but its credentials are in account {} ({}); refusing to use them",
                     actual.account,
@@ -175,6 +213,32 @@ impl Engine {
             notes,
             sts_calls,
         })
+    }
+
+    /// The cross-process lock of `key`; `None` without a cache (nothing is shared then).
+    async fn lock(
+        &self,
+        key: &cache::Key,
+        prompting: bool,
+        doing: &str,
+        mfa: &mut impl MfaInput,
+    ) -> Result<Option<lock::Held>, AuthError> {
+        let Some(cache) = &self.cache else {
+            return Ok(None);
+        };
+        if cache.ensure_dir().is_err() {
+            return Ok(None); // the cache itself will report why it cannot be written
+        }
+        let mut report = |text: &str| mfa.notice(text);
+        lock::acquire(cache.dir(), key.as_str(), prompting, doing, &mut report)
+            .await
+            .map(Some)
+            .map_err(|e| match e {
+                lock::LockError::Timeout { .. } => AuthError::Service(format!(
+                    "{e}; another xrole-tui is getting the same credentials (end it, or retry)"
+                )),
+                lock::LockError::File { .. } => AuthError::Config(e.to_string()),
+            })
     }
 
     /// The last step whose result is cached and still good, with that result.
@@ -208,13 +272,23 @@ async fn ask(
     Ok(code)
 }
 
-fn source_profile(source: &Source) -> &str {
-    match source {
-        Source::StaticKeys { profile, .. }
-        | Source::Process { profile, .. }
-        | Source::Sso { profile, .. }
-        | Source::CredentialSource { profile, .. }
-        | Source::Environment { profile } => profile,
+/// What a step does, for the lock file.
+fn describe(step: &Step) -> String {
+    match step {
+        Step::SessionToken { mfa_serial, .. } => {
+            format!("calling sts:GetSessionToken for {mfa_serial}")
+        }
+        Step::AssumeRole { role_arn, .. } => {
+            format!("calling sts:AssumeRole on {}", role_arn.as_str())
+        }
+    }
+}
+
+/// The profile whose credentials a step's result are.
+fn step_profile(step: &Step) -> Option<&str> {
+    match step {
+        Step::AssumeRole { profile, .. } => Some(profile),
+        Step::SessionToken { .. } => None,
     }
 }
 
@@ -237,13 +311,14 @@ pub fn default_session_name(profile: &str) -> String {
 /// One cache key per step, each covering everything that changes that step's result: the
 /// identity of its source (the previous step's key, or the root's), the role, MFA device,
 /// external id, duration and session name.
-fn step_keys(plan: &Plan, set: &ProfileSet) -> Vec<cache::Key> {
+fn step_keys(target: &Target) -> Vec<cache::Key> {
+    let plan = &target.plan;
     let root = match &plan.source {
-        Source::StaticKeys { profile, .. } => {
-            let id = set
-                .get(profile)
-                .and_then(|p| p.get(Key::AwsAccessKeyId))
-                .unwrap_or_default();
+        Source::StaticKeys { .. } => {
+            let id = target
+                .root_keys
+                .as_ref()
+                .map_or("", |k| k.access_key_id.as_str());
             format!("static:{id}")
         }
         Source::Process { command, .. } => format!("process:{command}"),

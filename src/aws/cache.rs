@@ -164,7 +164,7 @@ impl Cache {
 
     /// Creates the directory 0700 whatever the umask, and refuses one that is a symlink or
     /// belongs to someone else.
-    fn ensure_dir(&self) -> std::io::Result<()> {
+    pub fn ensure_dir(&self) -> std::io::Result<()> {
         if let Some(parent) = self.dir.parent() {
             fs::create_dir_all(parent)?;
         }

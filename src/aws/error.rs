@@ -3,7 +3,8 @@
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
-/// A failure of the credential engine. Messages name the profile, role or device concerned and
+/// A failure of a call to AWS or of the local work around it, by kind: the app decides by the
+/// kind, never by the text. Messages name the profile, role or device concerned and
 /// never contain a secret.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthError {
@@ -16,9 +17,18 @@ pub enum AuthError {
     /// STS or S3 said no.
     #[error("{0}")]
     Denied(String),
-    /// Credentials that expired or that AWS does not know.
+    /// Credentials that AWS does not know or cannot be loaded.
     #[error("{0}")]
     Credentials(String),
+    /// Credentials that have expired: authenticating again helps.
+    #[error("{0}")]
+    Expired(String),
+    /// The bucket or object does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// A local file could not be read or written (a download's destination).
+    #[error("{0}")]
+    LocalFile(String),
     /// The identity is not in the account the profile expects.
     #[error("{0}")]
     WrongAccount(String),
@@ -28,10 +38,11 @@ pub enum AuthError {
 }
 
 impl AuthError {
-    /// The process exit code: 2 for configuration problems, 3 for authentication failures.
+    /// The process exit code: 2 for problems of the input (configuration, names, local files),
+    /// 3 for authentication failures.
     pub fn exit_code(&self) -> u8 {
         match self {
-            AuthError::Config(_) => 2,
+            AuthError::Config(_) | AuthError::LocalFile(_) | AuthError::NotFound(_) => 2,
             _ => 3,
         }
     }
@@ -137,7 +148,7 @@ pub fn classify(status: u16, code: &str, message: &str, call: Call<'_>) -> AuthE
     }
     match code {
         "ExpiredToken" | "ExpiredTokenException" | "TokenRefreshRequired" => {
-            AuthError::Credentials(format!(
+            AuthError::Expired(format!(
                 "the credentials of profile {profile:?} have expired; get new ones (for SSO: aws sso login --profile {profile}){detail}"
             ))
         }

@@ -1,5 +1,6 @@
-//! The root of a chain: keys from the files, or aws-config's own providers for
-//! `credential_process`, SSO and `credential_source`.
+//! The root of a chain: keys from the files, or aws-config's leaf providers for
+//! `credential_process`, SSO and `credential_source`, built directly (none of them reads the
+//! AWS files).
 
 use aws_config::provider_config::ProviderConfig;
 use aws_config::Region;
@@ -8,14 +9,23 @@ use aws_credential_types::provider::ProvideCredentials;
 use zeroize::Zeroizing;
 
 use super::error::AuthError;
-use crate::domain::profile::Key;
 use crate::domain::session::Credentials;
-use crate::domain::{ProfileSet, Source};
+use crate::domain::{Source, Target};
 
-/// Loads the credentials at the root of a plan.
-pub async fn load(set: &ProfileSet, source: &Source) -> Result<Credentials, AuthError> {
-    match source {
-        Source::StaticKeys { profile, .. } => static_keys(set, profile),
+/// Loads the credentials at the root of the target's plan.
+pub async fn load(target: &Target) -> Result<Credentials, AuthError> {
+    match &target.plan.source {
+        Source::StaticKeys { profile, .. } => match &target.root_keys {
+            Some(k) => Ok(Credentials {
+                access_key_id: k.access_key_id.clone(),
+                secret_access_key: k.secret_access_key.clone(),
+                session_token: k.session_token.clone(),
+                expiration: None,
+            }),
+            None => Err(AuthError::Config(format!(
+                "profile {profile:?} has no complete aws_access_key_id / aws_secret_access_key"
+            ))),
+        },
         Source::Process { profile, command } => {
             let provider =
                 aws_config::credential_process::CredentialProcessProvider::new(command.clone());
@@ -26,29 +36,27 @@ pub async fn load(set: &ProfileSet, source: &Source) -> Result<Credentials, Auth
             account_id,
             role_name,
         } => {
-            let p = set.get(profile);
-            let get = |k| p.and_then(|p| p.get(k));
-            let session = get(Key::SsoSession);
-            let sso_session = session.and_then(|s| set.sso_session(s));
-            let start_url = get(Key::SsoStartUrl)
-                .map(str::to_owned)
-                .or_else(|| sso_session.and_then(|s| s.start_url.clone()));
-            let region = get(Key::SsoRegion)
-                .map(str::to_owned)
-                .or_else(|| sso_session.and_then(|s| s.region.clone()));
+            let sso = target.sso.clone().unwrap_or_default();
             let mut builder = aws_config::sso::SsoCredentialsProvider::builder()
                 .configure(&ProviderConfig::default())
                 .account_id(account_id)
                 .role_name(role_name);
             builder
-                .set_start_url(start_url)
-                .set_session_name(session.map(str::to_owned))
-                .set_region(region.map(Region::new));
+                .set_start_url(sso.start_url)
+                .set_session_name(sso.session)
+                .set_region(sso.region.map(Region::new));
             let provider = builder.build();
             provide(&provider, profile, "SSO").await
         }
         Source::CredentialSource { profile, kind } => match kind.as_str() {
             "Ec2InstanceMetadata" => {
+                if std::env::var("AWS_EC2_METADATA_DISABLED")
+                    .is_ok_and(|v| v.trim().eq_ignore_ascii_case("true"))
+                {
+                    return Err(AuthError::Credentials(format!(
+                        "profile {profile:?} takes its credentials from the EC2 instance metadata, which AWS_EC2_METADATA_DISABLED=true turns off"
+                    )));
+                }
                 let provider =
                     aws_config::imds::credentials::ImdsCredentialsProvider::builder().build();
                 provide(&provider, profile, "the EC2 instance metadata").await
@@ -60,25 +68,6 @@ pub async fn load(set: &ProfileSet, source: &Source) -> Result<Credentials, Auth
             _ => environment(profile).await,
         },
         Source::Environment { profile } => environment(profile).await,
-    }
-}
-
-fn static_keys(set: &ProfileSet, profile: &str) -> Result<Credentials, AuthError> {
-    let p = set
-        .get(profile)
-        .ok_or_else(|| AuthError::Config(format!("there is no profile {profile:?}")))?;
-    match (p.get(Key::AwsAccessKeyId), p.get(Key::AwsSecretAccessKey)) {
-        (Some(id), Some(secret)) => Ok(Credentials {
-            access_key_id: id.to_owned(),
-            secret_access_key: Zeroizing::new(secret.to_owned()),
-            session_token: p
-                .get(Key::AwsSessionToken)
-                .map(|t| Zeroizing::new(t.to_owned())),
-            expiration: None,
-        }),
-        _ => Err(AuthError::Config(format!(
-            "profile {profile:?} has no complete aws_access_key_id / aws_secret_access_key"
-        ))),
     }
 }
 

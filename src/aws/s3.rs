@@ -84,7 +84,7 @@ pub async fn download(
     mut progress: impl FnMut(u64, Option<u64>),
 ) -> Result<u64, AuthError> {
     if dest.exists() {
-        return Err(AuthError::Config(format!(
+        return Err(AuthError::LocalFile(format!(
             "{} already exists; remove it or choose another destination",
             display_safe(&dest.display().to_string())
         )));
@@ -94,7 +94,7 @@ pub async fn download(
         .filter(|p| !p.as_os_str().is_empty())
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let local = |e: std::io::Error| {
-        AuthError::Config(format!(
+        AuthError::LocalFile(format!(
             "cannot write to {}: {e}",
             display_safe(&dir.display().to_string())
         ))
@@ -158,10 +158,10 @@ where
         ("AccessDenied", _) | ("", 403) => {
             AuthError::Denied(format!("access denied: the role may not {action} on {arn}"))
         }
-        ("NoSuchBucket", _) => AuthError::Config(format!("there is no bucket {arn}")),
-        ("NoSuchKey", _) | ("", 404) => AuthError::Config(format!("there is no object {arn}")),
+        ("NoSuchBucket", _) => AuthError::NotFound(format!("there is no bucket {arn}")),
+        ("NoSuchKey", _) | ("", 404) => AuthError::NotFound(format!("there is no object {arn}")),
         ("ExpiredToken" | "ExpiredTokenException", _) => {
-            AuthError::Credentials("the role's credentials have expired; authenticate again".into())
+            AuthError::Expired("the role's credentials have expired".into())
         }
         ("InvalidAccessKeyId" | "SignatureDoesNotMatch" | "InvalidToken", _) => {
             AuthError::Credentials(format!(

@@ -1,11 +1,27 @@
-//! Shared SDK configuration: region, endpoint overrides, timeouts and retries.
+//! SDK configuration built from what was already resolved: the target's settings and a snapshot
+//! of the environment. The SDK never reads the AWS files itself (its parser is slower than
+//! ours and would read them again on every call).
+//!
+//! Precedence, as the AWS SDKs document it:
+//! - endpoints: `AWS_ENDPOINT_URL_<SERVICE>`, then the profile's `[services]` entry, then
+//!   `AWS_ENDPOINT_URL`, then the profile's `endpoint_url`; none of them when
+//!   `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` / `ignore_configured_endpoint_urls` is true;
+//! - `AWS_MAX_ATTEMPTS` / `max_attempts`, `AWS_RETRY_MODE` / `retry_mode`,
+//!   `AWS_USE_FIPS_ENDPOINT` / `use_fips_endpoint`, `AWS_USE_DUALSTACK_ENDPOINT` /
+//!   `use_dualstack_endpoint`, `AWS_CA_BUNDLE` / `ca_bundle`: the environment first;
+//! - region: the profile's `region` first (switching profiles must not keep another shell's
+//!   region), then `AWS_REGION`, `AWS_DEFAULT_REGION`, and `us-east-1` as the AWS CLI does.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, SdkConfig};
+use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+
+use crate::domain::Target;
 
 /// A connection that cannot be made within this time is reported as "endpoint unreachable".
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -13,36 +29,342 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 /// A whole call, retries included, ends within this time.
 pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(30);
+/// Attempts per call when nothing says otherwise (the AWS default).
+pub const DEFAULT_ATTEMPTS: u32 = 3;
+/// A CA bundle larger than this is refused.
+const MAX_CA_BUNDLE: u64 = 16 * 1024 * 1024;
 
-/// Loads the SDK configuration the AWS tools would use for `profile` (region, `endpoint_url`,
-/// `AWS_ENDPOINT_URL*`), without credentials: each client is given its own.
-pub async fn load(profile: Option<&str>, region: Option<&str>) -> SdkConfig {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .no_credentials()
-        .retry_config(RetryConfig::standard().with_max_attempts(3))
+/// The environment variables that shape clients.
+const VARS: &[&str] = &[
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_STS",
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_ENDPOINT_URL_SSO",
+    "AWS_ENDPOINT_URL_SSO_OIDC",
+    "AWS_ENDPOINT_URL_IAM",
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+    "AWS_MAX_ATTEMPTS",
+    "AWS_RETRY_MODE",
+    "AWS_USE_FIPS_ENDPOINT",
+    "AWS_USE_DUALSTACK_ENDPOINT",
+    "AWS_CA_BUNDLE",
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+];
+
+/// The services whose endpoints can be overridden, by the id the config file uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Service {
+    /// STS.
+    Sts,
+    /// S3.
+    S3,
+    /// The SSO portal (`GetRoleCredentials`).
+    Sso,
+    /// SSO OIDC (`CreateToken`).
+    SsoOidc,
+    /// IAM.
+    Iam,
+}
+
+impl Service {
+    /// The id in a `[services]` section.
+    pub fn config_id(self) -> &'static str {
+        match self {
+            Service::Sts => "sts",
+            Service::S3 => "s3",
+            Service::Sso => "sso",
+            Service::SsoOidc => "sso_oidc",
+            Service::Iam => "iam",
+        }
+    }
+
+    fn env_var(self) -> &'static str {
+        match self {
+            Service::Sts => "AWS_ENDPOINT_URL_STS",
+            Service::S3 => "AWS_ENDPOINT_URL_S3",
+            Service::Sso => "AWS_ENDPOINT_URL_SSO",
+            Service::SsoOidc => "AWS_ENDPOINT_URL_SSO_OIDC",
+            Service::Iam => "AWS_ENDPOINT_URL_IAM",
+        }
+    }
+}
+
+/// The environment as clients see it, read once per process.
+#[derive(Debug, Clone, Default)]
+pub struct ClientEnv {
+    vars: HashMap<&'static str, String>,
+}
+
+impl ClientEnv {
+    /// A snapshot of this process's environment.
+    pub fn from_env() -> Self {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// A snapshot taken through `lookup` (tests give a map).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let vars = VARS
+            .iter()
+            .filter_map(|&k| lookup(k).filter(|v| !v.trim().is_empty()).map(|v| (k, v)))
+            .collect();
+        Self { vars }
+    }
+
+    fn get(&self, key: &str) -> Option<&str> {
+        self.vars.get(key).map(|v| v.trim())
+    }
+
+    /// True when a proxy variable is set.
+    pub fn has_proxy(&self) -> bool {
+        self.vars
+            .keys()
+            .any(|k| k.to_ascii_lowercase().ends_with("_proxy"))
+    }
+}
+
+/// The retry strategy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryMode {
+    /// `standard` (also what `legacy` means here).
+    Standard,
+    /// `adaptive`: client-side rate limiting on throttling.
+    Adaptive,
+}
+
+/// Everything a client needs, resolved: a plain value, so tests can check each rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientSpec {
+    /// The region.
+    pub region: String,
+    /// Endpoint overrides per service.
+    pub endpoints: HashMap<Service, String>,
+    /// Attempts per call.
+    pub max_attempts: u32,
+    /// Retry strategy.
+    pub retry_mode: RetryMode,
+    /// FIPS endpoints.
+    pub use_fips: bool,
+    /// Dual-stack endpoints.
+    pub use_dualstack: bool,
+    /// A PEM file of extra trusted certificates.
+    pub ca_bundle: Option<String>,
+}
+
+impl ClientSpec {
+    /// The endpoint override for `service`, if any.
+    pub fn endpoint(&self, service: Service) -> Option<&str> {
+        self.endpoints.get(&service).map(String::as_str)
+    }
+}
+
+/// Resolves the client settings of `target` (or of no profile) under `env`. A bad value is an
+/// error naming the setting and where it came from.
+pub fn resolve(target: Option<&Target>, env: &ClientEnv) -> Result<ClientSpec, String> {
+    let settings = target.map(|t| &t.client);
+    let profile = target.map_or("", |t| t.name.as_str());
+    // The environment first, then the profile's key; the origin goes into error messages.
+    let pick = |var: &'static str, key: &'static str, value: Option<&Option<String>>| {
+        env.get(var)
+            .map(|v| (v.to_owned(), var.to_owned()))
+            .or_else(|| {
+                value
+                    .and_then(Option::as_ref)
+                    .map(|v| (v.trim().to_owned(), format!("{key} of profile {profile:?}")))
+            })
+    };
+    let flag = |var, key, value| -> Result<bool, String> {
+        match pick(var, key, value) {
+            None => Ok(false),
+            Some((v, origin)) => {
+                parse_bool(&v).ok_or_else(|| format!("{origin} is {v:?}; it must be true or false"))
+            }
+        }
+    };
+    let ignore = flag(
+        "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+        "ignore_configured_endpoint_urls",
+        settings.map(|s| &s.ignore_configured_endpoints),
+    )?;
+    let mut endpoints = HashMap::new();
+    if !ignore {
+        for service in [
+            Service::Sts,
+            Service::S3,
+            Service::Sso,
+            Service::SsoOidc,
+            Service::Iam,
+        ] {
+            let files = target.map(|t| &t.endpoints);
+            let url = env
+                .get(service.env_var())
+                .or_else(|| {
+                    files.and_then(|f| f.per_service.get(service.config_id()).map(String::as_str))
+                })
+                .or_else(|| env.get("AWS_ENDPOINT_URL"))
+                .or_else(|| files.and_then(|f| f.all.as_deref()));
+            if let Some(url) = url {
+                endpoints.insert(service, url.trim().to_owned());
+            }
+        }
+    }
+    let max_attempts = match pick(
+        "AWS_MAX_ATTEMPTS",
+        "max_attempts",
+        settings.map(|s| &s.max_attempts),
+    ) {
+        None => DEFAULT_ATTEMPTS,
+        Some((v, origin)) => v
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=20).contains(n))
+            .ok_or_else(|| format!("{origin} is {v:?}; it must be a whole number from 1 to 20"))?,
+    };
+    let retry_mode = match pick(
+        "AWS_RETRY_MODE",
+        "retry_mode",
+        settings.map(|s| &s.retry_mode),
+    ) {
+        None => RetryMode::Standard,
+        Some((v, origin)) => match v.to_ascii_lowercase().as_str() {
+            "standard" | "legacy" => RetryMode::Standard,
+            "adaptive" => RetryMode::Adaptive,
+            _ => {
+                return Err(format!(
+                    "{origin} is {v:?}; it must be standard, adaptive or legacy"
+                ))
+            }
+        },
+    };
+    let region = target
+        .and_then(|t| t.region.as_deref())
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .or_else(|| env.get("AWS_REGION"))
+        .or_else(|| env.get("AWS_DEFAULT_REGION"))
+        .unwrap_or("us-east-1")
+        .to_owned();
+    Ok(ClientSpec {
+        region,
+        endpoints,
+        max_attempts,
+        retry_mode,
+        use_fips: flag(
+            "AWS_USE_FIPS_ENDPOINT",
+            "use_fips_endpoint",
+            settings.map(|s| &s.use_fips),
+        )?,
+        use_dualstack: flag(
+            "AWS_USE_DUALSTACK_ENDPOINT",
+            "use_dualstack_endpoint",
+            settings.map(|s| &s.use_dualstack),
+        )?,
+        ca_bundle: pick("AWS_CA_BUNDLE", "ca_bundle", settings.map(|s| &s.ca_bundle))
+            .map(|(v, _)| v),
+    })
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.to_ascii_lowercase().as_str() {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// The HTTP client shared by every SDK client of a process: one connection pool, with the
+/// proxy variables and a CA bundle honoured. `None` means the SDK's default client.
+pub fn http_client(spec: &ClientSpec, env: &ClientEnv) -> Result<Option<SharedHttpClient>, String> {
+    use aws_smithy_http_client::proxy::ProxyConfig;
+    use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext, TrustStore};
+    if spec.ca_bundle.is_none() && !env.has_proxy() {
+        return Ok(None);
+    }
+    let mut trust = TrustStore::default();
+    if let Some(path) = &spec.ca_bundle {
+        trust = trust.with_pem_certificate(read_ca_bundle(path)?);
+    }
+    let context = TlsContext::builder()
+        .with_trust_store(trust)
+        .build()
+        .map_err(|e| format!("the CA bundle cannot be used: {e}"))?;
+    let proxy = if env.has_proxy() {
+        ProxyConfig::from_env()
+    } else {
+        ProxyConfig::disabled()
+    };
+    let client = aws_smithy_http_client::Builder::new().build_with_connector_fn(
+        move |settings, components| {
+            let mut builder = aws_smithy_http_client::Connector::builder();
+            builder.set_connector_settings(settings.cloned());
+            if let Some(c) = components {
+                builder.set_sleep_impl(c.sleep_impl());
+            }
+            builder
+                .proxy_config(proxy.clone())
+                .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+                .tls_context(context.clone())
+                .build()
+        },
+    );
+    Ok(Some(client))
+}
+
+fn read_ca_bundle(path: &str) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let fail = |why: String| format!("cannot read the CA bundle {path}: {why}");
+    let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
+    let meta = file.metadata().map_err(|e| fail(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(fail("it is not a regular file".into()));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_CA_BUNDLE)
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(e.to_string()))?;
+    if !bytes
+        .windows(27)
+        .any(|w| w == b"-----BEGIN CERTIFICATE-----")
+    {
+        return Err(fail("it holds no PEM certificate".into()));
+    }
+    Ok(bytes)
+}
+
+/// The SDK configuration of one service's clients: region, its endpoint, retries, timeouts,
+/// FIPS and dual-stack, and the shared HTTP client. No credentials: each client gets its own.
+pub fn config(spec: &ClientSpec, service: Service, http: Option<&SharedHttpClient>) -> SdkConfig {
+    let retry = match spec.retry_mode {
+        RetryMode::Standard => RetryConfig::standard(),
+        RetryMode::Adaptive => RetryConfig::adaptive(),
+    }
+    .with_max_attempts(spec.max_attempts);
+    let mut builder = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(spec.region.clone()))
+        .retry_config(retry)
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(CONNECT_TIMEOUT)
                 .operation_attempt_timeout(ATTEMPT_TIMEOUT)
                 .operation_timeout(OPERATION_TIMEOUT)
                 .build(),
-        );
-    if let Some(p) = profile {
-        loader = loader.profile_name(p);
+        )
+        .use_fips(spec.use_fips)
+        .use_dual_stack(spec.use_dualstack);
+    if let Some(url) = spec.endpoint(service) {
+        builder = builder.endpoint_url(url);
     }
-    if let Some(r) = region {
-        loader = loader.region(aws_config::Region::new(r.to_owned()));
+    if let Some(http) = http {
+        builder = builder.http_client(http.clone());
     }
-    let config = loader.load().await;
-    if config.region().is_none() {
-        // STS has a global endpoint; S3 needs a region for signing. us-east-1 is what the
-        // AWS CLI falls back to for both.
-        return config
-            .into_builder()
-            .region(aws_config::Region::from_static("us-east-1"))
-            .build();
-    }
-    config
+    builder.build()
 }
 
 /// The configuration of an STS client signing with `credentials`.

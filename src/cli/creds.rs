@@ -8,16 +8,14 @@ use serde_json::{json, Map, Value};
 
 use super::mfa::HeadlessMfa;
 use super::Failure;
-use crate::aws::authenticate::{Engine, Outcome};
-use crate::aws::cache::Cache;
+use crate::aws::authenticate::Outcome;
+use crate::aws::broker::Broker;
 use crate::aws::error::AuthError;
-use crate::aws::sdk;
 use crate::config::AwsFiles;
-use crate::domain::profile::Key;
-use crate::domain::session::{countdown, rfc3339, Session};
+use crate::domain::session::{countdown, rfc3339};
 use crate::domain::shell_env::{self, MARKER, REMOVED};
 use crate::domain::text::display_safe;
-use crate::domain::ProfileSet;
+use crate::domain::Target;
 
 /// Output formats of `env`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -41,51 +39,49 @@ impl From<AuthError> for Failure {
     }
 }
 
-/// Loads the profiles, authenticates `profile` and returns the set with the outcome.
-pub(super) async fn authenticate(
+/// What a command works with once its profile is open.
+pub(super) struct Opened {
+    /// The resolved profile.
+    pub target: Target,
+    /// The broker that opened it.
+    pub broker: Broker,
+    /// The session and its notes.
+    pub outcome: Outcome,
+}
+
+/// Reads the files once, resolves `profile` and opens its session through the broker.
+pub(super) async fn open(
     files: &AwsFiles,
     profile: &str,
     no_cache: bool,
     prefer_terminal: bool,
-) -> Result<(ProfileSet, Engine, Outcome), Failure> {
-    let set = files
-        .load()
-        .map_err(|e| Failure::config(display_safe(&e.to_string())))?
-        .set;
-    let p = set.get(profile).ok_or_else(|| {
-        Failure::config(format!("there is no profile {:?}", display_safe(profile)))
-    })?;
-    let region = p.get(Key::Region).map(str::to_owned);
-    let mfa_process = set.plan(profile).ok().and_then(|plan| {
-        plan.chain.iter().find_map(|n| {
-            set.get(n)
-                .and_then(|p| p.get(Key::MfaProcess))
-                .map(str::to_owned)
-        })
-    });
-    let engine = Engine {
-        sdk: sdk::load(Some(profile), region.as_deref()).await,
-        cache: if no_cache { None } else { Cache::from_env() },
-        customize: None,
-    };
+) -> Result<Opened, Failure> {
+    let target = resolve(files, profile)?;
+    let broker = Broker::from_env(no_cache);
     let mut mfa = HeadlessMfa {
-        mfa_process,
+        mfa_process: target.mfa_process.clone(),
         prefer_terminal,
     };
-    let outcome = engine
-        .authenticate(&set, profile, &mut mfa, SystemTime::now())
-        .await?;
+    let outcome = broker.open(&target, &mut mfa, SystemTime::now()).await?;
     let mut err = io::stderr().lock();
     for note in &outcome.notes {
         let _ = writeln!(err, "xrole-tui: note: {}", display_safe(note));
     }
-    Ok((set, engine, outcome))
+    Ok(Opened {
+        target,
+        broker,
+        outcome,
+    })
 }
 
-fn region_of(set: &ProfileSet, profile: &str) -> Option<String> {
-    set.get(profile)
-        .and_then(|p| p.get(Key::Region))
-        .map(str::to_owned)
+/// Reads the files and resolves `profile`.
+pub(super) fn resolve(files: &AwsFiles, profile: &str) -> Result<Target, Failure> {
+    let set = files
+        .load()
+        .map_err(|e| Failure::config(display_safe(&e.to_string())))?
+        .set;
+    set.target(profile)
+        .map_err(|e| Failure::config(display_safe(&e.to_string())))
 }
 
 /// `whoami PROFILE [--json]`.
@@ -95,9 +91,9 @@ pub async fn whoami(
     json: bool,
     no_cache: bool,
 ) -> Result<u8, Failure> {
-    let (_, engine, outcome) = authenticate(files, profile, no_cache, false).await?;
-    let creds = &outcome.session.credentials;
-    let id = engine.whoami(creds, profile).await?;
+    let opened = open(files, profile, no_cache, false).await?;
+    let creds = &opened.outcome.session.credentials;
+    let id = opened.broker.whoami(&opened.target, creds).await?;
     let expiration = creds.expiration.map(rfc3339);
     let mut out = io::stdout().lock();
     let written = if json {
@@ -135,8 +131,10 @@ pub async fn env(
     format: EnvFormat,
     no_cache: bool,
 ) -> Result<u8, Failure> {
-    let (set, _, outcome) = authenticate(files, profile, no_cache, false).await?;
-    let vars = shell_env::variables(&outcome.session, region_of(&set, profile).as_deref());
+    let Opened {
+        target, outcome, ..
+    } = open(files, profile, no_cache, false).await?;
+    let vars = shell_env::variables(&outcome.session, target.region.as_deref());
     let text = render_env(&vars, format);
     io::stdout()
         .lock()
@@ -197,8 +195,8 @@ pub async fn credential_process(
     profile: &str,
     no_cache: bool,
 ) -> Result<u8, Failure> {
-    let (_, _, outcome) = authenticate(files, profile, no_cache, true).await?;
-    let c = &outcome.session.credentials;
+    let opened = open(files, profile, no_cache, true).await?;
+    let c = &opened.outcome.session.credentials;
     let mut v = json!({
         "Version": 1,
         "AccessKeyId": c.access_key_id,
@@ -225,70 +223,15 @@ pub async fn exec(
     no_cache: bool,
 ) -> Result<u8, Failure> {
     shell_env::check_not_nested(std::env::var_os(MARKER).as_deref()).map_err(Failure::config)?;
-    let (set, _, outcome) = authenticate(files, profile, no_cache, false).await?;
-    let region = region_of(&set, profile);
-    run_child(&outcome.session, region.as_deref(), command).await
-}
-
-async fn run_child(
-    session: &Session,
-    region: Option<&str>,
-    command: &[OsString],
-) -> Result<u8, Failure> {
-    use tokio::signal::unix::{signal, SignalKind};
-    let env = shell_env::child_env(std::env::vars_os(), session, region);
-    let (program, args) = match command.split_first() {
-        Some((p, rest)) => (p.clone(), rest.to_vec()),
-        None => (
-            std::env::var_os("SHELL")
-                .filter(|s| !s.is_empty())
-                .unwrap_or_else(|| OsString::from("/bin/sh")),
-            Vec::new(),
-        ),
-    };
-    // Holding these keeps SIGINT and SIGQUIT from ending this process; the child, in the same
-    // foreground process group, gets them from the terminal and decides for itself.
-    let _interrupt = signal(SignalKind::interrupt());
-    let _quit = signal(SignalKind::quit());
-    // SIGTERM and SIGHUP sent to this process are passed on to the command, which decides.
-    // Listening starts before the command does, so none is missed.
-    let mut term = signal(SignalKind::terminate()).ok();
-    let mut hup = signal(SignalKind::hangup()).ok();
-    let mut child = tokio::process::Command::new(&program)
-        .args(&args)
-        .env_clear()
-        .envs(env)
-        .spawn()
-        .map_err(|e| {
-            Failure::config(format!(
-                "cannot run {}: {e}",
-                display_safe(&program.to_string_lossy())
-            ))
-        })?;
-    let pid = child
-        .id()
-        .and_then(|p| i32::try_from(p).ok())
-        .map(nix::unistd::Pid::from_raw);
-    let status = loop {
-        let forward = tokio::select! {
-            status = child.wait() => break status,
-            Some(()) = async { term.as_mut()?.recv().await } => nix::sys::signal::Signal::SIGTERM,
-            Some(()) = async { hup.as_mut()?.recv().await } => nix::sys::signal::Signal::SIGHUP,
-        };
-        if let Some(pid) = pid {
-            let _ = nix::sys::signal::kill(pid, forward);
-        }
-    }
-    .map_err(|e| Failure::config(format!("waiting for the command failed: {e}")))?;
-    Ok(exit_code(status))
-}
-
-/// The child's exit code, or 128 + the signal that ended it, as shells report it.
-pub fn exit_code(status: std::process::ExitStatus) -> u8 {
-    use std::os::unix::process::ExitStatusExt;
-    match (status.code(), status.signal()) {
-        (Some(c), _) => u8::try_from(c & 0xff).unwrap_or(1),
-        (None, Some(s)) => u8::try_from(128 + (s & 0x7f)).unwrap_or(1),
-        _ => 1,
-    }
+    let Opened {
+        target, outcome, ..
+    } = open(files, profile, no_cache, false).await?;
+    let env = shell_env::child_env(
+        std::env::vars_os(),
+        &outcome.session,
+        target.region.as_deref(),
+    );
+    crate::runtime::child::run_headless(env, command)
+        .await
+        .map_err(Failure::config)
 }

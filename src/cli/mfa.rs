@@ -29,6 +29,15 @@ impl MfaInput for HeadlessMfa {
         let result = self.read(serial, profile);
         async move { result }
     }
+
+    fn notice(&mut self, text: &str) {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "xrole-tui: {}",
+            crate::domain::text::display_safe(text)
+        );
+    }
 }
 
 impl HeadlessMfa {

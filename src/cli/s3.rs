@@ -3,9 +3,9 @@
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
-use super::creds::authenticate;
+use super::creds::open;
 use super::Failure;
-use crate::aws::{s3, sdk};
+use crate::aws::s3;
 use crate::config::AwsFiles;
 use crate::domain::s3_path::{local_name, S3Location};
 use crate::domain::text::display_safe;
@@ -17,8 +17,8 @@ fn location(s: &str) -> Result<S3Location, Failure> {
 /// `s3 ls PROFILE s3://BUCKET[/PREFIX]`: one level, printed page by page as the pages arrive.
 pub async fn ls(files: &AwsFiles, profile: &str, at: &str, no_cache: bool) -> Result<u8, Failure> {
     let at = location(at)?;
-    let (_, engine, outcome) = authenticate(files, profile, no_cache, false).await?;
-    let client = sdk::s3_client(&engine.sdk, sdk::to_sdk(&outcome.session.credentials));
+    let opened = open(files, profile, no_cache, false).await?;
+    let client = opened.broker.s3(&opened.target, &opened.outcome.session)?;
     let prefix = at.as_prefix();
     let mut token = None;
     let mut out = io::stdout().lock();
@@ -76,8 +76,8 @@ pub async fn get(
         Some(d) => d,
         None => PathBuf::from(local_name(&at.key).map_err(Failure::config)?),
     };
-    let (_, engine, outcome) = authenticate(files, profile, no_cache, false).await?;
-    let client = sdk::s3_client(&engine.sdk, sdk::to_sdk(&outcome.session.credentials));
+    let opened = open(files, profile, no_cache, false).await?;
+    let client = opened.broker.s3(&opened.target, &opened.outcome.session)?;
     let bar = io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(

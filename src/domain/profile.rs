@@ -230,6 +230,8 @@ pub struct ProfileSet {
     by_name: hashbrown::HashTable<usize>,
     hasher: foldhash::fast::RandomState,
     sso_sessions: HashMap<String, SsoSession>,
+    /// `[services NAME]` sections: service id (`s3`, `sts`, `sso_oidc`, ...) to `endpoint_url`.
+    services: HashMap<String, HashMap<String, String>>,
     /// Problems outside any profile.
     pub file_problems: Vec<FileProblem>,
 }
@@ -291,6 +293,15 @@ impl ProfileSet {
     /// The `[sso-session NAME]` section called `name`.
     pub fn sso_session(&self, name: &str) -> Option<&SsoSession> {
         self.sso_sessions.get(name)
+    }
+
+    /// The `endpoint_url` that the `[services NAME]` section gives `service` (its id as the
+    /// config file writes it: `s3`, `sts`, `sso`, `sso_oidc`, `iam`).
+    pub fn service_endpoint(&self, services: &str, service: &str) -> Option<&str> {
+        self.services
+            .get(services)
+            .and_then(|s| s.get(service))
+            .map(String::as_str)
     }
 
     /// Number of profiles.
@@ -417,6 +428,18 @@ impl ProfileSet {
                 );
                 None
             }
+            "services" if !rest.is_empty() => {
+                let endpoints = section
+                    .entries
+                    .iter()
+                    .filter_map(|e| {
+                        let url = nested_value(&e.value, "endpoint_url")?;
+                        Some((e.key.clone().into_owned(), url.to_owned()))
+                    })
+                    .collect();
+                self.services.insert(rest.to_owned(), endpoints);
+                None
+            }
             "services" | "plugins" | "preview" => None,
             _ => {
                 if rest.is_empty() {
@@ -434,6 +457,14 @@ impl ProfileSet {
             }
         }
     }
+}
+
+/// The value of `key` in a nested block (`s3 =` followed by indented `key = value` lines).
+fn nested_value<'a>(block: &'a str, key: &str) -> Option<&'a str> {
+    block.lines().rev().find_map(|line| {
+        let (k, v) = line.split_once(['=', ':'])?;
+        (k.trim().eq_ignore_ascii_case(key)).then(|| v.trim())
+    })
 }
 
 /// The xrole bookmarks of a profile: `bucket` or `bucket/prefix`, comma-separated.

@@ -1,7 +1,6 @@
 //! One channel of messages (keys, ticks, results); the app updates, effects run, and the screen
 //! is drawn once per batch, only when something changed.
 
-use std::ffi::OsString;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -13,8 +12,9 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::executor::Executor;
-use super::terminal;
+use super::{child, terminal};
 use crate::app::{App, Effect, Msg};
+use crate::aws::broker::Broker;
 use crate::domain::session::Session;
 use crate::domain::{shell_env, ProfileSet};
 
@@ -74,11 +74,12 @@ pub async fn run(
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut input = spawn_input(tx.clone());
     let ticker = spawn_ticker(tx.clone());
-    let mut executor = Executor::new(Arc::clone(&set), tx.clone(), no_cache);
+    let mut executor = Executor::new(Broker::from_env(no_cache), tx.clone());
     let mut app = App::new(set, preselect.as_deref(), SystemTime::now());
 
     let exit = loop {
         if app.take_dirty() {
+            #[cfg(debug_assertions)]
             if std::env::var_os("XROLE_TEST_PANIC").is_some_and(|v| v == "render") {
                 panic!("test panic while drawing");
             }
@@ -107,7 +108,7 @@ pub async fn run(
             for effect in app.update(msg, SystemTime::now()) {
                 match effect {
                     Effect::Quit => quit = true,
-                    Effect::Authenticate { req, profile } => executor.authenticate(req, profile),
+                    Effect::Authenticate { req, target } => executor.authenticate(req, target),
                     Effect::ProvideMfa { req, code } => executor.provide_mfa(req, code),
                     Effect::Cancel(req) => executor.cancel(req),
                     s3 @ (Effect::S3ListBuckets { .. }
@@ -138,9 +139,6 @@ pub async fn run(
 async fn role_shell(term: &mut DefaultTerminal, session: &Session, region: Option<&str>) -> String {
     terminal::leave();
     terminal::flush_input();
-    let shell = std::env::var_os("SHELL")
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| OsString::from("/bin/sh"));
     let account = session
         .identity
         .as_ref()
@@ -151,24 +149,9 @@ async fn role_shell(term: &mut DefaultTerminal, session: &Session, region: Optio
         crate::domain::text::display_safe(&session.profile)
     );
     let env = shell_env::child_env(std::env::vars_os(), session, region);
-    let status = tokio::process::Command::new(&shell)
-        .env_clear()
-        .envs(env)
-        .status()
-        .await;
-    let text = match status {
-        Ok(s) => {
-            use std::os::unix::process::ExitStatusExt;
-            match (s.code(), s.signal()) {
-                (Some(c), _) => format!("exit status {c}"),
-                (None, Some(sig)) => format!("killed by signal {sig}"),
-                _ => "ended".to_owned(),
-            }
-        }
-        Err(e) => format!(
-            "could not start {}: {e}",
-            crate::domain::text::display_safe(&shell.to_string_lossy())
-        ),
+    let text = match child::run(env, &[]).await {
+        Ok(status) => child::describe(&status),
+        Err(e) => e,
     };
     if let Err(e) = terminal::resume(term) {
         return format!("{text}; the screen could not be restored: {e}");

@@ -9,21 +9,18 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use zeroize::Zeroizing;
 
-use crate::app::{Authenticated, FailureKind, Msg, RequestId};
-use crate::aws::authenticate::{Engine, MfaInput};
-use crate::aws::cache::Cache;
+use crate::app::{Authenticated, Msg, RequestId};
+use crate::aws::authenticate::MfaInput;
+use crate::aws::broker::Broker;
 use crate::aws::error::AuthError;
-use crate::aws::sdk;
-use crate::domain::profile::Key;
-use crate::domain::ProfileSet;
+use crate::domain::Target;
 
 type Waiting = Arc<Mutex<HashMap<RequestId, oneshot::Sender<Zeroizing<String>>>>>;
 
 /// Runs authentications and answers their MFA questions.
 pub struct Executor {
-    set: Arc<ProfileSet>,
+    broker: Broker,
     tx: mpsc::UnboundedSender<Msg>,
-    no_cache: bool,
     tasks: HashMap<RequestId, JoinHandle<()>>,
     waiting: Waiting,
 }
@@ -51,115 +48,125 @@ impl MfaInput for TuiMfa {
         });
         async move { rx.await.map_err(|_| AuthError::Mfa("cancelled".into())) }
     }
+
+    fn notice(&mut self, text: &str) {
+        let _ = self.tx.send(Msg::Notice {
+            req: self.req,
+            text: text.to_owned(),
+        });
+    }
 }
 
 impl Executor {
-    /// An executor reporting on `tx`.
-    pub fn new(set: Arc<ProfileSet>, tx: mpsc::UnboundedSender<Msg>, no_cache: bool) -> Self {
+    /// An executor opening sessions through `broker`, reporting on `tx`.
+    pub fn new(broker: Broker, tx: mpsc::UnboundedSender<Msg>) -> Self {
         Self {
-            set,
+            broker,
             tx,
-            no_cache,
             tasks: HashMap::new(),
             waiting: Arc::default(),
         }
     }
 
-    /// Starts authenticating `profile`.
-    pub fn authenticate(&mut self, req: RequestId, profile: String) {
-        let (set, tx, waiting, no_cache) = (
-            Arc::clone(&self.set),
+    /// Starts authenticating `target` through the broker.
+    pub fn authenticate(&mut self, req: RequestId, target: Arc<Target>) {
+        let (broker, tx, waiting) = (
+            self.broker.clone(),
             self.tx.clone(),
             Arc::clone(&self.waiting),
-            self.no_cache,
         );
         self.tasks.retain(|_, t| !t.is_finished());
         let task = tokio::spawn(async move {
+            #[cfg(debug_assertions)]
             if std::env::var_os("XROLE_TEST_PANIC").is_some_and(|v| v == "task") {
                 panic!("test panic in a background task");
             }
-            let region = set
-                .get(&profile)
-                .and_then(|p| p.get(Key::Region))
-                .map(str::to_owned);
-            let engine = Engine {
-                sdk: sdk::load(Some(&profile), region.as_deref()).await,
-                cache: if no_cache { None } else { Cache::from_env() },
-                customize: None,
-            };
             let mut mfa = TuiMfa {
                 req,
                 tx: tx.clone(),
                 waiting,
             };
-            let result = engine
-                .authenticate(&set, &profile, &mut mfa, SystemTime::now())
+            let result = broker
+                .open(&target, &mut mfa, SystemTime::now())
                 .await
                 .map(|o| Authenticated {
                     session: o.session,
                     notes: o.notes,
-                })
-                .map_err(|e| {
-                    let kind = if matches!(e, AuthError::Mfa(_)) {
-                        FailureKind::Mfa
-                    } else {
-                        FailureKind::Other
-                    };
-                    (kind, e.to_string())
                 });
             let _ = tx.send(Msg::AuthDone { req, result });
         });
         self.tasks.insert(req, task);
     }
 
-    /// Runs an S3 effect of the browser in a background task.
+    /// Runs an S3 effect of the browser in a background task, with a client made by the
+    /// broker from the session and its profile's settings.
     pub fn s3(&mut self, effect: crate::app::Effect) {
         use crate::app::{s3::preview_of, Effect};
         use crate::aws::s3;
         let tx = self.tx.clone();
-        let set = Arc::clone(&self.set);
-        let (req, session) = match &effect {
-            Effect::S3ListBuckets { req, session }
-            | Effect::S3List { req, session, .. }
-            | Effect::S3Preview { req, session, .. }
-            | Effect::S3Download { req, session, .. } => (*req, session.clone()),
+        let broker = self.broker.clone();
+        let (req, session, target) = match &effect {
+            Effect::S3ListBuckets {
+                req,
+                session,
+                target,
+            }
+            | Effect::S3List {
+                req,
+                session,
+                target,
+                ..
+            }
+            | Effect::S3Preview {
+                req,
+                session,
+                target,
+                ..
+            }
+            | Effect::S3Download {
+                req,
+                session,
+                target,
+                ..
+            } => (*req, session.clone(), Arc::clone(target)),
             _ => return,
         };
         let task = tokio::spawn(async move {
-            let region = set
-                .get(&session.profile)
-                .and_then(|p| p.get(Key::Region))
-                .map(str::to_owned);
-            let config = sdk::load(Some(&session.profile), region.as_deref()).await;
-            let client = sdk::s3_client(&config, sdk::to_sdk(&session.credentials));
+            let client = broker.s3(&target, &session);
             let msg = match effect {
                 Effect::S3ListBuckets { .. } => Msg::S3Buckets {
                     req,
-                    result: s3::list_buckets(&client).await.map_err(|e| e.to_string()),
+                    result: match client {
+                        Ok(c) => s3::list_buckets(&c).await,
+                        Err(e) => Err(e),
+                    },
                 },
                 Effect::S3List { at, token, .. } => Msg::S3Page {
                     req,
-                    result: s3::list_page(&client, &at, token)
-                        .await
-                        .map_err(|e| e.to_string()),
+                    result: match client {
+                        Ok(c) => s3::list_page(&c, &at, token).await,
+                        Err(e) => Err(e),
+                    },
                 },
                 Effect::S3Preview { at, .. } => Msg::S3Previewed {
                     req,
-                    result: s3::head_bytes(&client, &at)
-                        .await
-                        .map(|(bytes, total)| preview_of(&at.key, &bytes, total))
-                        .map_err(|e| e.to_string()),
+                    result: match client {
+                        Ok(c) => s3::head_bytes(&c, &at)
+                            .await
+                            .map(|(bytes, total)| preview_of(&at.key, &bytes, total)),
+                        Err(e) => Err(e),
+                    },
                 },
                 Effect::S3Download { at, dest, .. } => {
                     let progress_tx = tx.clone();
-                    let result = s3::download(&client, &at, &dest, |done, total| {
-                        let _ = progress_tx.send(Msg::S3Progress { req, done, total });
-                    })
-                    .await
-                    .map(|_| {
-                        crate::domain::text::display_safe(&dest.display().to_string()).into_owned()
-                    })
-                    .map_err(|e| e.to_string());
+                    let result = match client {
+                        Ok(c) => s3::download(&c, &at, &dest, |done, total| {
+                            let _ = progress_tx.send(Msg::S3Progress { req, done, total });
+                        })
+                        .await
+                        .map(|_| dest),
+                        Err(e) => Err(e),
+                    };
                     Msg::S3Downloaded { req, result }
                 }
                 _ => return,

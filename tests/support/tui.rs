@@ -4,7 +4,8 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use xrole_tui::app::{App, Authenticated, Effect, FailureKind, Msg, RequestId};
+use xrole_tui::app::{App, Authenticated, Effect, Msg, RequestId};
+use xrole_tui::aws::error::AuthError;
 use xrole_tui::domain::session::{CallerIdentity, Credentials, Session};
 use xrole_tui::domain::ProfileSet;
 use zeroize::Zeroizing;
@@ -116,8 +117,7 @@ pub fn rejected(app: &mut App, req: RequestId) {
     app.update(
         Msg::AuthDone {
             req,
-            result: Err((
-                FailureKind::Mfa,
+            result: Err(AuthError::Mfa(
                 "MFA code rejected for arn:aws:iam::111111111111:mfa/alice: wait for the next code and try again".into(),
             )),
         },
@@ -165,7 +165,9 @@ pub fn browsing() -> App {
     app.update(
         Msg::S3Buckets {
             req: RequestId(0),
-            result: Err("access denied: the role may not s3:ListAllMyBuckets on *".into()),
+            result: Err(AuthError::Denied(
+                "access denied: the role may not s3:ListAllMyBuckets on *".into(),
+            )),
         },
         t0(),
     );

@@ -1,0 +1,117 @@
+//! The one owner of live sessions: a resolved profile in, an open session out, with the SDK
+//! configuration built from what was already resolved. The CLI and the TUI both open sessions
+//! here, and S3 clients are made here from a session, so every caller shares one environment
+//! snapshot, one HTTP connection pool, one cache and its cross-process locks.
+
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+
+use super::authenticate::{Engine, MfaInput, Outcome, StsCustomizer};
+use super::cache::Cache;
+use super::error::AuthError;
+use super::sdk::{self, ClientEnv, ClientSpec, Service};
+use crate::domain::session::{CallerIdentity, Credentials, Session};
+use crate::domain::Target;
+
+/// Opens and shares sessions.
+#[derive(Clone)]
+pub struct Broker {
+    env: Arc<ClientEnv>,
+    cache: Option<Cache>,
+    /// Applied to every STS client (tests install mocks with it).
+    pub customize: Option<StsCustomizer>,
+    /// The HTTP client, made on first use (`None` inside: the SDK's default one).
+    http: Arc<Mutex<Option<Option<SharedHttpClient>>>>,
+}
+
+impl Broker {
+    /// A broker over this process's environment; `no_cache` (or `XROLE_CACHE=none`) turns the
+    /// cache and the cross-process sharing off.
+    pub fn from_env(no_cache: bool) -> Self {
+        Self::new(
+            ClientEnv::from_env(),
+            if no_cache { None } else { Cache::from_env() },
+        )
+    }
+
+    /// A broker over `env` and `cache`.
+    pub fn new(env: ClientEnv, cache: Option<Cache>) -> Self {
+        Self {
+            env: Arc::new(env),
+            cache,
+            customize: None,
+            http: Arc::default(),
+        }
+    }
+
+    /// The cache, if on.
+    pub fn cache(&self) -> Option<&Cache> {
+        self.cache.as_ref()
+    }
+
+    /// The resolved client settings of `target`.
+    pub fn spec(&self, target: &Target) -> Result<ClientSpec, AuthError> {
+        sdk::resolve(Some(target), &self.env).map_err(AuthError::Config)
+    }
+
+    fn http(&self, spec: &ClientSpec) -> Result<Option<SharedHttpClient>, AuthError> {
+        let mut slot = self
+            .http
+            .lock()
+            .map_err(|_| AuthError::Config("the HTTP client is unavailable".into()))?;
+        if let Some(client) = slot.as_ref() {
+            return Ok(client.clone());
+        }
+        let client = sdk::http_client(spec, &self.env).map_err(AuthError::Config)?;
+        *slot = Some(client.clone());
+        Ok(client)
+    }
+
+    /// The SDK configuration of `service` for `target`.
+    pub fn sdk_config(
+        &self,
+        target: &Target,
+        service: Service,
+    ) -> Result<aws_config::SdkConfig, AuthError> {
+        let spec = self.spec(target)?;
+        let http = self.http(&spec)?;
+        Ok(sdk::config(&spec, service, http.as_ref()))
+    }
+
+    /// The engine that runs `target`'s plan.
+    pub fn engine(&self, target: &Target) -> Result<Engine, AuthError> {
+        Ok(Engine {
+            sdk: self.sdk_config(target, Service::Sts)?,
+            cache: self.cache.clone(),
+            customize: self.customize.clone(),
+        })
+    }
+
+    /// Opens a session for `target`: from the cache, or by running its plan (asking `mfa` for
+    /// a code only when a call needs one).
+    pub async fn open(
+        &self,
+        target: &Target,
+        mfa: &mut impl MfaInput,
+        now: SystemTime,
+    ) -> Result<Outcome, AuthError> {
+        self.engine(target)?.authenticate(target, mfa, now).await
+    }
+
+    /// `sts:GetCallerIdentity` with `creds`, through `target`'s settings.
+    pub async fn whoami(
+        &self,
+        target: &Target,
+        creds: &Credentials,
+    ) -> Result<CallerIdentity, AuthError> {
+        self.engine(target)?.whoami(creds, &target.name).await
+    }
+
+    /// An S3 client signing with the session's credentials, with `target`'s settings.
+    pub fn s3(&self, target: &Target, session: &Session) -> Result<aws_sdk_s3::Client, AuthError> {
+        let config = self.sdk_config(target, Service::S3)?;
+        Ok(sdk::s3_client(&config, sdk::to_sdk(&session.credentials)))
+    }
+}

@@ -1,0 +1,254 @@
+//! A resolved profile: its plan and every setting a consumer needs, looked up once from the
+//! profile set. The list, the plan pane, the CLI, the broker and the TUI's effects carry a
+//! `Target`; nothing after this point reads raw keys.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use zeroize::Zeroizing;
+
+use super::plan::{Plan, PlanError, Source};
+use super::profile::{bucket_bookmarks, Key, Profile, ProfileSet};
+
+/// Settings of the selected profile that shape the SDK clients (the environment may override
+/// them; see `aws::sdk`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientSettings {
+    /// `ca_bundle`: a PEM file of extra trusted certificates.
+    pub ca_bundle: Option<String>,
+    /// `max_attempts`.
+    pub max_attempts: Option<String>,
+    /// `retry_mode` (`standard`, `adaptive`, `legacy`).
+    pub retry_mode: Option<String>,
+    /// `use_fips_endpoint`.
+    pub use_fips: Option<String>,
+    /// `use_dualstack_endpoint`.
+    pub use_dualstack: Option<String>,
+    /// `ignore_configured_endpoint_urls`.
+    pub ignore_configured_endpoints: Option<String>,
+}
+
+/// Endpoint overrides written in the files for this profile.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileEndpoints {
+    /// `endpoint_url` of the profile: every service.
+    pub all: Option<String>,
+    /// From the profile's `[services NAME]` section: service id (`s3`, `sts`, `sso`,
+    /// `sso_oidc`, `iam`) to URL.
+    pub per_service: HashMap<String, String>,
+}
+
+impl FileEndpoints {
+    /// The URL the files give `service`: its own entry first, then the profile's.
+    pub fn for_service(&self, service: &str) -> Option<&str> {
+        self.per_service
+            .get(service)
+            .or(self.all.as_ref())
+            .map(String::as_str)
+    }
+}
+
+/// Long-term or temporary keys written in a profile (the root of a `StaticKeys` plan).
+#[derive(Clone, PartialEq, Eq)]
+pub struct StaticKeys {
+    /// `aws_access_key_id`.
+    pub access_key_id: String,
+    /// `aws_secret_access_key`.
+    pub secret_access_key: Zeroizing<String>,
+    /// `aws_session_token`, for temporary keys.
+    pub session_token: Option<Zeroizing<String>>,
+}
+
+impl fmt::Debug for StaticKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StaticKeys")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"** redacted **")
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "** redacted **"),
+            )
+            .finish()
+    }
+}
+
+/// What the SSO leaf needs (from the profile holding `sso_account_id` and its session).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SsoSettings {
+    /// `sso_start_url` of the profile or its `[sso-session]`.
+    pub start_url: Option<String>,
+    /// `sso_region` of the profile or its `[sso-session]`.
+    pub region: Option<String>,
+    /// `sso_session`, when the profile names one.
+    pub session: Option<String>,
+}
+
+/// A profile resolved once: the plan and everything around it.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The profile's name.
+    pub name: String,
+    /// Its position in [`ProfileSet::profiles`].
+    pub index: usize,
+    /// What to load and which STS calls to make.
+    pub plan: Plan,
+    /// `region` of the profile.
+    pub region: Option<String>,
+    /// Endpoint overrides from the files.
+    pub endpoints: FileEndpoints,
+    /// Retries, FIPS, dual-stack, CA bundle.
+    pub client: ClientSettings,
+    /// The account the final credentials must be in: `xrole_expected_account`, else the
+    /// final role's account.
+    pub expected_account: Option<String>,
+    /// `mfa_process` of the first profile of the chain that has one.
+    pub mfa_process: Option<String>,
+    /// `xrole_buckets`, each a bucket and prefix or why it is not valid.
+    pub bookmarks: Vec<Result<(String, String), String>>,
+    /// `xrole_env`.
+    pub env: Option<String>,
+    /// `xrole_account_name`.
+    pub account_name: Option<String>,
+    /// `role_arn` of the profile itself.
+    pub role_arn: Option<String>,
+    /// The keys at the root, for a `StaticKeys` plan.
+    pub root_keys: Option<StaticKeys>,
+    /// The SSO settings, for an `Sso` plan.
+    pub sso: Option<SsoSettings>,
+}
+
+/// Why a profile cannot be resolved.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TargetError {
+    /// No profile of that name.
+    #[error("there is no profile {0:?}")]
+    NoProfile(String),
+    /// The profile exists but cannot be used.
+    #[error("profile {name:?}: {error}")]
+    Invalid {
+        /// The profile.
+        name: String,
+        /// Why.
+        error: PlanError,
+    },
+}
+
+impl Target {
+    /// True for `xrole_env = prod`.
+    pub fn is_prod(&self) -> bool {
+        self.env.as_deref() == Some("prod")
+    }
+
+    /// The profile whose credentials start the chain.
+    pub fn root_profile(&self) -> &str {
+        match &self.plan.source {
+            Source::StaticKeys { profile, .. }
+            | Source::Process { profile, .. }
+            | Source::Sso { profile, .. }
+            | Source::CredentialSource { profile, .. }
+            | Source::Environment { profile } => profile,
+        }
+    }
+}
+
+impl ProfileSet {
+    /// Resolves the profile called `name`.
+    pub fn target(&self, name: &str) -> Result<Target, TargetError> {
+        let index = self
+            .index_of(name)
+            .ok_or_else(|| TargetError::NoProfile(name.to_owned()))?;
+        self.target_at(index)
+    }
+
+    /// Resolves the profile at `index` of [`ProfileSet::profiles`].
+    pub fn target_at(&self, index: usize) -> Result<Target, TargetError> {
+        let profile = &self.profiles()[index];
+        let plan = self.plan_at(index).map_err(|error| TargetError::Invalid {
+            name: profile.name.clone(),
+            error,
+        })?;
+        let get = |k: Key| profile.get(k).map(str::to_owned);
+        let expected_account = get(Key::XroleExpectedAccount)
+            .or_else(|| plan.final_role().map(|arn| arn.account().to_owned()));
+        let mfa_process = plan
+            .chain
+            .iter()
+            .find_map(|n| self.get(n).and_then(|p| p.get(Key::MfaProcess)))
+            .map(str::to_owned);
+        let root_keys = match &plan.source {
+            Source::StaticKeys { profile, .. } => self.get(profile).and_then(static_keys),
+            _ => None,
+        };
+        let sso = match &plan.source {
+            Source::Sso { profile, .. } => self.get(profile).map(|p| self.sso_settings(p)),
+            _ => None,
+        };
+        let per_service = profile
+            .get(Key::Services)
+            .map(|section| {
+                ["sts", "s3", "sso", "sso_oidc", "iam"]
+                    .into_iter()
+                    .filter_map(|svc| {
+                        self.service_endpoint(section, svc)
+                            .map(|url| (svc.to_owned(), url.to_owned()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Target {
+            name: profile.name.clone(),
+            index,
+            region: get(Key::Region),
+            endpoints: FileEndpoints {
+                all: get(Key::EndpointUrl),
+                per_service,
+            },
+            client: ClientSettings {
+                ca_bundle: get(Key::CaBundle),
+                max_attempts: get(Key::MaxAttempts),
+                retry_mode: get(Key::RetryMode),
+                use_fips: get(Key::UseFipsEndpoint),
+                use_dualstack: get(Key::UseDualstackEndpoint),
+                ignore_configured_endpoints: get(Key::IgnoreConfiguredEndpointUrls),
+            },
+            expected_account,
+            mfa_process,
+            bookmarks: profile
+                .get(Key::XroleBuckets)
+                .map(bucket_bookmarks)
+                .unwrap_or_default(),
+            env: get(Key::XroleEnv),
+            account_name: get(Key::XroleAccountName),
+            role_arn: get(Key::RoleArn),
+            root_keys,
+            sso,
+            plan,
+        })
+    }
+
+    fn sso_settings(&self, p: &Profile) -> SsoSettings {
+        let session = p.get(Key::SsoSession);
+        let section = session.and_then(|s| self.sso_session(s));
+        SsoSettings {
+            start_url: p
+                .get(Key::SsoStartUrl)
+                .map(str::to_owned)
+                .or_else(|| section.and_then(|s| s.start_url.clone())),
+            region: p
+                .get(Key::SsoRegion)
+                .map(str::to_owned)
+                .or_else(|| section.and_then(|s| s.region.clone())),
+            session: session.map(str::to_owned),
+        }
+    }
+}
+
+fn static_keys(p: &Profile) -> Option<StaticKeys> {
+    Some(StaticKeys {
+        access_key_id: p.get(Key::AwsAccessKeyId)?.to_owned(),
+        secret_access_key: Zeroizing::new(p.get(Key::AwsSecretAccessKey)?.to_owned()),
+        session_token: p
+            .get(Key::AwsSessionToken)
+            .map(|t| Zeroizing::new(t.to_owned())),
+    })
+}

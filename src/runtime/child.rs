@@ -1,0 +1,94 @@
+//! The one child runner, for `exec` and the TUI's role shell: a clean environment, the
+//! command (default `$SHELL`), SIGINT and SIGQUIT left to the child (which shares the
+//! terminal's foreground group), SIGTERM and SIGHUP sent to this process passed on to it.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::process::ExitStatus;
+
+use tokio::signal::unix::{signal, SignalKind};
+
+use crate::domain::text::display_safe;
+
+/// The program and arguments to run: `command`, or `$SHELL` (else `/bin/sh`) when empty.
+pub fn program(command: &[OsString]) -> (OsString, Vec<OsString>) {
+    match command.split_first() {
+        Some((p, rest)) => (p.clone(), rest.to_vec()),
+        None => (
+            std::env::var_os("SHELL")
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| OsString::from("/bin/sh")),
+            Vec::new(),
+        ),
+    }
+}
+
+/// Runs `command` (see [`program`]) with exactly `env` and waits for it.
+pub async fn run(
+    env: BTreeMap<OsString, OsString>,
+    command: &[OsString],
+) -> Result<ExitStatus, String> {
+    let (program, args) = program(command);
+    // Holding these keeps SIGINT and SIGQUIT from ending this process; the child, in the same
+    // foreground process group, gets them from the terminal and decides for itself.
+    let _interrupt = signal(SignalKind::interrupt());
+    let _quit = signal(SignalKind::quit());
+    // Listening starts before the command does, so no SIGTERM or SIGHUP is missed.
+    let mut term = signal(SignalKind::terminate()).ok();
+    let mut hup = signal(SignalKind::hangup()).ok();
+    let mut child = tokio::process::Command::new(&program)
+        .args(&args)
+        .env_clear()
+        .envs(env)
+        .spawn()
+        .map_err(|e| {
+            format!(
+                "cannot run {}: {e}",
+                display_safe(&program.to_string_lossy())
+            )
+        })?;
+    let pid = child
+        .id()
+        .and_then(|p| i32::try_from(p).ok())
+        .map(nix::unistd::Pid::from_raw);
+    loop {
+        let forward = tokio::select! {
+            status = child.wait() => {
+                return status.map_err(|e| format!("waiting for the command failed: {e}"));
+            }
+            Some(()) = async { term.as_mut()?.recv().await } => nix::sys::signal::Signal::SIGTERM,
+            Some(()) = async { hup.as_mut()?.recv().await } => nix::sys::signal::Signal::SIGHUP,
+        };
+        if let Some(pid) = pid {
+            let _ = nix::sys::signal::kill(pid, forward);
+        }
+    }
+}
+
+/// `exec`: runs the command and returns its exit code as a shell reports it.
+pub async fn run_headless(
+    env: BTreeMap<OsString, OsString>,
+    command: &[OsString],
+) -> Result<u8, String> {
+    run(env, command).await.map(exit_code)
+}
+
+/// The child's exit code, or 128 + the signal that ended it, as shells report it.
+pub fn exit_code(status: ExitStatus) -> u8 {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(c), _) => u8::try_from(c & 0xff).unwrap_or(1),
+        (None, Some(s)) => u8::try_from(128 + (s & 0x7f)).unwrap_or(1),
+        _ => 1,
+    }
+}
+
+/// How the child ended, for the TUI's status line.
+pub fn describe(status: &ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(c), _) => format!("exit status {c}"),
+        (None, Some(sig)) => format!("killed by signal {sig}"),
+        _ => "ended".to_owned(),
+    }
+}
