@@ -1,0 +1,111 @@
+//! A profile resolved once: the plan and every setting its consumers read.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
+use xrole_tui::domain::{ProfileSet, Source, TargetError};
+
+const CONFIG: &str = "\
+[profile hub]
+mfa_process = echo 123456
+[profile dev]
+role_arn = arn:aws:iam::222222222222:role/admin
+source_profile = hub
+mfa_serial = arn:aws:iam::111111111111:mfa/alice
+region = eu-west-1
+xrole_env = prod
+xrole_account_name = Development
+xrole_buckets = shared, s3://logs/2026/, Bad_Bucket
+services = local
+[services local]
+s3 =
+  endpoint_url = http://127.0.0.1:9000
+[profile guarded]
+role_arn = arn:aws:iam::222222222222:role/admin
+source_profile = hub
+xrole_expected_account = 999999999999
+[profile sso]
+sso_session = corp
+sso_account_id = 555555555555
+sso_role_name = Vendor
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = eu-central-1
+[profile loop-a]
+role_arn = arn:aws:iam::222222222222:role/a
+source_profile = loop-b
+[profile loop-b]
+role_arn = arn:aws:iam::222222222222:role/b
+source_profile = loop-a
+";
+const CREDENTIALS: &str =
+    "[hub]\naws_access_key_id = AKIAHUB0000000000001\naws_secret_access_key = hub-secret-canary\n";
+
+fn set() -> ProfileSet {
+    ProfileSet::parse(Some(CONFIG.as_bytes()), Some(CREDENTIALS.as_bytes()))
+}
+
+#[test]
+fn a_role_profile_carries_everything_its_consumers_read() {
+    let t = set().target("dev").unwrap();
+    assert_eq!(t.name, "dev");
+    assert_eq!(t.region.as_deref(), Some("eu-west-1"));
+    assert!(t.is_prod());
+    assert_eq!(t.account_name.as_deref(), Some("Development"));
+    assert_eq!(t.expected_account.as_deref(), Some("222222222222"));
+    assert_eq!(
+        t.mfa_process.as_deref(),
+        Some("echo 123456"),
+        "found down the chain"
+    );
+    assert_eq!(t.root_profile(), "hub");
+    assert_eq!(
+        t.root_keys.as_ref().map(|k| k.access_key_id.as_str()),
+        Some("AKIAHUB0000000000001")
+    );
+    assert_eq!(t.endpoints.for_service("s3"), Some("http://127.0.0.1:9000"));
+    assert_eq!(t.endpoints.for_service("sts"), None);
+    assert_eq!(t.bookmarks.len(), 3);
+    assert_eq!(t.bookmarks[0], Ok(("shared".into(), String::new())));
+    assert_eq!(t.bookmarks[1], Ok(("logs".into(), "2026/".into())));
+    assert!(t.bookmarks[2].is_err());
+    assert_eq!(t.plan.steps.len(), 2);
+}
+
+#[test]
+fn the_secret_never_shows_in_debug() {
+    let t = set().target("dev").unwrap();
+    let text = format!("{t:?}");
+    assert!(!text.contains("hub-secret-canary"), "{text}");
+    assert!(text.contains("redacted"));
+}
+
+#[test]
+fn an_expected_account_overrides_the_role_account() {
+    let t = set().target("guarded").unwrap();
+    assert_eq!(t.expected_account.as_deref(), Some("999999999999"));
+}
+
+#[test]
+fn sso_settings_come_from_the_session_section() {
+    let t = set().target("sso").unwrap();
+    assert!(matches!(t.plan.source, Source::Sso { .. }));
+    let sso = t.sso.unwrap();
+    assert_eq!(
+        sso.start_url.as_deref(),
+        Some("https://corp.awsapps.com/start")
+    );
+    assert_eq!(sso.region.as_deref(), Some("eu-central-1"));
+    assert_eq!(sso.session.as_deref(), Some("corp"));
+    assert!(t.root_keys.is_none());
+}
+
+#[test]
+fn unknown_and_invalid_profiles_say_why() {
+    assert_eq!(
+        set().target("nope").unwrap_err(),
+        TargetError::NoProfile("nope".into())
+    );
+    let err = set().target("loop-a").unwrap_err();
+    assert!(err.to_string().contains("loop-a"), "{err}");
+    assert!(matches!(err, TargetError::Invalid { .. }));
+}
