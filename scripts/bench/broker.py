@@ -5,20 +5,24 @@
    same files: reading the files is now the whole fixed cost of a warm call.
 2. The TUI as a whole process in a pseudo-terminal: time to its first frame beside the wall
    time of `list --json`, and its resident memory before and after one authentication.
-3. Peers measured in the same run on the same files: the AWS CLI (botocore, with its
-   ~/.aws/cli/cache) exporting the warm role's credentials, and awsume when it is installed.
+3. Peers measured in the same run on the same files: botocore as the AWS CLI uses it (the
+   assume-role provider with its ~/.aws/cli/cache) getting the warm role's credentials, and
+   awsume when it is installed.
 
-Needs: a release build of xrole-tui, moto_server, aws (the AWS CLI); awsume is optional
+Needs: a release build of xrole-tui, moto_server, botocore for python3; awsume is optional
 (AWSUME=path/to/awsumepy). Usage: scripts/bench/broker.py  (prints a Markdown table)
 """
+import fcntl
 import os
 import pty
 import select
 import shutil
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 from pathlib import Path
 
@@ -63,7 +67,8 @@ def tui(env):
     """First frame time, RSS after it, RSS after one authentication (i on bench-plain)."""
     pid, fd = pty.fork()
     if pid == 0:
-        os.execve(XROLE, [XROLE, "--profile", "bench-plain"], dict(env, TERM="xterm", COLUMNS="120", LINES="40"))
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+        os.execve(XROLE, [XROLE, "--profile", "bench-plain"], dict(env, TERM="xterm"))
     start = time.perf_counter()
     seen = b""
 
@@ -81,9 +86,21 @@ def tui(env):
     time.sleep(0.5)
     before = rss_kib(pid)
     seen = b""
+    # The screen is drawn by difference, so words may arrive split: the cache entry written at
+    # the end of the authentication says it is done.
+    cache = Path(env["HOME"]) / ".cache/xrole-tui"
+    shutil.rmtree(cache, ignore_errors=True)
     os.write(fd, b"i")
-    wait_for(b"authenticated")
+    end = time.perf_counter() + 60
+    while not list(cache.glob("*.json")):
+        if time.perf_counter() > end:
+            raise SystemExit("the TUI never authenticated")
+        r, _, _ = select.select([fd], [], [], 0.05)
+        if r:
+            os.read(fd, 65536)
     time.sleep(0.5)
+    while select.select([fd], [], [], 0)[0]:
+        os.read(fd, 65536)
     after = rss_kib(pid)
     os.write(fd, b"q")
     os.waitpid(pid, 0)
@@ -115,8 +132,13 @@ def main():
             list_wall = median([XROLE, "list", "--json"], env, 1)
             cpu_and_wall([XROLE, "env", "bench-plain"], env)  # fills the cache
             env_cpu = median([XROLE, "env", "bench-plain"], env, 0)
-            aws = os.environ.get("AWS_CLI", "aws")
-            cli = [aws, "configure", "export-credentials", "--profile", "bench-plain"]
+            # botocore as the AWS CLI uses it: the assume-role provider with its file cache.
+            cli = [sys.executable, "-c",
+                   "import os, botocore.session; from botocore.credentials import JSONFileCache; "
+                   "s = botocore.session.Session(profile='bench-plain'); "
+                   "s.get_component('credential_provider').get_provider('assume-role').cache = "
+                   "JSONFileCache(os.path.expanduser('~/.aws/cli/cache')); "
+                   "s.get_credentials().get_frozen_credentials()"]
             cpu_and_wall(cli, env)
             cli_cpu = median(cli, env, 0) if n <= 5000 else cpu_and_wall(cli, env)[0]
             aws_cpu = None
@@ -129,7 +151,7 @@ def main():
     finally:
         moto.stop()
         shutil.rmtree(work, ignore_errors=True)
-    print("| profiles | `list --json` CPU | warm `env` CPU | ratio | AWS CLI warm CPU | awsume warm CPU "
+    print("| profiles | `list --json` CPU | warm `env` CPU | ratio | botocore warm CPU | awsume warm CPU "
           "| `list --json` wall | TUI first frame | TUI RSS before → after one authentication |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for count, lc, ec, cc, ac, lw, ff, b, a in rows:
