@@ -29,8 +29,6 @@ pub use profiles::ProfileList;
 pub struct Pending {
     /// Its id.
     pub req: RequestId,
-    /// The profile.
-    pub profile: String,
     /// The profile, resolved.
     pub target: Arc<Target>,
     /// What follows success.
@@ -42,12 +40,12 @@ pub struct Pending {
 }
 
 /// The MFA modal.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct MfaPrompt {
     /// The device.
     pub serial: String,
-    /// The profile.
-    pub profile: String,
+    /// The profile (also what a new request after a rejection authenticates).
+    pub target: Arc<Target>,
     /// Digits typed so far (shown masked).
     pub input: Zeroizing<String>,
     /// Why the last code was refused.
@@ -55,9 +53,7 @@ pub struct MfaPrompt {
     /// The request waiting for it; `None` after a rejection (submitting starts a new one).
     pub req: Option<RequestId>,
     /// What follows success.
-    purpose: Option<Purpose>,
-    /// The profile, resolved (to ask again after a rejection).
-    target: Option<Arc<Target>>,
+    purpose: Purpose,
 }
 
 /// Overlays.
@@ -239,7 +235,6 @@ impl App {
         purpose: Purpose,
         code: Option<Zeroizing<String>>,
     ) -> Vec<Effect> {
-        let profile = target.name.clone();
         let mut effects = Vec::new();
         if let Some(old) = self.pending.take() {
             effects.push(Effect::Cancel(old.req));
@@ -247,11 +242,10 @@ impl App {
         let req = self.new_req();
         self.status = Some(Status::Info(format!(
             "authenticating {}…",
-            crate::domain::text::display_safe(&profile)
+            crate::domain::text::display_safe(&target.name)
         )));
         self.pending = Some(Pending {
             req,
-            profile,
             target: Arc::clone(&target),
             purpose,
             code,
@@ -271,11 +265,11 @@ impl App {
         }
         self.modal = Some(Modal::Mfa(MfaPrompt {
             serial,
-            profile: p.profile.clone(),
-            target: Some(Arc::clone(&p.target)),
+            target: Arc::clone(&p.target),
+            input: Zeroizing::default(),
+            error: None,
             req: Some(req),
-            purpose: Some(p.purpose),
-            ..MfaPrompt::default()
+            purpose: p.purpose,
         }));
         Vec::new()
     }
@@ -296,15 +290,16 @@ impl App {
                 }
                 let session = auth.session;
                 let expiration = session.credentials.expiration;
-                self.sessions.insert(pending.profile.clone(), expiration);
+                let profile = pending.target.name.clone();
+                self.sessions.insert(profile.clone(), expiration);
                 self.current = Some(Current {
-                    profile: pending.profile.clone(),
+                    profile: profile.clone(),
                     identity: session.identity.clone(),
                     expiration,
                 });
                 let mut text = format!(
                     "{} authenticated",
-                    crate::domain::text::display_safe(&pending.profile)
+                    crate::domain::text::display_safe(&profile)
                 );
                 for n in &auth.notes {
                     text.push_str(" · ");
@@ -353,12 +348,11 @@ impl App {
                 };
                 self.modal = Some(Modal::Mfa(MfaPrompt {
                     serial,
-                    profile: pending.profile,
-                    target: Some(pending.target),
+                    target: pending.target,
+                    input: Zeroizing::default(),
                     error: Some(crate::domain::text::display_safe(&message).into_owned()),
                     req: None,
-                    purpose: Some(pending.purpose),
-                    ..MfaPrompt::default()
+                    purpose: pending.purpose,
                 }));
                 self.status = None;
                 Vec::new()
@@ -404,10 +398,8 @@ impl App {
             }
             None => {
                 // After a rejection: a new request, answered with this code when it asks.
-                let Some(target) = prompt.target.clone() else {
-                    return Vec::new();
-                };
-                let purpose = prompt.purpose.unwrap_or(Purpose::Identify);
+                let target = Arc::clone(&prompt.target);
+                let purpose = prompt.purpose;
                 prompt.error = None;
                 self.authenticate(target, purpose, Some(code))
             }

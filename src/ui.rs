@@ -188,7 +188,7 @@ fn mfa(frame: &mut Frame, _app: &App, prompt: &crate::app::MfaPrompt, waiting: b
         ]),
         Line::from(vec![
             Span::raw("Profile "),
-            Span::raw(display_safe(&prompt.profile).into_owned()),
+            Span::raw(display_safe(&prompt.target.name).into_owned()),
         ]),
         Line::raw(""),
         Line::from(vec![

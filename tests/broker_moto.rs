@@ -11,29 +11,32 @@ use std::time::{Duration, Instant};
 
 use support::world::*;
 
+/// Appends `text` to the file at `rel` under the world's home.
+fn append(w: &World, rel: &str, text: &str) {
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(w.home().join(rel))
+        .unwrap();
+    f.write_all(text.as_bytes()).unwrap();
+}
+
 /// Adds three roles on one MFA device (carol's) whose code comes from `mfa_process`.
 fn add_carol(w: &World, mfa_process: &str) {
-    let mut config = std::fs::OpenOptions::new()
-        .append(true)
-        .open(w.home().join(".aws/config"))
-        .unwrap();
-    write!(
-        config,
+    append(
+        w,
+        ".aws/config",
+        &format!(
         "[profile carol]\nmfa_process = {mfa_process}\n\
          [profile c-dev]\nrole_arn = arn:aws:iam::222222222222:role/admin\nsource_profile = carol\nmfa_serial = arn:aws:iam::111111111111:mfa/carol\n\
          [profile c-prod]\nrole_arn = arn:aws:iam::333333333333:role/admin\nsource_profile = carol\nmfa_serial = arn:aws:iam::111111111111:mfa/carol\n\
          [profile c-ops]\nrole_arn = arn:aws:iam::444444444444:role/ops\nsource_profile = carol\nmfa_serial = arn:aws:iam::111111111111:mfa/carol\n"
-    )
-    .unwrap();
-    let mut creds = std::fs::OpenOptions::new()
-        .append(true)
-        .open(w.home().join(".aws/credentials"))
-        .unwrap();
-    write!(
-        creds,
-        "[carol]\naws_access_key_id = AKIACAROL00000000001\naws_secret_access_key = carol-secret\n"
-    )
-    .unwrap();
+        ),
+    );
+    append(
+        w,
+        ".aws/credentials",
+        "[carol]\naws_access_key_id = AKIACAROL00000000001\naws_secret_access_key = carol-secret\n",
+    );
 }
 
 fn lines(path: &Path) -> usize {
@@ -245,17 +248,15 @@ fn the_sts_endpoint_variable_beats_the_general_one() {
 fn a_services_section_in_the_config_reaches_sts() {
     let _g = serial();
     let w = World::new();
-    let mut config = std::fs::OpenOptions::new()
-        .append(true)
-        .open(w.home().join(".aws/config"))
-        .unwrap();
-    write!(
-        config,
+    append(
+        &w,
+        ".aws/config",
+        &format!(
         "[profile svc]\nrole_arn = arn:aws:iam::222222222222:role/app\nsource_profile = base\nservices = emulator\n\
          [services emulator]\nsts =\n  endpoint_url = {}\n",
         moto().endpoint
-    )
-    .unwrap();
+        ),
+    );
     let mut c = w.command(&["whoami", "svc", "--json"]);
     c.env_remove("AWS_ENDPOINT_URL");
     let v = json(&w.run_with(c, ""));
@@ -299,15 +300,11 @@ fn max_attempts_from_the_environment_bounds_the_retries() {
 fn instance_metadata_that_is_turned_off_is_said_at_once() {
     let _g = serial();
     let w = World::new();
-    let mut config = std::fs::OpenOptions::new()
-        .append(true)
-        .open(w.home().join(".aws/config"))
-        .unwrap();
-    write!(
-        config,
-        "[profile on-ec2]\nrole_arn = arn:aws:iam::222222222222:role/app\ncredential_source = Ec2InstanceMetadata\n"
-    )
-    .unwrap();
+    append(
+        &w,
+        ".aws/config",
+        "[profile on-ec2]\nrole_arn = arn:aws:iam::222222222222:role/app\ncredential_source = Ec2InstanceMetadata\n",
+    );
     let out = w.run(&["whoami", "on-ec2"], "");
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);

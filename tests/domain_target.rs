@@ -62,8 +62,12 @@ fn a_role_profile_carries_everything_its_consumers_read() {
         t.root_keys.as_ref().map(|k| k.access_key_id.as_str()),
         Some("AKIAHUB0000000000001")
     );
-    assert_eq!(t.endpoints.for_service("s3"), Some("http://127.0.0.1:9000"));
-    assert_eq!(t.endpoints.for_service("sts"), None);
+    assert_eq!(
+        t.endpoints.per_service.get("s3").map(String::as_str),
+        Some("http://127.0.0.1:9000")
+    );
+    assert_eq!(t.endpoints.per_service.get("sts"), None);
+    assert_eq!(t.endpoints.all, None);
     assert_eq!(t.bookmarks.len(), 3);
     assert_eq!(t.bookmarks[0], Ok(("shared".into(), String::new())));
     assert_eq!(t.bookmarks[1], Ok(("logs".into(), "2026/".into())));

@@ -3,6 +3,7 @@
 //! here, and S3 clients are made here from a session, so every caller shares one environment
 //! snapshot, one HTTP connection pool, one cache and its cross-process locks.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
@@ -22,8 +23,9 @@ pub struct Broker {
     cache: Option<Cache>,
     /// Applied to every STS client (tests install mocks with it).
     pub customize: Option<StsCustomizer>,
-    /// The HTTP client, made on first use (`None` inside: the SDK's default one).
-    http: Arc<Mutex<Option<Option<SharedHttpClient>>>>,
+    /// The HTTP clients, made on first use: one per CA bundle (almost always just one), so
+    /// every SDK client of the process shares its connections.
+    http: Arc<Mutex<HashMap<Option<String>, SharedHttpClient>>>,
 }
 
 impl Broker {
@@ -46,26 +48,16 @@ impl Broker {
         }
     }
 
-    /// The cache, if on.
-    pub fn cache(&self) -> Option<&Cache> {
-        self.cache.as_ref()
-    }
-
-    /// The resolved client settings of `target`.
-    pub fn spec(&self, target: &Target) -> Result<ClientSpec, AuthError> {
-        sdk::resolve(Some(target), &self.env).map_err(AuthError::Config)
-    }
-
-    fn http(&self, spec: &ClientSpec) -> Result<Option<SharedHttpClient>, AuthError> {
-        let mut slot = self
+    fn http(&self, spec: &ClientSpec) -> Result<SharedHttpClient, AuthError> {
+        let mut clients = self
             .http
             .lock()
             .map_err(|_| AuthError::Config("the HTTP client is unavailable".into()))?;
-        if let Some(client) = slot.as_ref() {
+        if let Some(client) = clients.get(&spec.ca_bundle) {
             return Ok(client.clone());
         }
         let client = sdk::http_client(spec, &self.env).map_err(AuthError::Config)?;
-        *slot = Some(client.clone());
+        clients.insert(spec.ca_bundle.clone(), client.clone());
         Ok(client)
     }
 
@@ -75,9 +67,9 @@ impl Broker {
         target: &Target,
         service: Service,
     ) -> Result<aws_config::SdkConfig, AuthError> {
-        let spec = self.spec(target)?;
+        let spec = sdk::resolve(Some(target), &self.env).map_err(AuthError::Config)?;
         let http = self.http(&spec)?;
-        Ok(sdk::config(&spec, service, http.as_ref()))
+        Ok(sdk::config(&spec, service, Some(&http)))
     }
 
     /// The engine that runs `target`'s plan.

@@ -278,14 +278,12 @@ fn parse_bool(v: &str) -> Option<bool> {
     }
 }
 
-/// The HTTP client shared by every SDK client of a process: one connection pool, with the
-/// proxy variables and a CA bundle honoured. `None` means the SDK's default client.
-pub fn http_client(spec: &ClientSpec, env: &ClientEnv) -> Result<Option<SharedHttpClient>, String> {
+/// An HTTP client for every SDK client that trusts the same certificates: one connection
+/// pool, the system's roots plus `spec`'s CA bundle, and the proxy variables honoured (the
+/// SDK's default client ignores both).
+pub fn http_client(spec: &ClientSpec, env: &ClientEnv) -> Result<SharedHttpClient, String> {
     use aws_smithy_http_client::proxy::ProxyConfig;
     use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext, TrustStore};
-    if spec.ca_bundle.is_none() && !env.has_proxy() {
-        return Ok(None);
-    }
     let mut trust = TrustStore::default();
     if let Some(path) = &spec.ca_bundle {
         trust = trust.with_pem_certificate(read_ca_bundle(path)?);
@@ -313,7 +311,7 @@ pub fn http_client(spec: &ClientSpec, env: &ClientEnv) -> Result<Option<SharedHt
                 .build()
         },
     );
-    Ok(Some(client))
+    Ok(client)
 }
 
 fn read_ca_bundle(path: &str) -> Result<Vec<u8>, String> {

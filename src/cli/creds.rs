@@ -231,7 +231,8 @@ pub async fn exec(
         &outcome.session,
         target.region.as_deref(),
     );
-    crate::runtime::child::run_headless(env, command)
+    let status = crate::runtime::child::run(env, command)
         .await
-        .map_err(Failure::config)
+        .map_err(Failure::config)?;
+    Ok(crate::runtime::child::exit_code(status))
 }

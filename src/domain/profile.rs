@@ -295,13 +295,10 @@ impl ProfileSet {
         self.sso_sessions.get(name)
     }
 
-    /// The `endpoint_url` that the `[services NAME]` section gives `service` (its id as the
-    /// config file writes it: `s3`, `sts`, `sso`, `sso_oidc`, `iam`).
-    pub fn service_endpoint(&self, services: &str, service: &str) -> Option<&str> {
-        self.services
-            .get(services)
-            .and_then(|s| s.get(service))
-            .map(String::as_str)
+    /// The `[services NAME]` section called `name`: service id as the config file writes it
+    /// (`s3`, `sts`, `sso`, `sso_oidc`, `iam`, ...) to its `endpoint_url`.
+    pub fn services(&self, name: &str) -> Option<&HashMap<String, String>> {
+        self.services.get(name)
     }
 
     /// Number of profiles.

@@ -38,16 +38,6 @@ pub struct FileEndpoints {
     pub per_service: HashMap<String, String>,
 }
 
-impl FileEndpoints {
-    /// The URL the files give `service`: its own entry first, then the profile's.
-    pub fn for_service(&self, service: &str) -> Option<&str> {
-        self.per_service
-            .get(service)
-            .or(self.all.as_ref())
-            .map(String::as_str)
-    }
-}
-
 /// Long-term or temporary keys written in a profile (the root of a `StaticKeys` plan).
 #[derive(Clone, PartialEq, Eq)]
 pub struct StaticKeys {
@@ -185,15 +175,8 @@ impl ProfileSet {
         };
         let per_service = profile
             .get(Key::Services)
-            .map(|section| {
-                ["sts", "s3", "sso", "sso_oidc", "iam"]
-                    .into_iter()
-                    .filter_map(|svc| {
-                        self.service_endpoint(section, svc)
-                            .map(|url| (svc.to_owned(), url.to_owned()))
-                    })
-                    .collect()
-            })
+            .and_then(|name| self.services(name))
+            .cloned()
             .unwrap_or_default();
         Ok(Target {
             name: profile.name.clone(),

@@ -65,14 +65,6 @@ pub async fn run(
     }
 }
 
-/// `exec`: runs the command and returns its exit code as a shell reports it.
-pub async fn run_headless(
-    env: BTreeMap<OsString, OsString>,
-    command: &[OsString],
-) -> Result<u8, String> {
-    run(env, command).await.map(exit_code)
-}
-
 /// The child's exit code, or 128 + the signal that ended it, as shells report it.
 pub fn exit_code(status: ExitStatus) -> u8 {
     use std::os::unix::process::ExitStatusExt;

@@ -132,41 +132,34 @@ impl Executor {
             _ => return,
         };
         let task = tokio::spawn(async move {
+            // A client that cannot be made answers each request with the reason.
             let client = broker.s3(&target, &session);
+            let client = client.as_ref().map_err(Clone::clone);
             let msg = match effect {
                 Effect::S3ListBuckets { .. } => Msg::S3Buckets {
                     req,
-                    result: match client {
-                        Ok(c) => s3::list_buckets(&c).await,
-                        Err(e) => Err(e),
-                    },
+                    result: async { s3::list_buckets(client?).await }.await,
                 },
                 Effect::S3List { at, token, .. } => Msg::S3Page {
                     req,
-                    result: match client {
-                        Ok(c) => s3::list_page(&c, &at, token).await,
-                        Err(e) => Err(e),
-                    },
+                    result: async { s3::list_page(client?, &at, token).await }.await,
                 },
                 Effect::S3Preview { at, .. } => Msg::S3Previewed {
                     req,
-                    result: match client {
-                        Ok(c) => s3::head_bytes(&c, &at)
-                            .await
-                            .map(|(bytes, total)| preview_of(&at.key, &bytes, total)),
-                        Err(e) => Err(e),
-                    },
+                    result: async { s3::head_bytes(client?, &at).await }
+                        .await
+                        .map(|(bytes, total)| preview_of(&at.key, &bytes, total)),
                 },
                 Effect::S3Download { at, dest, .. } => {
                     let progress_tx = tx.clone();
-                    let result = match client {
-                        Ok(c) => s3::download(&c, &at, &dest, |done, total| {
+                    let result = async {
+                        s3::download(client?, &at, &dest, |done, total| {
                             let _ = progress_tx.send(Msg::S3Progress { req, done, total });
                         })
                         .await
-                        .map(|_| dest),
-                        Err(e) => Err(e),
-                    };
+                    }
+                    .await
+                    .map(|_| dest);
                     Msg::S3Downloaded { req, result }
                 }
                 _ => return,
