@@ -120,7 +120,7 @@ pub struct App {
 impl App {
     /// A new app over `set`, selecting `preselect` when it names a profile.
     pub fn new(set: Arc<ProfileSet>, preselect: Option<&str>, now: SystemTime) -> Self {
-        let mut list = ProfileList::new(&set);
+        let mut list = ProfileList::new(Arc::clone(&set));
         let mut status = None;
         if let Some(name) = preselect {
             if !list.select_name(name) {

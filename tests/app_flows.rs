@@ -183,10 +183,7 @@ fn filter_and_preselect() {
     app.update(key(KeyCode::Char('/')), t0());
     chars(&mut app, "vendo");
     assert_eq!(
-        app.list
-            .visible()
-            .map(|r| r.name.as_str())
-            .collect::<Vec<_>>(),
+        app.list.visible().map(|r| r.name).collect::<Vec<_>>(),
         ["vendor"]
     );
     app.update(key(KeyCode::Esc), t0());

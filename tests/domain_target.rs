@@ -23,6 +23,7 @@ s3 =
 role_arn = arn:aws:iam::222222222222:role/admin
 source_profile = hub
 xrole_expected_account = 999999999999
+xrole_env = Prod
 [profile sso]
 sso_session = corp
 sso_account_id = 555555555555
@@ -112,4 +113,23 @@ fn unknown_and_invalid_profiles_say_why() {
     let err = set().target("loop-a").unwrap_err();
     assert!(err.to_string().contains("loop-a"), "{err}");
     assert!(matches!(err, TargetError::Invalid { .. }));
+}
+
+#[test]
+fn the_target_and_the_lists_facts_agree() {
+    let set = set();
+    let guarded = set.target("guarded").unwrap();
+    assert!(guarded.is_prod(), "any case, as the list's [prod] badge");
+    for i in 0..set.len() {
+        let s = xrole_tui::domain::summary::Summary::new(&set, i);
+        let Ok(t) = set.target_at(i) else {
+            assert!(s.plan.is_err());
+            continue;
+        };
+        assert_eq!(t.is_prod(), s.facts.is_prod(), "{}", t.name);
+        assert_eq!(t.region.as_deref(), s.facts.region);
+        assert_eq!(t.role_arn.as_deref(), s.facts.role_arn);
+        assert_eq!(t.account_name.as_deref(), s.facts.account_name);
+        assert_eq!(t.name, s.facts.name);
+    }
 }

@@ -1,6 +1,6 @@
 //! The detail pane's text: a profile's facts and its plan, in words.
 
-use crate::domain::profile::Key;
+use crate::domain::summary::Summary;
 use crate::domain::text::display_safe;
 use crate::domain::{ProfileSet, Source, Step};
 
@@ -16,29 +16,30 @@ fn duration(secs: Option<u32>, default: &str) -> String {
 
 /// The lines describing profile `index` of `set`.
 pub fn lines(set: &ProfileSet, index: usize) -> Vec<Line> {
-    let p = &set.profiles()[index];
-    let get = |k| p.get(k).map(|v| display_safe(v).into_owned());
-    let mut out: Vec<Line> = vec![("profile", display_safe(&p.name).into_owned())];
-    if let Some(a) = get(Key::XroleAccountName) {
+    let summary = Summary::new(set, index);
+    let facts = summary.facts;
+    let safe = |v: Option<&str>| v.map(|v| display_safe(v).into_owned());
+    let mut out: Vec<Line> = vec![("profile", display_safe(facts.name).into_owned())];
+    if let Some(a) = safe(facts.account_name) {
         out.push(("account", a));
     }
-    if let Some(arn) = get(Key::RoleArn) {
+    if let Some(arn) = safe(facts.role_arn) {
         out.push(("role", arn));
     }
     out.push((
         "region",
-        get(Key::Region).unwrap_or_else(|| "(default)".into()),
+        safe(facts.region).unwrap_or_else(|| "(default)".into()),
     ));
-    if let Some(a) = get(Key::XroleExpectedAccount) {
+    if let Some(a) = safe(facts.expected_account) {
         out.push(("expects", a));
     }
-    if let Some(env) = get(Key::XroleEnv) {
+    if let Some(env) = safe(facts.env) {
         out.push(("env", env));
     }
-    if let Some(b) = get(Key::XroleBuckets) {
+    if let Some(b) = safe(facts.buckets) {
         out.push(("buckets", b));
     }
-    match set.plan_at(index) {
+    match &summary.plan {
         Err(e) => out.push(("invalid", display_safe(&e.to_string()).into_owned())),
         Ok(plan) => {
             let chain: Vec<String> = plan
@@ -111,7 +112,8 @@ pub fn lines(set: &ProfileSet, index: usize) -> Vec<Line> {
             }
         }
     }
-    for w in p
+    for w in summary
+        .profile
         .problems
         .iter()
         .filter(|w| w.severity == crate::domain::Severity::Warning)

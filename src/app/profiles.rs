@@ -3,8 +3,10 @@
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32String};
 
-use crate::domain::profile::Key;
-use crate::domain::summary::{Kind, Summary};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::domain::summary::{account_of, kind_of, Facts, Kind, Summary};
 use crate::domain::text::display_safe;
 use crate::domain::ProfileSet;
 
@@ -31,14 +33,23 @@ pub struct Row {
     pub invalid: Option<String>,
 }
 
-/// The list and its state.
+/// The list and its state. Only what grouping needs is computed up front (each profile's
+/// group); a row's badges and texts are made when it is drawn or selected, so the first frame
+/// costs the rows it shows, not all of them.
 #[derive(Debug, Default)]
 pub struct ProfileList {
-    rows: Vec<Row>,
+    set: Arc<ProfileSet>,
+    /// Profile indices in the order shown: grouped, file order inside a group.
+    order: Vec<u32>,
+    /// Each profile's group, by profile index, into `groups`.
+    group_of: Vec<u32>,
+    /// The groups: where they sort (see [`group_order`]) and their headings, each once.
+    groups: Vec<(u8, String)>,
     /// What the filter searches, built on the first filter keystroke rather than before the
     /// first frame (with 50,000 profiles that is most of the start-up cost).
     search: Option<SearchIndex>,
-    visible: Vec<usize>,
+    /// Profile indices shown, in order.
+    visible: Vec<u32>,
     selected: usize,
     /// The filter text.
     pub filter: String,
@@ -47,29 +58,66 @@ pub struct ProfileList {
 }
 
 impl ProfileList {
-    /// Builds the rows from every profile of `set`, grouped by account.
-    pub fn new(set: &ProfileSet) -> Self {
-        let mut rows: Vec<Row> = (0..set.len()).map(|i| row(set, i)).collect();
-        // Stable: profiles keep their file order inside a group.
-        rows.sort_by(|a, b| {
-            group_order(a)
-                .cmp(&group_order(b))
-                .then(a.group.cmp(&b.group))
-        });
-        let visible = (0..rows.len()).collect();
+    /// Groups every profile of `set` by account.
+    pub fn new(set: Arc<ProfileSet>) -> Self {
+        let mut groups: Vec<(u8, String)> = Vec::new();
+        // One map per place in the order: an invalid profile keeps its heading but is shown
+        // apart, after the usable ones.
+        let mut ids: [HashMap<String, u32>; 3] = Default::default();
+        let mut group_of = Vec::with_capacity(set.len());
+        let mut label = String::new();
+        for i in 0..set.len() {
+            let facts = Facts::of(&set.profiles()[i]);
+            let plan = set.plan_at(i);
+            let kind = kind_of(&plan);
+            group_label(&mut label, &facts, account_of(&facts, &plan), kind);
+            let place = group_order(kind, &label);
+            let id = match ids[usize::from(place)].get(label.as_str()) {
+                Some(&id) => id,
+                None => {
+                    let id = u32::try_from(groups.len()).unwrap_or(u32::MAX);
+                    ids[usize::from(place)].insert(label.clone(), id);
+                    groups.push((place, label.clone()));
+                    id
+                }
+            };
+            group_of.push(id);
+        }
+        // Groups sorted once; then rows by their group's rank (stable: file order inside).
+        let mut by_name: Vec<u32> = (0..u32::try_from(groups.len()).unwrap_or(u32::MAX)).collect();
+        by_name.sort_by(|&a, &b| groups[a as usize].cmp(&groups[b as usize]));
+        let mut rank = vec![0u32; groups.len()];
+        for (r, &g) in by_name.iter().enumerate() {
+            rank[g as usize] = u32::try_from(r).unwrap_or(u32::MAX);
+        }
+        let mut order: Vec<u32> = (0..u32::try_from(set.len()).unwrap_or(u32::MAX)).collect();
+        order.sort_by_key(|&i| rank[group_of[i as usize] as usize]);
         Self {
-            rows,
+            visible: order.clone(),
+            order,
+            group_of,
+            groups,
+            set,
             search: None,
-            visible,
             selected: 0,
             filter: String::new(),
             filtering: false,
         }
     }
 
-    /// The rows shown, in order.
-    pub fn visible(&self) -> impl ExactSizeIterator<Item = &Row> + '_ {
-        self.visible.iter().map(|&i| &self.rows[i])
+    /// The rows shown, in order (each made on the way: for a window, use [`Self::row_at`]).
+    pub fn visible(&self) -> impl ExactSizeIterator<Item = Row> + '_ {
+        self.visible.iter().map(|&i| self.row(i as usize))
+    }
+
+    /// The row shown at `pos`.
+    pub fn row_at(&self, pos: usize) -> Option<Row> {
+        self.visible.get(pos).map(|&i| self.row(i as usize))
+    }
+
+    /// The group heading of the row shown at `pos` (cheap: no row is made).
+    pub fn group_at(&self, pos: usize) -> Option<&str> {
+        self.visible.get(pos).map(|&i| self.group(i as usize))
     }
 
     /// Number of rows shown.
@@ -84,7 +132,7 @@ impl ProfileList {
 
     /// Number of profiles in all.
     pub fn total(&self) -> usize {
-        self.rows.len()
+        self.order.len()
     }
 
     /// Position of the selection among the shown rows.
@@ -93,8 +141,8 @@ impl ProfileList {
     }
 
     /// The selected row.
-    pub fn selected(&self) -> Option<&Row> {
-        self.visible.get(self.selected).map(|&i| &self.rows[i])
+    pub fn selected(&self) -> Option<Row> {
+        self.row_at(self.selected)
     }
 
     /// Moves the selection by `delta` rows, staying in bounds.
@@ -109,8 +157,10 @@ impl ProfileList {
 
     /// Selects the profile called `name`, if shown.
     pub fn select_name(&mut self, name: &str) -> bool {
-        let found = self.visible().position(|r| r.name == name);
-        match found {
+        let Some(index) = self.set.index_of(name) else {
+            return false;
+        };
+        match self.visible.iter().position(|&i| i as usize == index) {
             Some(p) => {
                 self.selected = p;
                 true
@@ -123,16 +173,16 @@ impl ProfileList {
     /// more character only re-checks the rows already shown: a fuzzy match of the longer text
     /// is also a match of the shorter one.
     pub fn set_filter(&mut self, filter: String) {
-        let keep = self.selected().map(|r| r.index);
+        let keep = self.visible.get(self.selected).copied();
         let narrowing = !self.filter.is_empty() && filter.starts_with(self.filter.as_str());
         self.filter = filter;
         if self.filter.is_empty() {
-            self.visible = (0..self.rows.len()).collect();
+            self.visible = self.order.clone();
         } else {
-            let candidates: Vec<usize> = if narrowing {
+            let candidates: Vec<u32> = if narrowing {
                 std::mem::take(&mut self.visible)
             } else {
-                (0..self.rows.len()).collect()
+                self.order.clone()
             };
             let pattern = Pattern::parse(&self.filter, CaseMatching::Smart, Normalization::Smart);
             // A plain lower-case word matches fuzzily exactly when its characters appear in order
@@ -144,27 +194,66 @@ impl ProfileList {
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.@/:".contains(&b));
             let needle = self.filter.to_ascii_lowercase().into_bytes();
             let mut matcher = Matcher::new(Config::DEFAULT);
-            let rows = &self.rows;
-            let search = self.search.get_or_insert_with(|| SearchIndex::new(rows));
-            self.visible = candidates
+            let mut search = self.search.take().unwrap_or_else(|| SearchIndex::new(self));
+            let this = &*self;
+            let visible = candidates
                 .into_iter()
-                .filter(|&i| match search.spans[i] {
-                    Some((a, b)) if plain => {
-                        is_subsequence(&needle, &search.lower[a as usize..b as usize])
-                    }
-                    _ => {
-                        let hay = search.haystacks[i].get_or_insert_with(|| {
-                            let r = &rows[i];
-                            Utf32String::from(search_text(&r.name, &r.group, &r.role).as_str())
-                        });
-                        pattern.score(hay.slice(..), &mut matcher).is_some()
+                .filter(|&i| {
+                    let i = i as usize;
+                    match search.spans[i] {
+                        Some((a, b)) if plain => {
+                            is_subsequence(&needle, &search.lower[a as usize..b as usize])
+                        }
+                        _ => {
+                            let hay = search.haystacks[i].get_or_insert_with(|| {
+                                Utf32String::from(this.search_text(i).as_str())
+                            });
+                            pattern.score(hay.slice(..), &mut matcher).is_some()
+                        }
                     }
                 })
                 .collect();
+            self.visible = visible;
+            self.search = Some(search);
         }
         self.selected = keep
-            .and_then(|k| self.visible.iter().position(|&i| self.rows[i].index == k))
+            .and_then(|k| self.visible.iter().position(|&i| i == k))
             .unwrap_or(0);
+    }
+
+    fn group(&self, index: usize) -> &str {
+        self.group_of
+            .get(index)
+            .and_then(|&g| self.groups.get(g as usize))
+            .map_or("", |(_, label)| label.as_str())
+    }
+
+    /// What the filter searches: name, account and role, ASCII when they are (the group's
+    /// " · " separator would make every row non-ASCII and send it down the matcher's slow path).
+    fn search_text(&self, index: usize) -> String {
+        let facts = Facts::of(&self.set.profiles()[index]);
+        format!(
+            "{} {} {}",
+            display_safe(facts.name),
+            self.group(index).replace(" · ", " "),
+            display_safe(facts.role_name().unwrap_or_default())
+        )
+    }
+
+    /// Makes the row of profile `index`.
+    fn row(&self, index: usize) -> Row {
+        let s = Summary::new(&self.set, index);
+        Row {
+            index,
+            name: display_safe(s.facts.name).into_owned(),
+            group: self.group(index).to_owned(),
+            kind: s.kind,
+            role: display_safe(s.facts.role_name().unwrap_or_default()).into_owned(),
+            mfa: s.mfa_serial().is_some(),
+            chained: s.chained(),
+            prod: s.facts.is_prod(),
+            invalid: s.error().map(|e| display_safe(&e).into_owned()),
+        }
     }
 }
 
@@ -180,12 +269,11 @@ struct SearchIndex {
 }
 
 impl SearchIndex {
-    fn new(rows: &[Row]) -> Self {
+    fn new(list: &ProfileList) -> Self {
         let mut lower = Vec::new();
-        let spans = rows
-            .iter()
-            .map(|r| {
-                let text = search_text(&r.name, &r.group, &r.role);
+        let spans = (0..list.total())
+            .map(|i| {
+                let text = list.search_text(i);
                 text.is_ascii().then(|| {
                     let start = lower.len();
                     lower.extend(text.bytes().map(|b| b.to_ascii_lowercase()));
@@ -199,15 +287,9 @@ impl SearchIndex {
         Self {
             lower,
             spans,
-            haystacks: vec![None; rows.len()],
+            haystacks: vec![None; list.total()],
         }
     }
-}
-
-/// What the filter searches: name, account and role, ASCII when they are (the group's " · "
-/// separator would make every row non-ASCII and send it down the matcher's slow path).
-fn search_text(name: &str, group: &str, role: &str) -> String {
-    format!("{name} {} {role}", group.replace(" · ", " "))
 }
 
 fn is_subsequence(needle: &[u8], hay: &[u8]) -> bool {
@@ -224,46 +306,26 @@ fn is_subsequence(needle: &[u8], hay: &[u8]) -> bool {
     want.peek().is_none()
 }
 
-fn group_order(r: &Row) -> u8 {
-    match r.kind {
-        Kind::Invalid => 2,
-        _ if r.group.starts_with('(') => 1,
-        _ => 0,
+/// Named accounts first, then kinds without an account ("(static)"), invalid profiles last.
+fn group_order(kind: Kind, label: &str) -> u8 {
+    if kind == Kind::Invalid {
+        2
+    } else if label.starts_with('(') {
+        1
+    } else {
+        0
     }
 }
 
-fn row(set: &ProfileSet, i: usize) -> Row {
-    let s = Summary::new(set, i);
-    let p = s.profile;
-    let name = display_safe(&p.name).into_owned();
-    let group = match (s.account, p.get(Key::XroleAccountName)) {
-        (Some(id), Some(n)) => format!("{} · {id}", display_safe(n)),
-        (Some(id), None) => id.to_owned(),
-        (None, Some(n)) => display_safe(n).into_owned(),
-        (None, None) => format!("({})", s.kind.as_str()),
+/// Writes a profile's group heading into `out`: account name and id, or the kind of its
+/// credentials when no account is known.
+fn group_label(out: &mut String, facts: &Facts<'_>, account: Option<&str>, kind: Kind) {
+    use std::fmt::Write;
+    out.clear();
+    let _ = match (account, facts.account_name) {
+        (Some(id), Some(n)) => write!(out, "{} · {}", display_safe(n), display_safe(id)),
+        (Some(id), None) => write!(out, "{}", display_safe(id)),
+        (None, Some(n)) => write!(out, "{}", display_safe(n)),
+        (None, None) => write!(out, "({})", kind.as_str()),
     };
-    let role = p
-        .get(Key::RoleArn)
-        .map(|a| display_safe(a.rsplit('/').next().unwrap_or(a)).into_owned())
-        .unwrap_or_default();
-    let chained = s.plan.as_ref().is_ok_and(|plan| {
-        plan.steps
-            .iter()
-            .filter(|st| matches!(st, crate::domain::Step::AssumeRole { .. }))
-            .count()
-            > 1
-    });
-    Row {
-        index: i,
-        mfa: s.mfa_serial().is_some(),
-        prod: p
-            .get(Key::XroleEnv)
-            .is_some_and(|e| e.eq_ignore_ascii_case("prod")),
-        invalid: s.error().map(|e| display_safe(&e).into_owned()),
-        kind: s.kind,
-        name,
-        group,
-        role,
-        chained,
-    }
 }

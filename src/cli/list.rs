@@ -7,7 +7,6 @@ use unicode_width::UnicodeWidthStr;
 
 use super::Failure;
 use crate::config::AwsFiles;
-use crate::domain::profile::Key;
 use crate::domain::summary::Summary;
 use crate::domain::text::display_safe;
 use crate::domain::ProfileSet;
@@ -60,17 +59,17 @@ fn write_json(out: &mut impl Write, summaries: &[Summary<'_>]) -> io::Result<()>
     let rows: Vec<JsonProfile<'_>> = summaries
         .iter()
         .map(|s| {
-            let p = s.profile;
+            let f = &s.facts;
             JsonProfile {
-                name: &p.name,
+                name: f.name,
                 kind: s.kind.as_str(),
                 account: s.account,
-                account_name: p.get(Key::XroleAccountName),
-                role_arn: p.get(Key::RoleArn),
-                source_profile: p.get(Key::SourceProfile),
+                account_name: f.account_name,
+                role_arn: f.role_arn,
+                source_profile: f.source_profile,
                 mfa_serial: s.mfa_serial(),
-                region: p.get(Key::Region),
-                env: p.get(Key::XroleEnv),
+                region: f.region,
+                env: f.env,
                 chain: s.chain(),
                 error: s.error(),
                 warnings: &s.warnings,
@@ -113,15 +112,13 @@ fn write_table(out: &mut impl Write, summaries: &[Summary<'_>]) -> io::Result<()
 }
 
 fn table_row(s: &Summary<'_>) -> [String; 8] {
-    let p = s.profile;
+    let f = &s.facts;
     let safe = |v: Option<&str>| display_safe(v.unwrap_or("")).into_owned();
-    let account = match (s.account, p.get(Key::XroleAccountName)) {
+    let account = match (s.account, f.account_name) {
         (Some(id), Some(name)) => format!("{id} ({name})"),
         (id, name) => id.or(name).unwrap_or("").to_owned(),
     };
-    let role = p
-        .get(Key::RoleArn)
-        .map(|a| a.rsplit('/').next().unwrap_or(a));
+    let role = f.role_name();
     let chain = s.chain();
     let source = if chain.len() > 1 {
         chain[1..].join(" → ")
@@ -137,13 +134,13 @@ fn table_row(s: &Summary<'_>) -> [String; 8] {
         (None, None) => String::new(),
     };
     [
-        safe(Some(&p.name)),
+        safe(Some(f.name)),
         s.kind.as_str().to_owned(),
         display_safe(&account).into_owned(),
         safe(role),
         display_safe(&source).into_owned(),
         if s.mfa_serial().is_some() { "yes" } else { "" }.to_owned(),
-        safe(p.get(Key::Region)),
+        safe(f.region),
         display_safe(&problem).into_owned(),
     ]
 }

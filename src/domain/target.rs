@@ -9,6 +9,7 @@ use zeroize::Zeroizing;
 
 use super::plan::{Plan, PlanError, Source};
 use super::profile::{bucket_bookmarks, Key, Profile, ProfileSet};
+use super::summary::Facts;
 
 /// Settings of the selected profile that shape the SDK clients (the environment may override
 /// them; see `aws::sdk`).
@@ -124,9 +125,11 @@ pub enum TargetError {
 }
 
 impl Target {
-    /// True for `xrole_env = prod`.
+    /// True for `xrole_env = prod` (any case, as the list's badge).
     pub fn is_prod(&self) -> bool {
-        self.env.as_deref() == Some("prod")
+        self.env
+            .as_deref()
+            .is_some_and(|e| e.eq_ignore_ascii_case("prod"))
     }
 
     /// The profile whose credentials start the chain.
@@ -157,8 +160,10 @@ impl ProfileSet {
             name: profile.name.clone(),
             error,
         })?;
-        let get = |k: Key| profile.get(k).map(str::to_owned);
-        let expected_account = get(Key::XroleExpectedAccount)
+        let facts = Facts::of(profile);
+        let owned = |v: Option<&str>| v.map(str::to_owned);
+        let get = |k: Key| owned(profile.get(k));
+        let expected_account = owned(facts.expected_account)
             .or_else(|| plan.final_role().map(|arn| arn.account().to_owned()));
         let mfa_process = plan
             .chain
@@ -181,7 +186,7 @@ impl ProfileSet {
         Ok(Target {
             name: profile.name.clone(),
             index,
-            region: get(Key::Region),
+            region: owned(facts.region),
             endpoints: FileEndpoints {
                 all: get(Key::EndpointUrl),
                 per_service,
@@ -196,13 +201,10 @@ impl ProfileSet {
             },
             expected_account,
             mfa_process,
-            bookmarks: profile
-                .get(Key::XroleBuckets)
-                .map(bucket_bookmarks)
-                .unwrap_or_default(),
-            env: get(Key::XroleEnv),
-            account_name: get(Key::XroleAccountName),
-            role_arn: get(Key::RoleArn),
+            bookmarks: facts.buckets.map(bucket_bookmarks).unwrap_or_default(),
+            env: owned(facts.env),
+            account_name: owned(facts.account_name),
+            role_arn: owned(facts.role_arn),
             root_keys,
             sso,
             plan,

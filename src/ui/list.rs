@@ -44,18 +44,17 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     // the selection keeps it on screen.
     let start = selected.saturating_sub(height / 4);
     let mut lines: Vec<Line> = Vec::with_capacity(height);
-    let mut previous_group: Option<&str> = if start == 0 {
-        None
-    } else {
-        app.list.visible().nth(start - 1).map(|r| r.group.as_str())
-    };
-    for (pos, row) in app.list.visible().enumerate().skip(start) {
+    let mut previous_group: Option<&str> = start.checked_sub(1).and_then(|p| app.list.group_at(p));
+    for pos in start..app.list.len() {
         if lines.len() >= height {
             break;
         }
-        if previous_group != Some(row.group.as_str()) {
-            lines.push(Line::from(Span::styled(row.group.clone(), theme::group())));
-            previous_group = Some(row.group.as_str());
+        let (Some(row), Some(group)) = (app.list.row_at(pos), app.list.group_at(pos)) else {
+            break;
+        };
+        if previous_group != Some(group) {
+            lines.push(Line::from(Span::styled(group.to_owned(), theme::group())));
+            previous_group = Some(group);
             if lines.len() >= height {
                 break;
             }
