@@ -1,7 +1,8 @@
 //! Finding and reading the AWS config and credentials files (the only file IO of `list`).
 
-use std::fs::File;
+use std::fs::OpenOptions;
 use std::io::{self, Read};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::domain::{FileKind, ProfileSet};
@@ -78,7 +79,13 @@ fn read(path: &Path, missing: &mut Vec<PathBuf>) -> Result<Option<Vec<u8>>, Load
         path: path.to_owned(),
         reason,
     };
-    let file = match File::open(path) {
+    // Opened without blocking, then checked: opening a named pipe for reading would otherwise
+    // wait for a writer forever.
+    let file = match OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+    {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             missing.push(path.to_owned());
@@ -87,18 +94,37 @@ fn read(path: &Path, missing: &mut Vec<PathBuf>) -> Result<Option<Vec<u8>>, Load
         Err(e) => return Err(fail(e.to_string())),
     };
     let meta = file.metadata().map_err(|e| fail(e.to_string()))?;
-    if !meta.is_file() {
-        return Err(fail("it is not a regular file".into()));
+    let kind = meta.file_type();
+    // A character device is read as the AWS CLI reads it (`/dev/null` is an empty file);
+    // pipes, sockets and directories are refused.
+    if !(kind.is_file() || kind.is_char_device()) {
+        return Err(fail(format!("it is {}, not a file", describe(&kind))));
     }
     if meta.len() > MAX_FILE_BYTES {
-        return Err(fail(format!(
-            "it is {} bytes, more than the {MAX_FILE_BYTES} this tool reads",
-            meta.len()
-        )));
+        return Err(fail(too_big()));
     }
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.take(MAX_FILE_BYTES)
+    file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| fail(e.to_string()))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(fail(too_big()));
+    }
     Ok(Some(bytes))
+}
+
+fn too_big() -> String {
+    format!("it holds more than the {MAX_FILE_BYTES} bytes this tool reads")
+}
+
+fn describe(kind: &std::fs::FileType) -> &'static str {
+    if kind.is_fifo() {
+        "a named pipe (FIFO)"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
 }

@@ -121,7 +121,7 @@ fn unreadable_config_is_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("not a regular file") && err.contains(&*dir.path().to_string_lossy()),
+        err.contains("a directory, not a file") && err.contains(&*dir.path().to_string_lossy()),
         "{err}"
     );
 }

@@ -450,3 +450,45 @@ async fn endpoint_down_and_endpoint_that_never_answers() {
     assert!(err.to_string().contains("timed out"), "{err}");
     drop(silent);
 }
+
+#[tokio::test]
+async fn a_partial_sts_answer_is_refused_and_never_cached() {
+    let empty_secret = mock!(Client::get_session_token).then_output(|| {
+        GetSessionTokenOutput::builder()
+            .credentials(
+                StsCredentials::builder()
+                    .access_key_id("ASIASESSION000000001")
+                    .secret_access_key("")
+                    .session_token("mock-token")
+                    .expiration(in_hours(1))
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+    });
+    let a = role_ok("222222222222");
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("c");
+    let e = engine(&[&empty_secret, &a], Some(Cache::at(cache.clone()))).await;
+    let err = message(run(&e, "dev", "123456").await.0);
+    assert!(err.to_string().contains("without SecretAccessKey"), "{err}");
+    assert_eq!(a.num_calls(), 0, "nothing is built on a partial answer");
+    let entries: Vec<_> = std::fs::read_dir(&cache)
+        .map(|d| {
+            d.flatten()
+                .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+                .count()
+        })
+        .into_iter()
+        .collect();
+    assert!(
+        entries.iter().all(|&n| n == 0),
+        "nothing cached: {entries:?}"
+    );
+
+    let no_credentials =
+        mock!(Client::assume_role).then_output(|| AssumeRoleOutput::builder().build());
+    let e = engine(&[&session_ok(), &no_credentials], None).await;
+    let err = message(run(&e, "dev", "123456").await.0);
+    assert!(err.to_string().contains("without credentials"), "{err}");
+}

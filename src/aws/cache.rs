@@ -13,6 +13,9 @@ use zeroize::Zeroizing;
 
 use crate::domain::session::{parse_rfc3339, rfc3339, CallerIdentity, Credentials};
 
+/// An entry is a few hundred bytes; anything larger than this is not ours and is not read.
+pub const MAX_ENTRY_BYTES: u64 = 64 * 1024;
+
 /// What a cache entry holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
@@ -110,18 +113,27 @@ impl Cache {
     /// more than five minutes left: [`Credentials::reusable`]).
     pub fn get(&self, key: &Key, now: SystemTime) -> Option<Entry> {
         let path = self.path(key);
-        let mut file = OpenOptions::new()
+        // No links followed, and no wait: a FIFO planted in its place must not block the open.
+        let file = OpenOptions::new()
             .read(true)
-            .custom_flags(libc::O_NOFOLLOW)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
             .open(&path)
             .ok()?;
         let meta = file.metadata().ok()?;
         if !meta.is_file() || meta.uid() != current_uid() || meta.mode() & 0o077 != 0 {
-            return None; // not ours, or readable by others: never trusted
+            return None; // not a file, not ours, or readable by others: never trusted
         }
         let mut text = Zeroizing::new(String::new());
-        file.read_to_string(&mut text).ok()?;
-        let Ok(disk) = serde_json::from_str::<OnDisk>(&text) else {
+        let fits = file
+            .take(MAX_ENTRY_BYTES + 1)
+            .read_to_string(&mut text)
+            .is_ok_and(|n| n as u64 <= MAX_ENTRY_BYTES);
+        let parsed = if fits {
+            serde_json::from_str::<OnDisk>(&text).ok()
+        } else {
+            None
+        };
+        let Some(disk) = parsed else {
             let _ = fs::remove_file(&path); // corrupt: a miss, and out of the way
             return None;
         };
@@ -166,7 +178,11 @@ impl Cache {
     /// belongs to someone else.
     pub fn ensure_dir(&self) -> std::io::Result<()> {
         if let Some(parent) = self.dir.parent() {
-            fs::create_dir_all(parent)?;
+            // A missing `~/.cache` is made private too (the XDG rule), not left to the umask.
+            DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(parent)?;
         }
         match DirBuilder::new().mode(0o700).create(&self.dir) {
             Ok(()) => {}
@@ -207,7 +223,12 @@ impl OnDisk {
     }
 
     fn to_entry(&self) -> Option<Entry> {
-        if self.version != 1 {
+        // Only a whole set of temporary credentials is an entry: a partial one is corrupt.
+        if self.version != 1
+            || self.access_key_id.is_empty()
+            || self.secret_access_key.is_empty()
+            || self.session_token.as_deref().is_none_or(str::is_empty)
+        {
             return None;
         }
         Some(Entry {

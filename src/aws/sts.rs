@@ -27,17 +27,33 @@ pub struct AssumeRoleRequest<'a> {
 
 // No `Debug`: the request holds the MFA code and the external id.
 
-fn convert(c: &StsCredentials) -> Credentials {
-    Credentials {
-        access_key_id: c.access_key_id().to_owned(),
-        secret_access_key: Zeroizing::new(c.secret_access_key().to_owned()),
-        session_token: Some(Zeroizing::new(c.session_token().to_owned())),
-        expiration: SystemTime::try_from(*c.expiration()).ok(),
-    }
+/// The credentials of an STS answer, refused when a part is missing: a partial answer (a
+/// broken proxy, a truncated body) must never be cached or handed out.
+fn convert(action: &str, c: Option<&StsCredentials>) -> Result<Credentials, AuthError> {
+    let c = c.ok_or_else(|| missing(action, "credentials"))?;
+    let part = |value: &str, name: &str| {
+        if value.is_empty() {
+            Err(missing(action, name))
+        } else {
+            Ok(value.to_owned())
+        }
+    };
+    let expiration = SystemTime::try_from(*c.expiration())
+        .ok()
+        .filter(|t| *t > SystemTime::UNIX_EPOCH)
+        .ok_or_else(|| missing(action, "an expiration"))?;
+    Ok(Credentials {
+        access_key_id: part(c.access_key_id(), "AccessKeyId")?,
+        secret_access_key: Zeroizing::new(part(c.secret_access_key(), "SecretAccessKey")?),
+        session_token: Some(Zeroizing::new(part(c.session_token(), "SessionToken")?)),
+        expiration: Some(expiration),
+    })
 }
 
-fn missing(action: &str) -> AuthError {
-    AuthError::Service(format!("{action} answered without credentials"))
+fn missing(action: &str, what: &str) -> AuthError {
+    AuthError::Service(format!(
+        "{action} answered without {what}; nothing was cached"
+    ))
 }
 
 /// `sts:GetSessionToken` with an MFA device.
@@ -63,9 +79,7 @@ pub async fn get_session_token(
         .send()
         .await
         .map_err(|e| from_sdk(&e, call))?;
-    out.credentials()
-        .map(convert)
-        .ok_or_else(|| missing(call.action))
+    convert(call.action, out.credentials())
 }
 
 /// `sts:AssumeRole`; the identity comes from the response's `AssumedRoleUser`.
@@ -91,10 +105,7 @@ pub async fn assume_role(
         .send()
         .await
         .map_err(|e| from_sdk(&e, call))?;
-    let creds = out
-        .credentials()
-        .map(convert)
-        .ok_or_else(|| missing(call.action))?;
+    let creds = convert(call.action, out.credentials())?;
     let identity = out
         .assumed_role_user()
         .and_then(|u| CallerIdentity::from_arn(u.arn(), u.assumed_role_id()));

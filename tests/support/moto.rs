@@ -19,6 +19,15 @@ pub struct Moto {
     _dir: tempfile::TempDir,
 }
 
+/// Runs its arguments (moto) in the background; stops them on SIGTERM, or when the parent (the
+/// test process) is gone.
+const WATCHDOG: &str = r#""$@" & moto=$!
+trap 'kill $moto 2>/dev/null; wait $moto; exit 0' TERM INT HUP
+while kill -0 "$PPID" 2>/dev/null && kill -0 "$moto" 2>/dev/null; do sleep 0.3; done
+kill "$moto" 2>/dev/null
+wait "$moto"
+"#;
+
 fn moto_binary() -> String {
     let name = std::env::var("MOTO_SERVER").unwrap_or_else(|_| "moto_server".into());
     let found = Command::new(&name)
@@ -53,7 +62,10 @@ impl Moto {
             let port = free_port();
             let out = std::fs::File::create(&log).expect("moto log file");
             let err = out.try_clone().expect("moto log file");
-            let child = Command::new(&binary)
+            // Through a watchdog: a shared server lives in a static that is never dropped, so
+            // the watchdog stops moto when this test process ends, however it ends.
+            let child = Command::new("sh")
+                .args(["-c", WATCHDOG, "sh", &binary])
                 .args(["-H", "127.0.0.1", "-p", &port.to_string()])
                 .env_remove("MOTO_ACCOUNT_ID")
                 .env("MOTO_RECORDER_FILEPATH", dir.path().join("recording"))
@@ -207,6 +219,16 @@ pub async fn seeding_s3(endpoint: &str, region: &'static str) -> aws_sdk_s3::Cli
 
 impl Drop for Moto {
     fn drop(&mut self) {
+        // SIGTERM lets the watchdog stop moto; SIGKILL would leave moto behind.
+        let pid = nix::unistd::Pid::from_raw(i32::try_from(self.child.id()).unwrap_or(0));
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
