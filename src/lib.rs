@@ -8,5 +8,6 @@ pub mod aws;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod helper;
 pub mod runtime;
 pub mod ui;

@@ -9,8 +9,10 @@ use aws_credential_types::provider::ProvideCredentials;
 use zeroize::Zeroizing;
 
 use super::error::AuthError;
-use crate::domain::session::Credentials;
+use crate::domain::session::{parse_process_output, Credentials};
+use crate::domain::text::display_safe;
 use crate::domain::{Source, Target};
+use crate::helper;
 
 /// Loads the credentials at the root of the target's plan.
 pub async fn load(target: &Target) -> Result<Credentials, AuthError> {
@@ -26,11 +28,7 @@ pub async fn load(target: &Target) -> Result<Credentials, AuthError> {
                 "profile {profile:?} has no complete aws_access_key_id / aws_secret_access_key"
             ))),
         },
-        Source::Process { profile, command } => {
-            let provider =
-                aws_config::credential_process::CredentialProcessProvider::new(command.clone());
-            provide(&provider, profile, "credential_process").await
-        }
+        Source::Process { profile, command } => credential_process(profile, command).await,
         Source::Sso {
             profile,
             account_id,
@@ -71,6 +69,34 @@ pub async fn load(target: &Target) -> Result<Credentials, AuthError> {
     }
 }
 
+/// Runs `credential_process` within its bounds (see [`crate::helper`]) and reads its JSON.
+async fn credential_process(profile: &str, command: &str) -> Result<Credentials, AuthError> {
+    let command = command.to_owned();
+    let bounds = helper::credential_process_bounds();
+    let finished =
+        tokio::task::spawn_blocking(move || helper::run(&command, bounds, helper::Stderr::Capture))
+            .await
+            .map_err(|e| AuthError::Credentials(format!("credential_process did not run: {e}")))?;
+    let fail = |why: String| {
+        AuthError::Credentials(format!(
+            "credential_process of profile {:?} {}",
+            display_safe(profile),
+            display_safe(&why)
+        ))
+    };
+    let done = finished.map_err(|e| fail(e.to_string()))?;
+    if !done.status.success() {
+        let said = done.stderr.trim();
+        let said = said.lines().last().unwrap_or_default();
+        return Err(fail(if said.is_empty() {
+            format!("failed ({})", done.status)
+        } else {
+            format!("failed ({}): {said}", done.status)
+        }));
+    }
+    parse_process_output(&done.stdout).map_err(fail)
+}
+
 async fn environment(profile: &str) -> Result<Credentials, AuthError> {
     let provider = aws_config::environment::EnvironmentVariableCredentialsProvider::new();
     provide(&provider, profile, "the environment (AWS_ACCESS_KEY_ID)").await
@@ -94,7 +120,7 @@ async fn provide(
 
 fn explain(e: &CredentialsError, profile: &str, what: &str) -> AuthError {
     let detail = aws_smithy_types::error::display::DisplayErrorContext(e).to_string();
-    let detail = crate::domain::text::display_safe(&detail).into_owned();
+    let detail = display_safe(&detail).into_owned();
     if what == "SSO" {
         return AuthError::Credentials(format!(
             "no valid SSO session for profile {profile:?}: run `aws sso login --profile {profile}` and retry ({detail})"

@@ -3,12 +3,13 @@
 
 use std::future::Future;
 use std::io::{BufRead, IsTerminal};
-use std::process::{Command, Stdio};
 
 use zeroize::Zeroizing;
 
 use crate::aws::authenticate::MfaInput;
 use crate::aws::error::AuthError;
+use crate::domain::text::display_safe;
+use crate::helper;
 
 /// Reads codes without a TUI.
 #[derive(Debug, Clone, Default)]
@@ -58,14 +59,56 @@ impl HeadlessMfa {
                     AuthError::Mfa(format!("cannot read the MFA code from the terminal: {e}"))
                 });
         }
-        let mut line = Zeroizing::new(String::new());
-        match stdin.lock().read_line(&mut line) {
-            Ok(0) => Err(AuthError::Mfa(format!(
+        read_code_line(&mut stdin.lock()).map_err(|e| match e {
+            None => AuthError::Mfa(format!(
                 "profile {profile:?} needs an MFA code for {serial}: run in a terminal, give the code on standard input, or set mfa_process"
-            ))),
-            Ok(_) => Ok(line),
-            Err(e) => Err(AuthError::Mfa(format!("cannot read the MFA code from standard input: {e}"))),
-        }
+            )),
+            Some(why) => AuthError::Mfa(format!("cannot read the MFA code from standard input: {why}")),
+        })
+    }
+}
+
+/// The longest line read as an MFA code from standard input.
+pub const MAX_CODE_LINE: usize = 64;
+
+/// One line of at most [`MAX_CODE_LINE`] bytes; `Err(None)` when the input is empty. Never
+/// reads further than that, so `< /dev/zero` costs 65 bytes, not all memory.
+fn read_code_line(input: &mut impl BufRead) -> Result<Zeroizing<String>, Option<String>> {
+    let mut bytes = Zeroizing::new(Vec::with_capacity(MAX_CODE_LINE + 1));
+    std::io::Read::take(&mut *input, MAX_CODE_LINE as u64 + 1)
+        .read_until(b'\n', &mut bytes)
+        .map_err(|e| Some(e.to_string()))?;
+    if bytes.is_empty() {
+        return Err(None);
+    }
+    let line = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
+    if line.len() > MAX_CODE_LINE || (bytes.len() > MAX_CODE_LINE && !bytes.ends_with(b"\n")) {
+        return Err(Some(format!(
+            "the first line is longer than {MAX_CODE_LINE} bytes"
+        )));
+    }
+    let text = std::str::from_utf8(line).map_err(|_| Some("it is not text".to_owned()))?;
+    Ok(Zeroizing::new(text.trim().to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_line_is_bounded() {
+        let read = |b: &[u8]| read_code_line(&mut &b[..]).map(|c| c.as_str().to_owned());
+        assert_eq!(read(b"123456\n"), Ok("123456".into()));
+        assert_eq!(read(b" 123456 \r\nrest"), Ok("123456".into()));
+        assert_eq!(read(b"123456"), Ok("123456".into()));
+        assert_eq!(read(b""), Err(None));
+        assert!(read(&[0u8; 10_000])
+            .unwrap_err()
+            .unwrap()
+            .contains("64 bytes"));
+        assert!(read(&[b'1'; 65]).is_err());
+        assert_eq!(read(&[b'1'; 64]).map(|c| c.len()), Ok(64));
+        assert!(read(b"\xff\xfe\n").is_err());
     }
 }
 
@@ -78,24 +121,23 @@ fn has_terminal() -> bool {
 }
 
 fn run_mfa_process(command: &str, profile: &str) -> Result<Zeroizing<String>, AuthError> {
-    let output = Command::new("/bin/sh")
-        .args(["-c", command])
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| {
-            AuthError::Mfa(format!(
-                "mfa_process of profile {profile:?} did not start: {e}"
-            ))
-        })?;
-    let stdout = Zeroizing::new(output.stdout);
-    if !output.status.success() {
-        return Err(AuthError::Mfa(format!(
-            "mfa_process of profile {profile:?} failed ({})",
-            output.status
-        )));
+    let fail = |why: String| {
+        AuthError::Mfa(format!(
+            "mfa_process of profile {:?} {}",
+            display_safe(profile),
+            display_safe(&why)
+        ))
+    };
+    let done = helper::run(
+        command,
+        helper::mfa_process_bounds(),
+        helper::Stderr::Inherit,
+    )
+    .map_err(|e| fail(e.to_string()))?;
+    if !done.status.success() {
+        return Err(fail(format!("failed ({})", done.status)));
     }
-    let text = String::from_utf8_lossy(&stdout);
+    let text = String::from_utf8_lossy(&done.stdout);
     Ok(Zeroizing::new(
         text.lines().next().unwrap_or_default().trim().to_owned(),
     ))
