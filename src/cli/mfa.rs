@@ -91,27 +91,6 @@ fn read_code_line(input: &mut impl BufRead) -> Result<Zeroizing<String>, Option<
     Ok(Zeroizing::new(text.trim().to_owned()))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_code_line_is_bounded() {
-        let read = |b: &[u8]| read_code_line(&mut &b[..]).map(|c| c.as_str().to_owned());
-        assert_eq!(read(b"123456\n"), Ok("123456".into()));
-        assert_eq!(read(b" 123456 \r\nrest"), Ok("123456".into()));
-        assert_eq!(read(b"123456"), Ok("123456".into()));
-        assert_eq!(read(b""), Err(None));
-        assert!(read(&[0u8; 10_000])
-            .unwrap_err()
-            .unwrap()
-            .contains("64 bytes"));
-        assert!(read(&[b'1'; 65]).is_err());
-        assert_eq!(read(&[b'1'; 64]).map(|c| c.len()), Ok(64));
-        assert!(read(b"\xff\xfe\n").is_err());
-    }
-}
-
 fn has_terminal() -> bool {
     std::fs::OpenOptions::new()
         .read(true)
@@ -141,4 +120,25 @@ fn run_mfa_process(command: &str, profile: &str) -> Result<Zeroizing<String>, Au
     Ok(Zeroizing::new(
         text.lines().next().unwrap_or_default().trim().to_owned(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_line_is_bounded() {
+        let read = |b: &[u8]| read_code_line(&mut &b[..]).map(|c| c.as_str().to_owned());
+        assert_eq!(read(b"123456\n"), Ok("123456".into()));
+        assert_eq!(read(b" 123456 \r\nrest"), Ok("123456".into()));
+        assert_eq!(read(b"123456"), Ok("123456".into()));
+        assert_eq!(read(b""), Err(None));
+        assert!(read(&[0u8; 10_000])
+            .unwrap_err()
+            .unwrap()
+            .contains("64 bytes"));
+        assert!(read(&[b'1'; 65]).is_err());
+        assert_eq!(read(&[b'1'; 64]).map(|c| c.len()), Ok(64));
+        assert!(read(b"\xff\xfe\n").is_err());
+    }
 }
