@@ -63,10 +63,28 @@ pub struct Call<'a> {
     pub external_id: bool,
 }
 
+/// An error and its causes in words, "outer: inner: root", each said once and made safe to
+/// print. Never `Debug`: the SDK's own `DisplayErrorContext` ends with a debug dump of the
+/// whole error (`DispatchFailure(DispatchFailure { source: … })`), unreadable and possibly
+/// holding request details.
+pub fn describe(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        // A wrapper often repeats its source's text ("timed out: timed out").
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(text.as_str())) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    crate::domain::text::display_safe(&parts.join(": ")).into_owned()
+}
+
 /// Maps an SDK failure of an STS call to a message a person can act on.
 pub fn from_sdk<E>(err: &SdkError<E, HttpResponse>, call: Call<'_>) -> AuthError
 where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
     match err {
         SdkError::TimeoutError(_) => AuthError::Service(format!(
@@ -82,7 +100,7 @@ where
             AuthError::Service(format!(
                 "{} failed: {what} the STS endpoint ({})",
                 call.action,
-                aws_smithy_types::error::display::DisplayErrorContext(err)
+                describe(err)
             ))
         }
         SdkError::ServiceError(ctx) => {
@@ -92,11 +110,7 @@ where
             classify(status, code, message, call)
         }
         SdkError::ResponseError(ctx) => classify(ctx.raw().status().as_u16(), "", "", call),
-        _ => AuthError::Service(format!(
-            "{} failed: {}",
-            call.action,
-            aws_smithy_types::error::display::DisplayErrorContext(err)
-        )),
+        _ => AuthError::Service(format!("{} failed: {}", call.action, describe(err))),
     }
 }
 

@@ -119,8 +119,7 @@ async fn provide(
 }
 
 fn explain(e: &CredentialsError, profile: &str, what: &str) -> AuthError {
-    let detail = aws_smithy_types::error::display::DisplayErrorContext(e).to_string();
-    let detail = display_safe(&detail).into_owned();
+    let detail = super::error::describe(e);
     if what == "SSO" {
         return AuthError::Credentials(format!(
             "no valid SSO session for profile {profile:?}: run `aws sso login --profile {profile}` and retry ({detail})"

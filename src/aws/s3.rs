@@ -118,7 +118,7 @@ pub async fn download(
         AuthError::Service(format!(
             "the download of {} broke off: {}",
             display_safe(&at.to_string()),
-            aws_smithy_types::error::display::DisplayErrorContext(&e)
+            super::error::describe(&e)
         ))
     })? {
         tmp.write_all(&chunk).map_err(local)?;
@@ -148,7 +148,7 @@ where
         SdkError::DispatchFailure(_) => {
             return AuthError::Service(format!(
                 "{action} on {arn} failed: cannot reach the S3 endpoint ({})",
-                aws_smithy_types::error::display::DisplayErrorContext(err)
+                super::error::describe(err)
             ));
         }
         _ => (0, String::new()),

@@ -20,10 +20,14 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
+use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryAction};
 
 use crate::domain::Target;
 
-/// A connection that cannot be made within this time is reported as "endpoint unreachable".
+/// A connection that cannot be made within this time is reported as "endpoint unreachable",
+/// and not tried again (see [`ConnectTimeoutIsFinal`]): an unreachable endpoint costs this
+/// once, not once per attempt.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// One attempt of a call that gets no answer within this time is abandoned.
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -50,6 +54,9 @@ const VARS: &[&str] = &[
     "AWS_USE_FIPS_ENDPOINT",
     "AWS_USE_DUALSTACK_ENDPOINT",
     "AWS_CA_BUNDLE",
+    "XROLE_CONNECT_TIMEOUT",
+    "XROLE_ATTEMPT_TIMEOUT",
+    "XROLE_CALL_TIMEOUT",
     "HTTP_PROXY",
     "http_proxy",
     "HTTPS_PROXY",
@@ -155,6 +162,43 @@ pub struct ClientSpec {
     pub use_dualstack: bool,
     /// A PEM file of extra trusted certificates.
     pub ca_bundle: Option<String>,
+    /// The bounds of a call.
+    pub timeouts: Timeouts,
+}
+
+/// How long a call may wait: to connect, per attempt, in all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// `XROLE_CONNECT_TIMEOUT`, default [`CONNECT_TIMEOUT`].
+    pub connect: Duration,
+    /// `XROLE_ATTEMPT_TIMEOUT`, default [`ATTEMPT_TIMEOUT`].
+    pub attempt: Duration,
+    /// `XROLE_CALL_TIMEOUT`, default [`OPERATION_TIMEOUT`].
+    pub call: Duration,
+}
+
+impl Timeouts {
+    /// From the environment (seconds, fractions allowed); a bad value names its variable.
+    fn resolve(env: &ClientEnv) -> Result<Self, String> {
+        let read = |var: &str, default: Duration| -> Result<Duration, String> {
+            match env.get(var) {
+                None => Ok(default),
+                Some(v) => v
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|s| (0.1..=3600.0).contains(s))
+                    .map(Duration::from_secs_f64)
+                    .ok_or_else(|| {
+                        format!("{var} is {v:?}; it must be a number of seconds from 0.1 to 3600")
+                    }),
+            }
+        };
+        Ok(Self {
+            connect: read("XROLE_CONNECT_TIMEOUT", CONNECT_TIMEOUT)?,
+            attempt: read("XROLE_ATTEMPT_TIMEOUT", ATTEMPT_TIMEOUT)?,
+            call: read("XROLE_CALL_TIMEOUT", OPERATION_TIMEOUT)?,
+        })
+    }
 }
 
 impl ClientSpec {
@@ -267,6 +311,7 @@ pub fn resolve(target: Option<&Target>, env: &ClientEnv) -> Result<ClientSpec, S
         )?,
         ca_bundle: pick("AWS_CA_BUNDLE", "ca_bundle", settings.map(|s| &s.ca_bundle))
             .map(|(v, _)| v),
+        timeouts: Timeouts::resolve(env)?,
     })
 }
 
@@ -349,9 +394,9 @@ pub fn config(spec: &ClientSpec, service: Service, http: Option<&SharedHttpClien
         .retry_config(retry)
         .timeout_config(
             TimeoutConfig::builder()
-                .connect_timeout(CONNECT_TIMEOUT)
-                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
-                .operation_timeout(OPERATION_TIMEOUT)
+                .connect_timeout(spec.timeouts.connect)
+                .operation_attempt_timeout(spec.timeouts.attempt)
+                .operation_timeout(spec.timeouts.call)
                 .build(),
         )
         .use_fips(spec.use_fips)
@@ -365,18 +410,43 @@ pub fn config(spec: &ClientSpec, service: Service, http: Option<&SharedHttpClien
     builder.build()
 }
 
+/// Forbids a retry after a connection attempt timed out. Packets to the endpoint are being
+/// dropped (a firewall, a VPN that is down): another attempt waits the same 3 s for the same
+/// silence, and three of them made an unreachable endpoint cost 11 s. Refused connections and
+/// slow answers are still retried.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectTimeoutIsFinal;
+
+impl ClassifyRetry for ConnectTimeoutIsFinal {
+    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
+        match ctx.output_or_error() {
+            Some(Err(e)) if e.as_connector_error().is_some_and(|c| c.is_timeout()) => {
+                RetryAction::RetryForbidden
+            }
+            _ => RetryAction::NoActionIndicated,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "connect timeout is final"
+    }
+}
+
 /// The configuration of an STS client signing with `credentials`.
 pub fn sts_builder(
     config: &SdkConfig,
     credentials: &crate::domain::session::Credentials,
 ) -> aws_sdk_sts::config::Builder {
-    aws_sdk_sts::config::Builder::from(config).credentials_provider(to_sdk(credentials))
+    aws_sdk_sts::config::Builder::from(config)
+        .credentials_provider(to_sdk(credentials))
+        .retry_classifier(ConnectTimeoutIsFinal)
 }
 
 /// An STS client signing with `credentials`.
 pub fn sts_client(config: &SdkConfig, credentials: Credentials) -> aws_sdk_sts::Client {
     let conf = aws_sdk_sts::config::Builder::from(config)
         .credentials_provider(credentials)
+        .retry_classifier(ConnectTimeoutIsFinal)
         .build();
     aws_sdk_sts::Client::from_conf(conf)
 }
@@ -398,6 +468,7 @@ pub fn s3_client(config: &SdkConfig, credentials: Credentials) -> aws_sdk_s3::Cl
     let conf = aws_sdk_s3::config::Builder::from(config)
         .credentials_provider(credentials)
         .force_path_style(config.endpoint_url().is_some())
+        .retry_classifier(ConnectTimeoutIsFinal)
         .build();
     aws_sdk_s3::Client::from_conf(conf)
 }
