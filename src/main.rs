@@ -6,5 +6,9 @@ use clap::Parser;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // No core dump and no ptrace by other processes of the user: memory holds keys from the
+    // credentials file and sessions. The kernel sets the flag back for a program we start
+    // (exec, the role shell), so the user's own tools are unaffected.
+    let _ = nix::sys::prctl::set_dumpable(false);
     xrole_tui::cli::run(xrole_tui::cli::Cli::parse())
 }
