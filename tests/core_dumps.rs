@@ -21,7 +21,10 @@ fn abort_and_wait(child: &mut Child) {
     nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGABRT).unwrap();
     let start = Instant::now();
     while child.try_wait().unwrap().is_none() {
-        assert!(start.elapsed() < Duration::from_secs(30), "no end after SIGABRT");
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no end after SIGABRT"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -58,19 +61,28 @@ fn a_waiting_process_holding_a_long_term_key_leaves_no_core() {
         .env("HOME", files.path())
         .env("XROLE_CACHE", "none")
         .env("AWS_CONFIG_FILE", files.path().join("config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", files.path().join("credentials"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            files.path().join("credentials"),
+        )
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     abort_and_wait(&mut child);
-    assert_eq!(cores(dir.path()), Vec::<String>::new(), "xrole-tui left a core");
+    assert_eq!(
+        cores(dir.path()),
+        Vec::<String>::new(),
+        "xrole-tui left a core"
+    );
 
     // The control: a program in the same conditions does dump, so the check above means
     // something on this machine. Where cores go elsewhere (a core_pattern pipe), say so.
     let control = tempfile::tempdir().unwrap();
-    let mut sleeper = with_cores(control.path(), &["sleep", "30"]).spawn().unwrap();
+    let mut sleeper = with_cores(control.path(), &["sleep", "30"])
+        .spawn()
+        .unwrap();
     abort_and_wait(&mut sleeper);
     if cores(control.path()).is_empty() {
         eprintln!(

@@ -131,7 +131,8 @@ fn slow_and_flooding_helpers_end_the_command_with_a_message() {
                   mfa_serial = arn:aws:iam::111111111111:mfa/me\n\
                   [profile proc]\ncredential_process = yes\n\
                   [profile slowproc]\ncredential_process = sleep 300\n\
-                  [profile liar]\ncredential_process = echo '{\"Version\": 1}'\n";
+                  [profile liar]\ncredential_process = echo '{\"Version\": 1}'\n\
+                  [profile stale]\ncredential_process = echo '{\"Version\": 1, \"AccessKeyId\": \"ASIASTALE\", \"SecretAccessKey\": \"s\", \"SessionToken\": \"t\", \"Expiration\": \"2020-01-01T00:00:00Z\"}'\n";
     let dir = tempfile::tempdir().unwrap();
     let creds = dir.path().join("credentials");
     std::fs::write(
@@ -155,9 +156,11 @@ fn slow_and_flooding_helpers_end_the_command_with_a_message() {
         ),
         ("slowproc", "did not finish within 1 s"),
         ("liar", "no AccessKeyId"),
+        ("stale", "expired at 2020-01-01T00:00:00Z"),
     ] {
         let out = xrole(config, &["env", profile], &env, Stdio::null());
         assert_ne!(out.status.code(), Some(0), "{profile}");
+        assert!(out.stdout.is_empty(), "{profile}: nothing handed out");
         assert!(stderr(&out).contains(says), "{profile}: {}", stderr(&out));
     }
     let _ = std::io::stderr().flush();

@@ -13,7 +13,7 @@ use super::authenticate::{Engine, MfaInput, Outcome, StsCustomizer};
 use super::cache::Cache;
 use super::error::AuthError;
 use super::sdk::{self, ClientEnv, ClientSpec, Service};
-use crate::domain::session::{CallerIdentity, Credentials, Session};
+use crate::domain::session::{freshness, CallerIdentity, Credentials, Freshness, Session};
 use crate::domain::Target;
 
 /// Opens and shares sessions.
@@ -89,7 +89,21 @@ impl Broker {
         mfa: &mut impl MfaInput,
         now: SystemTime,
     ) -> Result<Outcome, AuthError> {
-        self.engine(target)?.authenticate(target, mfa, now).await
+        let mut outcome = self.engine(target)?.authenticate(target, mfa, now).await?;
+        // Expired credentials are never handed out, from whatever source; fresh ones with a
+        // lifetime STS never gives mean the clock is off, which the user is told.
+        let just_issued = outcome.sts_calls > 0;
+        match freshness(&outcome.session.credentials, just_issued, SystemTime::now()) {
+            Freshness::Fine => {}
+            Freshness::ClockOff(note) => outcome.notes.push(note),
+            Freshness::Expired(why) => {
+                return Err(AuthError::Expired(format!(
+                    "profile {:?}: {why}",
+                    crate::domain::text::display_safe(&target.name)
+                )))
+            }
+        }
+        Ok(outcome)
     }
 
     /// `sts:GetCallerIdentity` with `creds`, through `target`'s settings.

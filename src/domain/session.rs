@@ -183,6 +183,53 @@ pub fn parse_rfc3339(s: &str) -> Option<SystemTime> {
     }
 }
 
+/// What a lifetime says about credentials that were just opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Freshness {
+    /// Nothing to say.
+    Fine,
+    /// Usable, but the machine's clock looks off (a note for the user).
+    ClockOff(String),
+    /// Already expired by this machine's clock: never handed out.
+    Expired(String),
+}
+
+/// STS issues temporary credentials for 15 minutes at least and 36 hours at most.
+const STS_SHORTEST: Duration = Duration::from_secs(15 * 60);
+const STS_LONGEST: Duration = Duration::from_secs(36 * 3600);
+/// Slack for the time a call takes and for a clock a little off.
+const SLACK: Duration = Duration::from_secs(2 * 60);
+
+/// Checks `creds` at `now`. `just_issued` is true when STS made them moments ago: then a
+/// lifetime outside what STS gives can only mean this machine's clock is off.
+pub fn freshness(creds: &Credentials, just_issued: bool, now: SystemTime) -> Freshness {
+    let Some(expiration) = creds.expiration else {
+        return Freshness::Fine;
+    };
+    let when = rfc3339(expiration);
+    match expiration.duration_since(now) {
+        Err(e) if just_issued => Freshness::Expired(format!(
+            "the credentials STS just issued expire at {when}, {} ago by this machine's clock: the clock is at least that far ahead; set the time (e.g. enable NTP) and retry",
+            countdown(e.duration())
+        )),
+        Err(e) => Freshness::Expired(format!(
+            "the credentials expired at {when} ({} ago); get new ones from their source",
+            countdown(e.duration())
+        )),
+        Ok(left) if just_issued && left + SLACK < STS_SHORTEST => Freshness::ClockOff(format!(
+            "credentials STS just issued expire in {} by this machine's clock, less than STS ever gives: the clock looks about {} ahead",
+            countdown(left),
+            countdown(STS_SHORTEST - left)
+        )),
+        Ok(left) if just_issued && left > STS_LONGEST + SLACK => Freshness::ClockOff(format!(
+            "credentials STS just issued expire in {} by this machine's clock, more than STS ever gives: the clock looks at least {} behind",
+            countdown(left),
+            countdown(left - STS_LONGEST)
+        )),
+        Ok(_) => Freshness::Fine,
+    }
+}
+
 /// The JSON a `credential_process` prints (version 1, as the AWS CLI documents it).
 #[derive(serde::Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -237,6 +284,40 @@ pub fn parse_process_output(json: &[u8]) -> Result<Credentials, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn freshness_catches_expired_credentials_and_a_clock_that_is_off() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let at = |secs: i64| {
+            Some(if secs >= 0 {
+                now + Duration::from_secs(secs.unsigned_abs())
+            } else {
+                now - Duration::from_secs(secs.unsigned_abs())
+            })
+        };
+        assert_eq!(freshness(&creds(None), true, now), Freshness::Fine);
+        assert_eq!(freshness(&creds(at(3600)), true, now), Freshness::Fine);
+        assert_eq!(freshness(&creds(at(60)), false, now), Freshness::Fine);
+        // A clock two hours ahead: a one-hour role looks an hour gone.
+        match freshness(&creds(at(-3600)), true, now) {
+            Freshness::Expired(m) => assert!(m.contains("clock") && m.contains("1h"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        match freshness(&creds(at(-10)), false, now) {
+            Freshness::Expired(m) => assert!(m.contains("expired at"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            matches!(freshness(&creds(at(300)), true, now), Freshness::ClockOff(m) if m.contains("ahead"))
+        );
+        assert!(
+            matches!(freshness(&creds(at(40 * 3600)), true, now), Freshness::ClockOff(m) if m.contains("behind"))
+        );
+        assert_eq!(
+            freshness(&creds(at(40 * 3600)), false, now),
+            Freshness::Fine
+        );
+    }
 
     #[test]
     fn times_with_a_numeric_offset() {
