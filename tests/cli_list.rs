@@ -52,9 +52,22 @@ fn json_has_the_documented_shape() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let text = String::from_utf8(out.stdout.clone()).unwrap();
+    assert!(
+        !text
+            .chars()
+            .any(|c| c.is_control() && c != '\n' || c == '\u{202e}'),
+        "no raw control or bidi character: {text:?}"
+    );
+    assert!(text.contains("\\u202e"), "escaped as JSON does");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let rows = v.as_array().unwrap();
     assert_eq!(rows.len(), 5);
+    assert!(
+        rows.iter()
+            .any(|r| r["name"] == "evil\u{1b}]0;pwned\u{7}\u{202e}x"),
+        "the name itself survives the escapes"
+    );
     let dev = rows.iter().find(|r| r["name"] == "dev").unwrap();
     for key in [
         "name",

@@ -14,7 +14,7 @@ use crate::aws::error::AuthError;
 use crate::config::AwsFiles;
 use crate::domain::session::{countdown, rfc3339};
 use crate::domain::shell_env::{self, MARKER, REMOVED};
-use crate::domain::text::display_safe;
+use crate::domain::text::{display_safe, json_safe};
 use crate::domain::Target;
 
 /// Output formats of `env`.
@@ -104,7 +104,7 @@ pub async fn whoami(
             "user_id": id.user_id,
             "expiration": expiration,
         });
-        writeln!(out, "{v}")
+        writeln!(out, "{}", json_safe(&v.to_string()))
     } else {
         let left = creds
             .remaining(SystemTime::now())
@@ -157,7 +157,7 @@ pub fn render_env(vars: &[(String, String)], format: EnvFormat) -> String {
                 .iter()
                 .map(|(k, v)| (k.clone(), Value::String(v.clone())))
                 .collect();
-            out.push_str(&Value::Object(map).to_string());
+            out.push_str(&json_safe(&Value::Object(map).to_string()));
             out.push('\n');
         }
         EnvFormat::Sh => {

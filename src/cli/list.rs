@@ -8,7 +8,7 @@ use unicode_width::UnicodeWidthStr;
 use super::Failure;
 use crate::config::AwsFiles;
 use crate::domain::summary::Summary;
-use crate::domain::text::display_safe;
+use crate::domain::text::{display_safe, json_safe};
 use crate::domain::ProfileSet;
 
 /// One profile in `list --json`.
@@ -77,12 +77,12 @@ fn write_json(out: &mut impl Write, summaries: &[Summary<'_>]) -> io::Result<()>
         })
         .collect();
     // Indented for a person at a terminal; one line for a pipe, where it is read by a program.
-    if io::stdout().is_terminal() {
-        serde_json::to_writer_pretty(&mut *out, &rows)?;
+    let text = if io::stdout().is_terminal() {
+        serde_json::to_string_pretty(&rows)?
     } else {
-        serde_json::to_writer(&mut *out, &rows)?;
-    }
-    writeln!(out)
+        serde_json::to_string(&rows)?
+    };
+    writeln!(out, "{}", json_safe(&text))
 }
 
 fn write_table(out: &mut impl Write, summaries: &[Summary<'_>]) -> io::Result<()> {

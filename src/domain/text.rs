@@ -26,9 +26,44 @@ pub fn display_safe(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Serialised JSON with every character that could reorder or hide text written as a `\uXXXX`
+/// escape: DEL, C1 controls, bidirectional marks, overrides and isolates, and the line and
+/// paragraph separators. serde_json escapes only the C0 controls, and a JSON reader gets the
+/// same strings either way. Outside strings JSON is ASCII, so every such character found is
+/// inside a string, where an escape means the same character.
+pub fn json_safe(json: &str) -> Cow<'_, str> {
+    let escape = |c: char| is_unsafe_char(c) || matches!(c, '\u{061C}' | '\u{2028}' | '\u{2029}');
+    if !json.chars().any(escape) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if escape(c) {
+            // All of them are in the Basic Multilingual Plane: one escape each, no surrogates.
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_escapes_what_serde_leaves_raw_and_means_the_same() {
+        let raw = "evil\u{202e}gnp\u{9b}31m\u{7f}\u{2028}\u{61c}-🚀 ok";
+        let json = serde_json::to_string(&serde_json::json!({ "name": raw })).unwrap();
+        let safe = json_safe(&json);
+        assert!(safe.is_ascii() || safe.chars().all(|c| !c.is_control() && c != '\u{202e}'));
+        assert!(safe.contains("\\u202e") && safe.contains("\\u009b") && safe.contains("\\u007f"));
+        assert!(safe.contains("🚀"), "other text is kept");
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back["name"], raw);
+        assert!(matches!(json_safe("[1,2]"), Cow::Borrowed(_)));
+    }
 
     #[test]
     fn escapes_controls_and_bidi_keeps_emoji() {
