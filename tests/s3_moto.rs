@@ -44,6 +44,10 @@ async fn seed(endpoint: &str) {
     keys.push(("docs/a/b/deep.txt".into(), b"deep\n".to_vec()));
     keys.push(("docs/a/other.csv".into(), b"x,y\n1,2\n".to_vec()));
     keys.push(("bin/blob.bin".into(), binary_blob()));
+    // Keys XML cannot carry raw, and keys whose form encoding is ambiguous.
+    keys.push(("odd/ctl-\u{1}-\u{1b}[31m.txt".into(), b"c\n".to_vec()));
+    keys.push(("odd/a+b c%41.txt".into(), b"p\n".to_vec()));
+    keys.push(("odd/dir \u{202e}x/inner.txt".into(), b"i\n".to_vec()));
     let uploads = futures::stream::iter(keys.into_iter().map(|(k, v)| {
         let s3 = s3.clone();
         async move {
@@ -132,6 +136,35 @@ fn a_prefix_of_2500_keys_is_listed_completely_over_three_pages() {
         .filter(|(_, u)| u.contains("list-type=2"))
         .count();
     assert_eq!(lists, 3, "1000 + 1000 + 500");
+}
+
+#[test]
+fn keys_with_control_characters_plus_signs_and_spaces_are_listed() {
+    let _g = (moto(), serial());
+    let h = home();
+    let text = stdout(&run(
+        h.path(),
+        &["s3", "ls", "vendor", &format!("s3://{BUCKET}/odd/")],
+    ));
+    // Shown escaped, never raw; the plus, the space and the literal %41 as they are.
+    assert!(text.contains("ctl-\\u{1}-\\u{1b}[31m.txt"), "{text}");
+    assert!(text.contains(" a+b c%41.txt"), "{text}");
+    assert!(text.contains("PRE dir \\u{202e}x/"), "{text}");
+    assert!(!text
+        .chars()
+        .any(|c| c == '\u{1b}' || c == '\u{1}' || c == '\u{202e}'));
+    let got = h.path().join("plus.txt");
+    stdout(&run(
+        h.path(),
+        &[
+            "s3",
+            "get",
+            "vendor",
+            &format!("s3://{BUCKET}/odd/a+b c%41.txt"),
+            got.to_str().unwrap(),
+        ],
+    ));
+    assert_eq!(std::fs::read(&got).unwrap(), b"p\n");
 }
 
 #[test]

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::types::EncodingType;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
 use super::error::AuthError;
@@ -46,20 +47,31 @@ pub async fn list_page(
         .prefix(at.as_prefix())
         .delimiter("/")
         .set_continuation_token(token)
+        // Keys come URL-encoded: a key holding a character XML 1.0 cannot carry (a control
+        // character) would otherwise make the whole page unreadable.
+        .encoding_type(EncodingType::Url)
         .send()
         .await
         .map_err(|e| explain(&e, "s3:ListBucket", &at.bucket_arn()))?;
+    let encoded = out.encoding_type() == Some(&EncodingType::Url);
+    let text = |v: &str| {
+        if encoded {
+            url_decode(v)
+        } else {
+            v.to_owned()
+        }
+    };
     Ok(Page {
         prefixes: out
             .common_prefixes()
             .iter()
-            .filter_map(|p| p.prefix().map(str::to_owned))
+            .filter_map(|p| p.prefix().map(text))
             .collect(),
         objects: out
             .contents()
             .iter()
             .map(|o| Object {
-                key: o.key().unwrap_or_default().to_owned(),
+                key: text(o.key().unwrap_or_default()),
                 size: o.size().and_then(|s| u64::try_from(s).ok()).unwrap_or(0),
                 modified: o
                     .last_modified()
@@ -72,6 +84,15 @@ pub async fn list_page(
             .then(|| out.next_continuation_token().map(str::to_owned))
             .flatten(),
     })
+}
+
+/// Decodes a key of a listing made with `encoding-type=url`: S3 writes a space as `+` (form
+/// encoding, as botocore decodes it) and a real `+` as `%2B`.
+fn url_decode(v: &str) -> String {
+    let spaced = v.replace('+', " ");
+    percent_encoding::percent_decode_str(&spaced)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// Downloads `at` to `dest`: into a temporary file beside it, renamed at the end, so a failure
@@ -233,4 +254,20 @@ pub async fn head_bytes(
         })?
         .into_bytes();
     Ok((bytes.to_vec(), total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_decode;
+
+    #[test]
+    fn listing_keys_decode_as_s3_encodes_them() {
+        assert_eq!(url_decode("a+b%2Bc"), "a b+c");
+        assert_eq!(
+            url_decode("logs/%1B%5B31m%E2%80%AE.txt"),
+            "logs/\u{1b}[31m\u{202e}.txt"
+        );
+        assert_eq!(url_decode("plain/key.txt"), "plain/key.txt");
+        assert_eq!(url_decode("bad%ZZ%"), "bad%ZZ%");
+    }
 }
