@@ -310,6 +310,14 @@ fn invalid_values_are_attached_to_their_profile() {
             "user ARN",
         ),
         ("mfa_serial = short", "9 to 256"),
+        ("region = eu west 1", "region \"eu west 1\" contains ' '"),
+        ("region = evil.example.com/x", "contains '.'"),
+        ("region = -eu-west-1", "start and end"),
+        ("region = eu-west-1-", "start and end"),
+        (
+            "sso_region = eu_west_1",
+            "sso_region \"eu_west_1\" contains '_'",
+        ),
     ];
     for (line, expected) in cases {
         let role = if line.starts_with("role_arn") {

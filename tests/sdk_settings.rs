@@ -152,6 +152,17 @@ fn the_profile_region_comes_first_then_the_environment_then_us_east_1() {
         "us-east-1"
     );
     assert_eq!(sdk::resolve(None, &env(&[])).unwrap().region, "us-east-1");
+    // A region goes into host names: a bad one is refused here, naming where it came from.
+    let e = env(&[("AWS_REGION", "us-east-1.evil.test")]);
+    let err = sdk::resolve(Some(&none), &e).unwrap_err();
+    assert!(
+        err.starts_with("AWS_REGION \"us-east-1.evil.test\""),
+        "{err}"
+    );
+    let e = env(&[("AWS_DEFAULT_REGION", "a b")]);
+    assert!(sdk::resolve(None, &e)
+        .unwrap_err()
+        .contains("AWS_DEFAULT_REGION"));
 }
 
 #[test]

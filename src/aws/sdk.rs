@@ -286,14 +286,19 @@ pub fn resolve(target: Option<&Target>, env: &ClientEnv) -> Result<ClientSpec, S
             }
         },
     };
-    let region = target
+    let (region, origin) = match target
         .and_then(|t| t.region.as_deref())
         .map(str::trim)
         .filter(|r| !r.is_empty())
-        .or_else(|| env.get("AWS_REGION"))
-        .or_else(|| env.get("AWS_DEFAULT_REGION"))
-        .unwrap_or("us-east-1")
-        .to_owned();
+    {
+        Some(r) => (r, format!("region of profile {profile:?}")),
+        None => ["AWS_REGION", "AWS_DEFAULT_REGION"]
+            .into_iter()
+            .find_map(|var| env.get(var).map(|r| (r, var.to_owned())))
+            .unwrap_or(("us-east-1", String::new())),
+    };
+    crate::domain::validate::region(&origin, region)?;
+    let region = region.to_owned();
     Ok(ClientSpec {
         region,
         endpoints,

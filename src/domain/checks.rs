@@ -44,6 +44,13 @@ pub fn check_profile(profile: &mut Profile, sso_sessions: &HashMap<String, SsoSe
             );
         }
     }
+    for key in [Key::Region, Key::SsoRegion] {
+        if let Some(v) = profile.get(key) {
+            if let Err(e) = validate::region(key.as_str(), v) {
+                error(key, e);
+            }
+        }
+    }
     if let Some(v) = profile.get(Key::MfaSerial) {
         if let Err(e) = validate::mfa_serial(v) {
             error(Key::MfaSerial, e);

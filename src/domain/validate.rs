@@ -136,6 +136,18 @@ fn check_pattern(what: &str, s: &str, min: usize, max: usize, extra: &str) -> Re
     Ok(())
 }
 
+/// A region name goes into host names: a DNS label of letters, digits and hyphens, 1 to 63
+/// characters, starting and ending with a letter or digit (the rule botocore enforces).
+pub fn region(what: &str, s: &str) -> Result<(), String> {
+    check_pattern(what, s, 1, 63, "-")?;
+    if s.starts_with('-') || s.ends_with('-') {
+        return Err(format!(
+            "{what} {s:?} must start and end with a letter or digit"
+        ));
+    }
+    Ok(())
+}
+
 /// `RoleSessionName`: 2 to 64 of `[A-Za-z0-9_+=,.@-]`.
 pub fn session_name(s: &str) -> Result<(), String> {
     check_pattern("role_session_name", s, 2, 64, "_+=,.@-")
