@@ -189,6 +189,13 @@ impl App {
                 }
                 Vec::new()
             }
+            Msg::CannotSuspend => {
+                self.dirty = true;
+                self.status = Some(Status::Info(
+                    "Ctrl-Z: no shell with job control started this job, so it cannot be suspended (q quits)".into(),
+                ));
+                Vec::new()
+            }
             Msg::ShellExited(status) => {
                 self.dirty = true;
                 self.status = Some(Status::Info(format!("role shell ended: {status}")));

@@ -4,6 +4,7 @@
 pub mod child;
 pub mod event_loop;
 pub mod executor;
+pub mod job;
 pub mod terminal;
 
 pub use event_loop::run;

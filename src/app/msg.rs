@@ -60,6 +60,8 @@ pub enum Msg {
         /// For a person.
         text: String,
     },
+    /// Ctrl-Z could not stop the job: no shell with job control would continue it.
+    CannotSuspend,
     /// The role shell ended; its status, as a person reads it.
     ShellExited(String),
     /// `ListBuckets` answered.

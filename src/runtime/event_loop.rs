@@ -4,8 +4,8 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crossterm::event::{Event, EventStream, KeyCode, KeyEventKind, KeyModifiers};
-use futures::StreamExt;
+use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use futures::{FutureExt, StreamExt};
 use ratatui::DefaultTerminal;
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
@@ -25,6 +25,15 @@ pub enum Exit {
     Quit,
     /// A signal ended it (its number).
     Signal(i32),
+}
+
+/// Stops the key reader and waits until it is gone: its `EventStream` is dropped, which wakes
+/// crossterm's reading thread out of its poll. Only then may the terminal's input be flushed;
+/// flushed under a thread that was told "readable", the thread blocks in `read` holding
+/// crossterm's reader lock, and the next reader waits for it forever.
+async fn stop_input(input: &mut JoinHandle<()>) {
+    input.abort();
+    let _ = input.await;
 }
 
 fn spawn_input(tx: mpsc::UnboundedSender<Msg>) -> JoinHandle<()> {
@@ -66,8 +75,10 @@ pub async fn run(
 ) -> std::io::Result<Exit> {
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
-    // Held for the whole run: Ctrl-C typed in the role shell must not end the TUI.
-    let _sigint = signal(SignalKind::interrupt())?;
+    // The terminal keeps Ctrl-C as a signal (see `terminal::enter`): SIGINT is the Ctrl-C key.
+    // SIGTSTP from outside (`kill -TSTP`) suspends as the Ctrl-Z key does. Ctrl-\ is held.
+    let mut sigint = signal(SignalKind::interrupt())?;
+    let mut sigtstp = signal(SignalKind::from_raw(libc::SIGTSTP))?;
     let _sigquit = signal(SignalKind::quit())?;
 
     let mut term = terminal::enter()?;
@@ -83,12 +94,14 @@ pub async fn run(
             if std::env::var_os("XROLE_TEST_PANIC").is_some_and(|v| v == "render") {
                 panic!("test panic while drawing");
             }
-            term.draw(|f| crate::ui::render(f, &app))?;
+            terminal::draw(&mut term, |f| crate::ui::render(f, &app))?;
         }
         let first = tokio::select! {
             m = rx.recv() => m,
             _ = sigterm.recv() => break Exit::Signal(libc::SIGTERM),
             _ = sighup.recv() => break Exit::Signal(libc::SIGHUP),
+            _ = sigint.recv() => Some(Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL))),
+            _ = sigtstp.recv() => Some(Msg::Key(KeyEvent::new(KeyCode::Char('z'), KeyModifiers::CONTROL))),
         };
         let Some(first) = first else { break Exit::Quit };
         let mut batch = vec![first];
@@ -99,9 +112,14 @@ pub async fn run(
         for msg in batch {
             if let Msg::Key(k) = &msg {
                 if k.code == KeyCode::Char('z') && k.modifiers.contains(KeyModifiers::CONTROL) {
-                    input.abort();
-                    terminal::suspend(&mut term)?;
+                    stop_input(&mut input).await;
+                    let stopped = terminal::suspend(&mut term)?;
                     input = spawn_input(tx.clone());
+                    // Drawn at once: the screen must not stay blank until a key is pressed.
+                    terminal::draw(&mut term, |f| crate::ui::render(f, &app))?;
+                    if !stopped {
+                        let _ = tx.send(Msg::CannotSuspend);
+                    }
                     continue;
                 }
             }
@@ -116,8 +134,12 @@ pub async fn run(
                     | Effect::S3Preview { .. }
                     | Effect::S3Download { .. }) => executor.s3(s3),
                     Effect::SpawnShell { session, region } => {
-                        input.abort();
+                        stop_input(&mut input).await;
                         let status = role_shell(&mut term, &session, region.as_deref()).await;
+                        // Signals that reached us while the shell had the terminal were the
+                        // shell's, not requests to this TUI.
+                        while sigint.recv().now_or_never().is_some() {}
+                        while sigtstp.recv().now_or_never().is_some() {}
                         input = spawn_input(tx.clone());
                         let _ = tx.send(Msg::ShellExited(status));
                     }

@@ -79,6 +79,13 @@ impl Pane {
             .unwrap()
     }
 
+    /// A tmux format of the pane (`#{cursor_flag}`, `#{alternate_on}`).
+    pub fn format(&self, format: &str) -> String {
+        self.tmux(&["display-message", "-p", "-t", "t", format])
+            .trim()
+            .to_owned()
+    }
+
     /// Waits until `text` is on screen; fails with the screen after `secs` seconds.
     pub fn wait_for(&self, text: &str, secs: u64) -> String {
         let start = Instant::now();
@@ -134,6 +141,33 @@ pub fn child_named(parent: u32, name: &str) -> Option<u32> {
         let ppid: u32 = tail.split_whitespace().nth(1)?.parse().ok()?;
         (ppid == parent && comm == name).then_some(pid)
     })
+}
+
+/// The pid of a process named `name` under `root`, at any depth.
+pub fn descendant_named(root: u32, name: &str) -> Option<u32> {
+    let mut parents = vec![root];
+    for _ in 0..8 {
+        if let Some(pid) = parents.iter().find_map(|&p| child_named(p, name)) {
+            return Some(pid);
+        }
+        parents = std::fs::read_dir("/proc")
+            .ok()?
+            .flatten()
+            .filter_map(|e| {
+                let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+                let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+                let ppid: u32 = stat
+                    .rsplit_once(')')?
+                    .1
+                    .split_whitespace()
+                    .nth(1)?
+                    .parse()
+                    .ok()?;
+                parents.contains(&ppid).then_some(pid)
+            })
+            .collect();
+    }
+    None
 }
 
 /// Sends `signal` to `pid`.
