@@ -310,3 +310,35 @@ fn instance_metadata_that_is_turned_off_is_said_at_once() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("AWS_EC2_METADATA_DISABLED"), "{err}");
 }
+
+#[test]
+fn long_term_keys_never_leave_the_process() {
+    let _g = serial();
+    let w = World::new();
+    for args in [&["env", "base"][..], &["credential-process", "base"]] {
+        let out = ok(&w.run(args, ""));
+        assert!(
+            !out.contains("AKIABASE000000000001") && !out.contains("base-secret"),
+            "{args:?} handed out the long-term keys: {out}"
+        );
+        assert!(
+            out.contains("AWS_SESSION_TOKEN") || out.contains("SessionToken"),
+            "{args:?}: temporary keys instead: {out}"
+        );
+    }
+    let out = ok(&w.run(
+        &[
+            "exec",
+            "base",
+            "--",
+            "sh",
+            "-c",
+            "echo id=$AWS_ACCESS_KEY_ID token=${#AWS_SESSION_TOKEN}",
+        ],
+        "",
+    ));
+    assert!(
+        !out.contains("AKIABASE") && !out.contains("token=0"),
+        "{out}"
+    );
+}

@@ -124,7 +124,7 @@ fn plans_of_the_three_workflows() {
     );
     // One MFA session (GetSessionToken), then the role without its own code.
     assert!(
-        matches!(&dev.steps[0], Step::SessionToken { mfa_serial, .. } if mfa_serial.ends_with("mfa/alice"))
+        matches!(&dev.steps[0], Step::SessionToken { mfa_serial: Some(serial), .. } if serial.ends_with("mfa/alice"))
     );
     match &dev.steps[1] {
         Step::AssumeRole {

@@ -73,11 +73,18 @@ pub fn lines(set: &ProfileSet, index: usize) -> Vec<Line> {
             for (i, step) in plan.steps.iter().enumerate() {
                 let text = match step {
                     Step::SessionToken {
-                        mfa_serial,
+                        mfa_serial: Some(serial),
                         duration: d,
                     } => format!(
                         "sts:GetSessionToken · MFA {} · {} · shared by its roles",
-                        display_safe(mfa_serial),
+                        display_safe(serial),
+                        duration(*d, "12h")
+                    ),
+                    Step::SessionToken {
+                        mfa_serial: None,
+                        duration: d,
+                    } => format!(
+                        "sts:GetSessionToken · {} · temporary keys; the long-term ones stay here",
                         duration(*d, "12h")
                     ),
                     Step::AssumeRole {

@@ -107,8 +107,9 @@ impl Engine {
                     .to_owned()
             };
             let serial = match step {
-                Step::SessionToken { mfa_serial, .. } => Some(mfa_serial.as_str()),
-                Step::AssumeRole { mfa_serial, .. } => mfa_serial.as_deref(),
+                Step::SessionToken { mfa_serial, .. } | Step::AssumeRole { mfa_serial, .. } => {
+                    mfa_serial.as_deref()
+                }
             };
             // Only one process at a time asks for a code on a device.
             let _device = match serial {
@@ -131,12 +132,11 @@ impl Engine {
                     mfa_serial,
                     duration,
                 } => {
-                    let code = code.as_deref().map_or("", String::as_str);
+                    let mfa = mfa_serial
+                        .as_deref()
+                        .zip(code.as_deref().map(String::as_str));
                     sts_calls += 1;
-                    creds = Some(
-                        sts::get_session_token(&client, mfa_serial, code, *duration, &caller)
-                            .await?,
-                    );
+                    creds = Some(sts::get_session_token(&client, mfa, *duration, &caller).await?);
                     identity = None;
                 }
                 Step::AssumeRole {
@@ -275,9 +275,11 @@ async fn ask(
 /// What a step does, for the lock file.
 fn describe(step: &Step) -> String {
     match step {
-        Step::SessionToken { mfa_serial, .. } => {
-            format!("calling sts:GetSessionToken for {mfa_serial}")
-        }
+        Step::SessionToken {
+            mfa_serial: Some(serial),
+            ..
+        } => format!("calling sts:GetSessionToken for {serial}"),
+        Step::SessionToken { .. } => "calling sts:GetSessionToken".to_owned(),
         Step::AssumeRole { role_arn, .. } => {
             format!("calling sts:AssumeRole on {}", role_arn.as_str())
         }
@@ -350,7 +352,7 @@ fn step_keys(target: &Target) -> Vec<cache::Key> {
                 } => cache::Key::new(&[
                     "GetSessionToken",
                     previous.as_str(),
-                    mfa_serial,
+                    mfa_serial.as_deref().unwrap_or_default(),
                     &duration.map(|d| d.to_string()).unwrap_or_default(),
                 ]),
                 Step::AssumeRole {

@@ -56,25 +56,24 @@ fn missing(action: &str, what: &str) -> AuthError {
     ))
 }
 
-/// `sts:GetSessionToken` with an MFA device.
+/// `sts:GetSessionToken`, with an MFA device and its code when given.
 pub async fn get_session_token(
     client: &aws_sdk_sts::Client,
-    serial: &str,
-    code: &str,
+    mfa: Option<(&str, &str)>,
     duration: Option<u32>,
     caller_profile: &str,
 ) -> Result<Credentials, AuthError> {
     let call = Call {
         action: "sts:GetSessionToken",
-        target: serial,
+        target: mfa.map_or("the caller's keys", |(serial, _)| serial),
         profile: caller_profile,
-        mfa_serial: Some(serial),
+        mfa_serial: mfa.map(|(serial, _)| serial),
         external_id: false,
     };
     let out = client
         .get_session_token()
-        .serial_number(serial)
-        .token_code(code)
+        .set_serial_number(mfa.map(|(serial, _)| serial.to_owned()))
+        .set_token_code(mfa.map(|(_, code)| code.to_owned()))
         .set_duration_seconds(duration.map(|d| d as i32))
         .send()
         .await

@@ -78,10 +78,11 @@ impl Source {
 /// One STS call of a plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
-    /// `sts:GetSessionToken` with an MFA device; its session is shared by every role using it.
+    /// `sts:GetSessionToken`: with an MFA device, a session shared by every role using it;
+    /// without one, temporary keys in place of long-term ones, which never leave the process.
     SessionToken {
-        /// The MFA device.
-        mfa_serial: String,
+        /// The MFA device, when the profile names one.
+        mfa_serial: Option<String>,
         /// Requested duration; `None` lets STS choose (12 hours).
         duration: Option<u32>,
     },
@@ -119,8 +120,9 @@ impl Plan {
     /// The MFA device a code will be asked for, if any.
     pub fn mfa_serial(&self) -> Option<&str> {
         self.steps.iter().find_map(|s| match s {
-            Step::SessionToken { mfa_serial, .. } => Some(mfa_serial.as_str()),
-            Step::AssumeRole { mfa_serial, .. } => mfa_serial.as_deref(),
+            Step::SessionToken { mfa_serial, .. } | Step::AssumeRole { mfa_serial, .. } => {
+                mfa_serial.as_deref()
+            }
         })
     }
 
@@ -308,11 +310,12 @@ fn leaf(profile: &Profile) -> Result<Source, PlanError> {
     Ok(Source::Environment { profile: name })
 }
 
-/// A user profile with `mfa_serial` and no role gets an MFA session of its own.
+/// A user profile without a role gets a session of its own (with its `mfa_serial`, if any):
+/// long-term keys are never handed to a shell or a program.
 fn session_token_step(plan: &mut Plan, profile: &Profile) {
-    if let (Some(serial), true) = (profile.get(Key::MfaSerial), plan.source.is_long_term()) {
+    if plan.source.is_long_term() {
         plan.steps.push(Step::SessionToken {
-            mfa_serial: serial.to_owned(),
+            mfa_serial: profile.get(Key::MfaSerial).map(str::to_owned),
             duration: profile
                 .get(Key::DurationSeconds)
                 .and_then(|d| d.parse().ok()),
@@ -331,7 +334,7 @@ fn role_step(plan: &mut Plan, role: &Profile, first_hop: bool) {
     if let (Some(serial), true) = (&mfa_serial, from_long_term) {
         if duration.is_none_or(|d| d <= CHAINED_ROLE_MAX) {
             plan.steps.push(Step::SessionToken {
-                mfa_serial: serial.clone(),
+                mfa_serial: Some(serial.clone()),
                 duration: None,
             });
             mfa_serial = None;
