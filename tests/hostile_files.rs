@@ -160,3 +160,32 @@ fn a_missing_cache_directory_is_private_even_under_umask_000() {
         assert_eq!(mode(&e.path()), 0o600, "{:?}", e.path());
     }
 }
+
+#[test]
+fn a_named_pipe_as_the_ca_bundle_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("bundle");
+    mkfifo(&fifo);
+    let config = dir.path().join("config");
+    std::fs::write(
+        &config,
+        "[profile app]\nrole_arn = arn:aws:iam::222222222222:role/app\nsource_profile = base\n",
+    )
+    .unwrap();
+    let creds = dir.path().join("credentials");
+    std::fs::write(
+        &creds,
+        "[base]\naws_access_key_id = AKIABASE000000000001\naws_secret_access_key = s\n",
+    )
+    .unwrap();
+    let mut cmd = xrole(&config, &creds, &["env", "app"]);
+    cmd.env("AWS_CA_BUNDLE", &fifo)
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9");
+    let out = bounded(cmd, Duration::from_secs(20));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot read the CA bundle"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -132,7 +132,8 @@ fn slow_and_flooding_helpers_end_the_command_with_a_message() {
                   [profile proc]\ncredential_process = yes\n\
                   [profile slowproc]\ncredential_process = sleep 300\n\
                   [profile liar]\ncredential_process = echo '{\"Version\": 1}'\n\
-                  [profile stale]\ncredential_process = echo '{\"Version\": 1, \"AccessKeyId\": \"ASIASTALE\", \"SecretAccessKey\": \"s\", \"SessionToken\": \"t\", \"Expiration\": \"2020-01-01T00:00:00Z\"}'\n";
+                  [profile stale]\ncredential_process = echo '{\"Version\": 1, \"AccessKeyId\": \"ASIASTALE\", \"SecretAccessKey\": \"s\", \"SessionToken\": \"t\", \"Expiration\": \"2020-01-01T00:00:00Z\"}'\n\
+                  [profile ctl]\ncredential_process = echo '{\"Version\": 1, \"AccessKeyId\": \"ASIACTL\", \"SecretAccessKey\": \"se\\u0007cret\"}'\n";
     let dir = tempfile::tempdir().unwrap();
     let creds = dir.path().join("credentials");
     std::fs::write(
@@ -157,6 +158,10 @@ fn slow_and_flooding_helpers_end_the_command_with_a_message() {
         ("slowproc", "did not finish within 1 s"),
         ("liar", "no AccessKeyId"),
         ("stale", "expired at 2020-01-01T00:00:00Z"),
+        (
+            "ctl",
+            "the secret access key has a character that is not printable ASCII",
+        ),
     ] {
         let out = xrole(config, &["env", profile], &env, Stdio::null());
         assert_ne!(out.status.code(), Some(0), "{profile}");

@@ -14,8 +14,19 @@ use crate::domain::text::display_safe;
 use crate::domain::{Source, Target};
 use crate::helper;
 
-/// Loads the credentials at the root of the target's plan.
+/// Loads the credentials at the root of the target's plan, refusing ones that cannot be sent.
 pub async fn load(target: &Target) -> Result<Credentials, AuthError> {
+    let creds = load_any(target).await?;
+    creds.check_sendable().map_err(|why| {
+        AuthError::Credentials(format!(
+            "the credentials of profile {:?} cannot be used: {why}",
+            display_safe(target.root_profile())
+        ))
+    })?;
+    Ok(creds)
+}
+
+async fn load_any(target: &Target) -> Result<Credentials, AuthError> {
     match &target.plan.source {
         Source::StaticKeys { profile, .. } => match &target.root_keys {
             Some(k) => Ok(Credentials {

@@ -366,16 +366,30 @@ pub fn http_client(spec: &ClientSpec, env: &ClientEnv) -> Result<SharedHttpClien
 
 fn read_ca_bundle(path: &str) -> Result<Vec<u8>, String> {
     use std::io::Read;
-    let fail = |why: String| format!("cannot read the CA bundle {path}: {why}");
-    let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
+    use std::os::unix::fs::OpenOptionsExt;
+    let fail = |why: String| {
+        format!(
+            "cannot read the CA bundle {}: {why}",
+            crate::domain::text::display_safe(path)
+        )
+    };
+    // Opened without blocking, then checked: a named pipe must not hang the process.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| fail(e.to_string()))?;
     let meta = file.metadata().map_err(|e| fail(e.to_string()))?;
     if !meta.is_file() {
         return Err(fail("it is not a regular file".into()));
     }
     let mut bytes = Vec::new();
-    file.take(MAX_CA_BUNDLE)
+    file.take(MAX_CA_BUNDLE + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| fail(e.to_string()))?;
+    if bytes.len() as u64 > MAX_CA_BUNDLE {
+        return Err(fail(format!("it is larger than {MAX_CA_BUNDLE} bytes")));
+    }
     if !bytes
         .windows(27)
         .any(|w| w == b"-----BEGIN CERTIFICATE-----")

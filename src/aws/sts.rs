@@ -42,12 +42,18 @@ fn convert(action: &str, c: Option<&StsCredentials>) -> Result<Credentials, Auth
         .ok()
         .filter(|t| *t > SystemTime::UNIX_EPOCH)
         .ok_or_else(|| missing(action, "an expiration"))?;
-    Ok(Credentials {
+    let creds = Credentials {
         access_key_id: part(c.access_key_id(), "AccessKeyId")?,
         secret_access_key: Zeroizing::new(part(c.secret_access_key(), "SecretAccessKey")?),
         session_token: Some(Zeroizing::new(part(c.session_token(), "SessionToken")?)),
         expiration: Some(expiration),
-    })
+    };
+    creds.check_sendable().map_err(|why| {
+        AuthError::Service(format!(
+            "{action} answered with unusable credentials: {why}"
+        ))
+    })?;
+    Ok(creds)
 }
 
 fn missing(action: &str, what: &str) -> AuthError {

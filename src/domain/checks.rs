@@ -44,6 +44,18 @@ pub fn check_profile(profile: &mut Profile, sso_sessions: &HashMap<String, SsoSe
             );
         }
     }
+    if let Some(v) = profile.get(Key::AwsAccessKeyId) {
+        if let Err(e) = validate::access_key_id(v) {
+            error(Key::AwsAccessKeyId, e);
+        }
+    }
+    for key in [Key::AwsSecretAccessKey, Key::AwsSessionToken] {
+        if let Some(v) = profile.get(key) {
+            if let Err(e) = validate::secret_text(key.as_str(), v) {
+                error(key, e);
+            }
+        }
+    }
     for key in [Key::Region, Key::SsoRegion] {
         if let Some(v) = profile.get(key) {
             if let Err(e) = validate::region(key.as_str(), v) {

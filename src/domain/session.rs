@@ -24,6 +24,17 @@ pub struct Credentials {
 }
 
 impl Credentials {
+    /// Checks that every part can go into a request (the SDK's signer panics on a header
+    /// value with a control character); the message names the part, never its value.
+    pub fn check_sendable(&self) -> Result<(), String> {
+        super::validate::access_key_id(&self.access_key_id)?;
+        super::validate::secret_text("the secret access key", &self.secret_access_key)?;
+        if let Some(token) = &self.session_token {
+            super::validate::secret_text("the session token", token)?;
+        }
+        Ok(())
+    }
+
     /// The key id as aws-vault shows it: all but the last four characters masked.
     pub fn masked_key_id(&self) -> String {
         let id = &self.access_key_id;

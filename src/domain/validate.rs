@@ -136,6 +136,38 @@ fn check_pattern(what: &str, s: &str, min: usize, max: usize, extra: &str) -> Re
     Ok(())
 }
 
+/// `aws_access_key_id`: it goes into a request header, so printable ASCII without spaces. IAM
+/// issues 20 letters and digits, but emulators and S3-compatible stores accept others
+/// (LocalStack's `test`), so only what cannot be sent is refused.
+pub fn access_key_id(s: &str) -> Result<(), String> {
+    match s.chars().find(|c| !c.is_ascii_graphic()) {
+        None if !s.is_empty() && s.len() <= 1024 => Ok(()),
+        None => Err(format!(
+            "aws_access_key_id must be 1 to 1024 characters (it has {})",
+            s.len()
+        )),
+        Some(c) => Err(format!(
+            "aws_access_key_id {:?} contains {c:?}; it must be printable ASCII without spaces",
+            super::text::display_safe(s)
+        )),
+    }
+}
+
+/// A secret key or session token goes into request headers and signatures: printable ASCII
+/// without spaces. The value itself is never quoted.
+pub fn secret_text(what: &str, s: &str) -> Result<(), String> {
+    if s.is_empty() {
+        return Err(format!("{what} is empty"));
+    }
+    match s.chars().position(|c| !c.is_ascii_graphic()) {
+        None => Ok(()),
+        Some(at) => Err(format!(
+            "{what} has a character that is not printable ASCII at position {} (a key pasted with a stray character?)",
+            at + 1
+        )),
+    }
+}
+
 /// A region name goes into host names: a DNS label of letters, digits and hyphens, 1 to 63
 /// characters, starting and ending with a letter or digit (the rule botocore enforces).
 pub fn region(what: &str, s: &str) -> Result<(), String> {
