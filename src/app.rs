@@ -343,7 +343,7 @@ impl App {
                     }
                     Purpose::Shell => vec![Effect::SpawnShell {
                         session,
-                        region: pending.target.region.clone(),
+                        target: Arc::clone(&pending.target),
                     }],
                     Purpose::Identify => Vec::new(),
                 }

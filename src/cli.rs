@@ -50,10 +50,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Run a command (default: $SHELL) with the profile's credentials in its environment.
+    /// Run a command (default: $SHELL) served by a credential endpoint that renews the
+    /// profile's credentials (`--static`: the keys in its environment instead).
     Exec {
         /// The profile.
         profile: String,
+        /// Put the keys in the command's environment (for tools that cannot read container
+        /// credentials); they are not renewed. Also `xrole_credentials = static`.
+        #[arg(long = "static")]
+        static_keys: bool,
         /// The command and its arguments, after `--`.
         #[arg(last = true)]
         command: Vec<std::ffi::OsString>,
@@ -106,9 +111,17 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Whoami { profile, json }) => {
             block_on(creds::whoami(&files, &profile, json, no_cache))
         }
-        Some(Command::Exec { profile, command }) => {
-            block_on(creds::exec(&files, &profile, &command, no_cache))
-        }
+        Some(Command::Exec {
+            profile,
+            static_keys,
+            command,
+        }) => block_on(creds::exec(
+            &files,
+            &profile,
+            &command,
+            static_keys,
+            no_cache,
+        )),
         Some(Command::Env { profile, format }) => {
             block_on(creds::env(&files, &profile, format, no_cache))
         }

@@ -10,6 +10,9 @@ use crate::domain::{FileKind, ProfileSet};
 /// Files larger than this are refused rather than read into memory.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
+/// The bytes of the config and credentials files; `None` for a missing one.
+pub type RawFiles = (Option<Vec<u8>>, Option<Vec<u8>>);
+
 /// Where the two AWS files are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AwsFiles {
@@ -59,6 +62,16 @@ impl AwsFiles {
             FileKind::Config => &self.config,
             FileKind::Credentials => &self.credentials,
         }
+    }
+
+    /// The two files' bytes (config, credentials), read with the same checks as [`Self::load`];
+    /// a missing file is `None`.
+    pub fn read_raw(&self) -> Result<RawFiles, LoadError> {
+        let mut missing = Vec::new();
+        Ok((
+            read(&self.config, &mut missing)?,
+            read(&self.credentials, &mut missing)?,
+        ))
     }
 
     /// Reads and parses both files. A missing file counts as empty; one that exists but cannot

@@ -2,9 +2,11 @@
 //! the role shell.
 
 pub mod child;
+pub mod endpoint;
 pub mod event_loop;
 pub mod executor;
 pub mod job;
+pub mod served_child;
 pub mod terminal;
 
 pub use event_loop::run;

@@ -61,9 +61,10 @@ fn success_opens_the_shell_and_starts_the_countdown() {
         t0(),
     );
     match e.as_slice() {
-        [Effect::SpawnShell { session, region }] => {
+        [Effect::SpawnShell { session, target }] => {
             assert_eq!(session.profile, "dev");
-            assert_eq!(region.as_deref(), Some("eu-west-1"));
+            assert_eq!(target.name, "dev");
+            assert_eq!(target.region.as_deref(), Some("eu-west-1"));
         }
         other => panic!("{other:?}"),
     }

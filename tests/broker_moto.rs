@@ -329,6 +329,7 @@ fn long_term_keys_never_leave_the_process() {
     let out = ok(&w.run(
         &[
             "exec",
+            "--static",
             "base",
             "--",
             "sh",

@@ -15,6 +15,7 @@ fn exec_sets_the_environment_and_forwards_the_exit_code() {
     let w = World::new();
     let mut c = w.command(&[
         "exec",
+        "--static",
         "app",
         "--",
         "sh",

@@ -31,8 +31,8 @@ pub enum Effect {
     SpawnShell {
         /// The credentials.
         session: Session,
-        /// `AWS_REGION` for the shell.
-        region: Option<String>,
+        /// The profile, resolved: the shell's credential endpoint renews its session.
+        target: Arc<Target>,
     },
     /// `ListBuckets` in the role.
     S3ListBuckets {

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
@@ -13,7 +13,7 @@ use super::authenticate::{Engine, MfaInput, Outcome, StsCustomizer};
 use super::cache::Cache;
 use super::error::AuthError;
 use super::sdk::{self, ClientEnv, ClientSpec, Service};
-use crate::domain::session::{freshness, CallerIdentity, Credentials, Freshness, Session};
+use crate::domain::session::{freshness, min_ttl, CallerIdentity, Credentials, Freshness, Session};
 use crate::domain::Target;
 
 /// Opens and shares sessions.
@@ -26,16 +26,26 @@ pub struct Broker {
     /// The HTTP clients, made on first use: one per CA bundle (almost always just one), so
     /// every SDK client of the process shares its connections.
     http: Arc<Mutex<HashMap<Option<String>, SharedHttpClient>>>,
+    min_ttl: Duration,
 }
 
 impl Broker {
     /// A broker over this process's environment; `no_cache` (or `XROLE_CACHE=none`) turns the
-    /// cache and the cross-process sharing off.
-    pub fn from_env(no_cache: bool) -> Self {
-        Self::new(
+    /// cache and the cross-process sharing off. A bad `XROLE_MIN_TTL` is an error naming it.
+    pub fn from_env(no_cache: bool) -> Result<Self, String> {
+        let min_ttl = min_ttl(std::env::var("XROLE_MIN_TTL").ok().as_deref())?;
+        let cache = if no_cache { None } else { Cache::from_env() };
+        let mut broker = Self::new(
             ClientEnv::from_env(),
-            if no_cache { None } else { Cache::from_env() },
-        )
+            cache.map(|c| c.with_min_ttl(min_ttl)),
+        );
+        broker.min_ttl = min_ttl;
+        Ok(broker)
+    }
+
+    /// How long before they expire sessions are replaced (`XROLE_MIN_TTL`).
+    pub fn min_ttl(&self) -> Duration {
+        self.min_ttl
     }
 
     /// A broker over `env` and `cache`.
@@ -45,6 +55,7 @@ impl Broker {
             cache,
             customize: None,
             http: Arc::default(),
+            min_ttl: crate::domain::session::REUSE_WINDOW,
         }
     }
 

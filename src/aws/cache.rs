@@ -5,7 +5,7 @@ use std::fs::{self, DirBuilder, OpenOptions, Permissions};
 use std::io::{Read, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -75,6 +75,8 @@ impl Key {
 #[derive(Debug, Clone)]
 pub struct Cache {
     dir: PathBuf,
+    /// An entry is reused only with more than this left (`XROLE_MIN_TTL`).
+    min_ttl: Duration,
 }
 
 impl Cache {
@@ -95,9 +97,19 @@ impl Cache {
         Some(Self::at(base.join("xrole-tui")))
     }
 
-    /// A cache in `dir`.
+    /// A cache in `dir`, reusing entries with more than the default five minutes left.
     pub fn at(dir: PathBuf) -> Self {
-        Self { dir }
+        Self {
+            dir,
+            min_ttl: crate::domain::session::REUSE_WINDOW,
+        }
+    }
+
+    /// The same cache, reusing entries with more than `min_ttl` left.
+    #[must_use]
+    pub fn with_min_ttl(mut self, min_ttl: Duration) -> Self {
+        self.min_ttl = min_ttl;
+        self
     }
 
     /// The directory.
@@ -138,7 +150,10 @@ impl Cache {
             return None;
         };
         let entry = disk.to_entry()?;
-        entry.credentials.reusable(now).then_some(entry)
+        entry
+            .credentials
+            .reusable_for(now, self.min_ttl)
+            .then_some(entry)
     }
 
     /// Stores `entry` under `key`: a private temporary file in the same directory, renamed over

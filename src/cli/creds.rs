@@ -2,6 +2,7 @@
 
 use std::ffi::OsString;
 use std::io::{self, Write};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use serde_json::{json, Map, Value};
@@ -16,6 +17,8 @@ use crate::domain::session::{countdown, rfc3339};
 use crate::domain::shell_env::{self, MARKER, REMOVED};
 use crate::domain::text::{display_safe, json_safe};
 use crate::domain::Target;
+use crate::runtime::endpoint::Reporter;
+use crate::runtime::served_child::ServedChild;
 
 /// Output formats of `env`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -57,7 +60,7 @@ pub(super) async fn open(
     prefer_terminal: bool,
 ) -> Result<Opened, Failure> {
     let target = resolve(files, profile)?;
-    let broker = Broker::from_env(no_cache);
+    let broker = Broker::from_env(no_cache).map_err(Failure::config)?;
     let mut mfa = HeadlessMfa {
         mfa_process: target.mfa_process.clone(),
         prefer_terminal,
@@ -134,7 +137,11 @@ pub async fn env(
     let Opened {
         target, outcome, ..
     } = open(files, profile, no_cache, false).await?;
-    let vars = shell_env::variables(&outcome.session, target.region.as_deref());
+    let vars = shell_env::variables(
+        &outcome.session,
+        target.region.as_deref(),
+        shell_env::Delivery::Static,
+    );
     let text = render_env(&vars, format);
     io::stdout()
         .lock()
@@ -220,19 +227,42 @@ pub async fn exec(
     files: &AwsFiles,
     profile: &str,
     command: &[OsString],
+    static_keys: bool,
     no_cache: bool,
 ) -> Result<u8, Failure> {
     shell_env::check_not_nested(std::env::var_os(MARKER).as_deref()).map_err(Failure::config)?;
     let Opened {
-        target, outcome, ..
+        target,
+        broker,
+        outcome,
     } = open(files, profile, no_cache, false).await?;
-    let env = shell_env::child_env(
-        std::env::vars_os(),
-        &outcome.session,
-        target.region.as_deref(),
-    );
+    let region = target.region.clone();
+    let session = outcome.session;
+    let served = if static_keys || target.static_credentials {
+        None
+    } else {
+        let report: Reporter = Arc::new(|m: String| {
+            let _ = writeln!(io::stderr(), "xrole-tui: {}", display_safe(&m));
+        });
+        match ServedChild::start(broker, Arc::new(target), &session, files, report).await {
+            Ok(s) => Some(s),
+            Err(why) => {
+                let _ = writeln!(
+                    io::stderr(),
+                    "xrole-tui: note: the keys go in the environment instead of an endpoint: {}",
+                    display_safe(&why)
+                );
+                None
+            }
+        }
+    };
+    let delivery = served
+        .as_ref()
+        .map_or(shell_env::Delivery::Static, ServedChild::delivery);
+    let env = shell_env::child_env(std::env::vars_os(), &session, region.as_deref(), delivery);
     let status = crate::runtime::child::run(env, command)
         .await
         .map_err(Failure::config)?;
+    drop(served);
     Ok(crate::runtime::child::exit_code(status))
 }

@@ -21,6 +21,8 @@ pub fn run(files: &AwsFiles, profile: Option<String>, no_cache: bool) -> Result<
     let loaded = files
         .load()
         .map_err(|e| Failure::config(display_safe(&e.to_string())))?;
+    // Checked before the screen changes: a bad XROLE_MIN_TTL is said on the normal screen.
+    let broker = crate::aws::broker::Broker::from_env(no_cache).map_err(Failure::config)?;
     let preselect = profile.or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -31,7 +33,8 @@ pub fn run(files: &AwsFiles, profile: Option<String>, no_cache: bool) -> Result<
         .block_on(crate::runtime::run(
             Arc::new(loaded.set),
             preselect,
-            no_cache,
+            broker,
+            files.clone(),
         ))
         .map_err(|e| Failure::config(format!("terminal error: {e}")))?;
     Ok(match exit {

@@ -56,6 +56,14 @@ pub fn check_profile(profile: &mut Profile, sso_sessions: &HashMap<String, SsoSe
             }
         }
     }
+    if let Some(v) = profile.get(Key::XroleCredentials) {
+        if !matches!(v, "static" | "endpoint") {
+            error(
+                Key::XroleCredentials,
+                format!("xrole_credentials {v:?} must be static or endpoint"),
+            );
+        }
+    }
     for key in [Key::Region, Key::SsoRegion] {
         if let Some(v) = profile.get(key) {
             if let Err(e) = validate::region(key.as_str(), v) {

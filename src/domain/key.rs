@@ -58,6 +58,7 @@ keys! {
     XroleEnv = "xrole_env",
     XroleExpectedAccount = "xrole_expected_account",
     XroleBuckets = "xrole_buckets",
+    XroleCredentials = "xrole_credentials",
 }
 
 impl Key {

@@ -237,11 +237,12 @@ pub struct ProfileSet {
 }
 
 /// The keys we read from a profile; others are kept but unused (the AWS CLI has many more).
-pub const KNOWN_XROLE_KEYS: [&str; 4] = [
+pub const KNOWN_XROLE_KEYS: [&str; 5] = [
     "xrole_account_name",
     "xrole_env",
     "xrole_expected_account",
     "xrole_buckets",
+    "xrole_credentials",
 ];
 
 impl ProfileSet {

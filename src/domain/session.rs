@@ -51,7 +51,18 @@ impl Credentials {
 
     /// True when they may be reused from a cache: more than [`REUSE_WINDOW`] left.
     pub fn reusable(&self, now: SystemTime) -> bool {
-        self.remaining(now).is_none_or(|left| left > REUSE_WINDOW)
+        self.reusable_for(now, REUSE_WINDOW)
+    }
+
+    /// True when more than `min_ttl` is left (`XROLE_MIN_TTL`).
+    pub fn reusable_for(&self, now: SystemTime, min_ttl: Duration) -> bool {
+        self.remaining(now).is_none_or(|left| left > min_ttl)
+    }
+
+    /// When they should be replaced: `min_ttl` before they expire (`None`: never).
+    pub fn refresh_at(&self, min_ttl: Duration) -> Option<SystemTime> {
+        self.expiration
+            .map(|e| e.checked_sub(min_ttl).unwrap_or(SystemTime::UNIX_EPOCH))
     }
 }
 
@@ -194,6 +205,24 @@ pub fn parse_rfc3339(s: &str) -> Option<SystemTime> {
     }
 }
 
+/// Reads `XROLE_MIN_TTL`: whole seconds a session must have left to be reused or served, at
+/// least 60 and under 12 hours (default [`REUSE_WINDOW`], 300 s, as aws-vault's `AWS_MIN_TTL`).
+pub fn min_ttl(value: Option<&str>) -> Result<Duration, String> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(REUSE_WINDOW),
+        Some(v) => v
+            .strip_suffix('s')
+            .unwrap_or(v)
+            .parse::<u64>()
+            .ok()
+            .filter(|s| (60..43_200).contains(s))
+            .map(Duration::from_secs)
+            .ok_or_else(|| {
+                format!("XROLE_MIN_TTL is {v:?}; it must be a number of seconds from 60 to 43199")
+            }),
+    }
+}
+
 /// What a lifetime says about credentials that were just opened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Freshness {
@@ -295,6 +324,27 @@ pub fn parse_process_output(json: &[u8]) -> Result<Credentials, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn min_ttl_and_the_refresh_time() {
+        assert_eq!(min_ttl(None), Ok(REUSE_WINDOW));
+        assert_eq!(min_ttl(Some("  ")), Ok(REUSE_WINDOW));
+        assert_eq!(min_ttl(Some("890")), Ok(Duration::from_secs(890)));
+        assert_eq!(min_ttl(Some("600s")), Ok(Duration::from_secs(600)));
+        for bad in ["59", "43200", "-5", "5m", "1e3"] {
+            assert!(
+                min_ttl(Some(bad)).unwrap_err().contains("XROLE_MIN_TTL"),
+                "{bad}"
+            );
+        }
+        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let c = creds(Some(t0 + Duration::from_secs(900)));
+        let ttl = Duration::from_secs(890);
+        assert_eq!(c.refresh_at(ttl), Some(t0 + Duration::from_secs(10)));
+        assert!(c.reusable_for(t0 + Duration::from_secs(9), ttl));
+        assert!(!c.reusable_for(t0 + Duration::from_secs(10), ttl));
+        assert_eq!(creds(None).refresh_at(ttl), None);
+    }
 
     #[test]
     fn freshness_catches_expired_credentials_and_a_clock_that_is_off() {

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
+use std::path::Path;
 
 use super::session::{rfc3339, Session};
 
@@ -37,18 +38,51 @@ pub fn check_not_nested(current: Option<&OsStr>) -> Result<(), String> {
     }
 }
 
+/// How a child gets its credentials.
+#[derive(Debug, Clone, Copy)]
+pub enum Delivery<'a> {
+    /// The keys themselves, in its environment (`env`, `exec --static`).
+    Static,
+    /// A credential endpoint to ask, and, when the default profile had to be hidden, the
+    /// rewritten config and credentials files to read instead of the user's.
+    Endpoint {
+        /// `AWS_CONTAINER_CREDENTIALS_FULL_URI`.
+        url: &'a str,
+        /// `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
+        token: &'a str,
+        /// The files' copies: config, credentials.
+        files: Option<(&'a Path, &'a Path)>,
+    },
+}
+
 /// The variables to set for `session`, in a stable order.
-pub fn variables(session: &Session, region: Option<&str>) -> Vec<(String, String)> {
+pub fn variables(
+    session: &Session,
+    region: Option<&str>,
+    delivery: Delivery<'_>,
+) -> Vec<(String, String)> {
     let c = &session.credentials;
-    let mut vars = vec![
-        ("AWS_ACCESS_KEY_ID".to_owned(), c.access_key_id.clone()),
-        (
-            "AWS_SECRET_ACCESS_KEY".to_owned(),
-            c.secret_access_key.as_str().to_owned(),
-        ),
-    ];
-    if let Some(token) = &c.session_token {
-        vars.push(("AWS_SESSION_TOKEN".into(), token.as_str().to_owned()));
+    let mut vars = Vec::new();
+    match delivery {
+        Delivery::Static => {
+            vars.push(("AWS_ACCESS_KEY_ID".to_owned(), c.access_key_id.clone()));
+            vars.push((
+                "AWS_SECRET_ACCESS_KEY".to_owned(),
+                c.secret_access_key.as_str().to_owned(),
+            ));
+            if let Some(token) = &c.session_token {
+                vars.push(("AWS_SESSION_TOKEN".into(), token.as_str().to_owned()));
+            }
+        }
+        Delivery::Endpoint { url, token, files } => {
+            vars.push(("AWS_CONTAINER_CREDENTIALS_FULL_URI".into(), url.to_owned()));
+            vars.push(("AWS_CONTAINER_AUTHORIZATION_TOKEN".into(), token.to_owned()));
+            if let Some((config, credentials)) = files {
+                let path = |p: &Path| p.to_string_lossy().into_owned();
+                vars.push(("AWS_CONFIG_FILE".into(), path(config)));
+                vars.push(("AWS_SHARED_CREDENTIALS_FILE".into(), path(credentials)));
+            }
+        }
     }
     if let Some(exp) = c.expiration {
         vars.push(("AWS_CREDENTIAL_EXPIRATION".into(), rfc3339(exp)));
@@ -71,12 +105,13 @@ pub fn child_env(
     base: impl IntoIterator<Item = (OsString, OsString)>,
     session: &Session,
     region: Option<&str>,
+    delivery: Delivery<'_>,
 ) -> BTreeMap<OsString, OsString> {
     let mut env: BTreeMap<OsString, OsString> = base
         .into_iter()
         .filter(|(k, _)| !REMOVED.iter().any(|r| OsStr::new(r) == k))
         .collect();
-    for (k, v) in variables(session, region) {
+    for (k, v) in variables(session, region, delivery) {
         env.insert(k.into(), v.into());
     }
     env
@@ -118,7 +153,12 @@ mod tests {
             ("PATH", "/bin"),
         ]
         .map(|(k, v)| (OsString::from(k), OsString::from(v)));
-        let env = child_env(base, &session(), Some("eu-west-1"));
+        let env = child_env(
+            base.clone(),
+            &session(),
+            Some("eu-west-1"),
+            Delivery::Static,
+        );
         let get = |k: &str| {
             env.get(OsStr::new(k))
                 .map(|v| v.to_string_lossy().into_owned())
@@ -139,6 +179,42 @@ mod tests {
         assert_eq!(get("AWS_REGION").as_deref(), Some("eu-west-1"));
         assert_eq!(get("XROLE_PROFILE").as_deref(), Some("dev"));
         assert_eq!(get("XROLE_ACCOUNT").as_deref(), Some("222222222222"));
+
+        // Served by an endpoint: no key at all, the endpoint and (here) the rewritten files.
+        let env = child_env(
+            base,
+            &session(),
+            None,
+            Delivery::Endpoint {
+                url: "http://127.0.0.1:4242/credentials",
+                token: "t0k",
+                files: Some((Path::new("/run/x/config"), Path::new("/run/x/credentials"))),
+            },
+        );
+        let get = |k: &str| {
+            env.get(OsStr::new(k))
+                .map(|v| v.to_string_lossy().into_owned())
+        };
+        for k in [
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+        ] {
+            assert_eq!(get(k), None, "{k}");
+        }
+        assert!(!env
+            .values()
+            .any(|v| v.to_string_lossy().contains("new-secret")));
+        assert_eq!(
+            get("AWS_CONTAINER_CREDENTIALS_FULL_URI").as_deref(),
+            Some("http://127.0.0.1:4242/credentials")
+        );
+        assert_eq!(
+            get("AWS_CONTAINER_AUTHORIZATION_TOKEN").as_deref(),
+            Some("t0k")
+        );
+        assert_eq!(get("AWS_CONFIG_FILE").as_deref(), Some("/run/x/config"));
+        assert_eq!(get("XROLE_PROFILE").as_deref(), Some("dev"));
     }
 
     #[test]

@@ -106,6 +106,9 @@ pub struct Target {
     pub root_keys: Option<StaticKeys>,
     /// The SSO settings, for an `Sso` plan.
     pub sso: Option<SsoSettings>,
+    /// `xrole_credentials = static`: children get the keys in their environment, not an
+    /// endpoint to ask.
+    pub static_credentials: bool,
 }
 
 /// Why a profile cannot be resolved.
@@ -207,6 +210,7 @@ impl ProfileSet {
             role_arn: owned(facts.role_arn),
             root_keys,
             sso,
+            static_credentials: profile.get(Key::XroleCredentials) == Some("static"),
             plan,
         })
     }

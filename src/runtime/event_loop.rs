@@ -11,12 +11,15 @@ use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use super::endpoint::Reporter;
 use super::executor::Executor;
+use super::served_child::ServedChild;
 use super::{child, terminal};
 use crate::app::{App, Effect, Msg};
 use crate::aws::broker::Broker;
+use crate::config::AwsFiles;
 use crate::domain::session::Session;
-use crate::domain::{shell_env, ProfileSet};
+use crate::domain::{shell_env, ProfileSet, Target};
 
 /// How the loop ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,7 +74,8 @@ fn spawn_ticker(tx: mpsc::UnboundedSender<Msg>) -> JoinHandle<()> {
 pub async fn run(
     set: Arc<ProfileSet>,
     preselect: Option<String>,
-    no_cache: bool,
+    broker: Broker,
+    files: AwsFiles,
 ) -> std::io::Result<Exit> {
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
@@ -85,7 +89,7 @@ pub async fn run(
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut input = spawn_input(tx.clone());
     let ticker = spawn_ticker(tx.clone());
-    let mut executor = Executor::new(Broker::from_env(no_cache), tx.clone());
+    let mut executor = Executor::new(broker, tx.clone());
     let mut app = App::new(set, preselect.as_deref(), SystemTime::now());
 
     let exit = loop {
@@ -133,9 +137,13 @@ pub async fn run(
                     | Effect::S3List { .. }
                     | Effect::S3Preview { .. }
                     | Effect::S3Download { .. }) => executor.s3(s3),
-                    Effect::SpawnShell { session, region } => {
+                    Effect::SpawnShell { session, target } => {
                         stop_input(&mut input).await;
-                        let status = role_shell(&mut term, &session, region.as_deref()).await;
+                        let served = Serving {
+                            broker: executor.broker().clone(),
+                            files: &files,
+                        };
+                        let status = role_shell(&mut term, &session, target, served).await;
                         // Signals that reached us while the shell had the terminal were the
                         // shell's, not requests to this TUI.
                         while sigint.recv().now_or_never().is_some() {}
@@ -157,10 +165,42 @@ pub async fn run(
     Ok(exit)
 }
 
-/// Leaves the screen, runs `$SHELL` with the role's credentials, and comes back.
-async fn role_shell(term: &mut DefaultTerminal, session: &Session, region: Option<&str>) -> String {
+/// What the role shell's credential endpoint needs.
+struct Serving<'a> {
+    broker: Broker,
+    files: &'a AwsFiles,
+}
+
+/// Leaves the screen, runs `$SHELL` served by a credential endpoint (or with the keys in its
+/// environment for `xrole_credentials = static`, or when no endpoint can be made), and comes
+/// back.
+async fn role_shell(
+    term: &mut DefaultTerminal,
+    session: &Session,
+    target: Arc<Target>,
+    serving: Serving<'_>,
+) -> String {
     terminal::leave();
     terminal::flush_input();
+    let region = target.region.clone();
+    let served = if target.static_credentials {
+        None
+    } else {
+        // While the shell runs, the screen is the shell's: trouble is said there.
+        let report: Reporter = Arc::new(|m: String| {
+            eprintln!("\r\nxrole-tui: {}\r", crate::domain::text::display_safe(&m));
+        });
+        match ServedChild::start(serving.broker, target, session, serving.files, report).await {
+            Ok(s) => Some(s),
+            Err(why) => {
+                println!(
+                    "xrole-tui: note: the keys go in the shell's environment instead of an endpoint: {}",
+                    crate::domain::text::display_safe(&why)
+                );
+                None
+            }
+        }
+    };
     let account = session
         .identity
         .as_ref()
@@ -170,11 +210,15 @@ async fn role_shell(term: &mut DefaultTerminal, session: &Session, region: Optio
         "xrole-tui: shell for profile {} (account {account}); type 'exit' to return",
         crate::domain::text::display_safe(&session.profile)
     );
-    let env = shell_env::child_env(std::env::vars_os(), session, region);
+    let delivery = served
+        .as_ref()
+        .map_or(shell_env::Delivery::Static, ServedChild::delivery);
+    let env = shell_env::child_env(std::env::vars_os(), session, region.as_deref(), delivery);
     let text = match child::run(env, &[]).await {
         Ok(status) => child::describe(&status),
         Err(e) => e,
     };
+    drop(served);
     if let Err(e) = terminal::resume(term) {
         return format!("{text}; the screen could not be restored: {e}");
     }

@@ -58,6 +58,11 @@ impl MfaInput for TuiMfa {
 }
 
 impl Executor {
+    /// The broker the calls go through (the role shell's endpoint renews through it too).
+    pub fn broker(&self) -> &Broker {
+        &self.broker
+    }
+
     /// An executor opening sessions through `broker`, reporting on `tx`.
     pub fn new(broker: Broker, tx: mpsc::UnboundedSender<Msg>) -> Self {
         Self {

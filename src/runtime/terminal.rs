@@ -95,11 +95,8 @@ pub fn resume(terminal: &mut DefaultTerminal) -> io::Result<()> {
     flush_input();
     enable_raw_mode()?;
     keep_signal_keys();
-    // Keys crossterm had already read before the pause are dropped too (nothing else reads
-    // now, so these never block).
-    while crossterm::event::poll(Duration::ZERO).unwrap_or(false) {
-        let _ = crossterm::event::read();
-    }
+    // Not drained through crossterm here: its reader lock may still be held by the stopped
+    // reader's thread on its way out, and the screen must come back whatever that thread does.
     execute!(io::stdout(), EnterAlternateScreen)?;
     terminal.clear()
 }

@@ -1,0 +1,284 @@
+//! The credential endpoint of a role shell or an `exec` child: the container-credentials
+//! protocol every AWS SDK reads (`AWS_CONTAINER_CREDENTIALS_FULL_URI` and
+//! `AWS_CONTAINER_AUTHORIZATION_TOKEN`), served on loopback from memory, renewed in the
+//! background through the broker before the credentials run out.
+//!
+//! A request never waits for a lock, a call or a person: SDKs give up on the endpoint within
+//! 2–5 s. What the child may not have (no token, another `Host`, a peer that is not loopback)
+//! is refused.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use subtle::ConstantTimeEq;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use zeroize::Zeroizing;
+
+use crate::aws::authenticate::MfaInput;
+use crate::aws::broker::Broker;
+use crate::aws::error::AuthError;
+use crate::domain::serving::{retry_delay, Answer, Served};
+use crate::domain::session::{rfc3339, Credentials};
+use crate::domain::text::display_safe;
+use crate::domain::Target;
+
+/// The path credentials are served on (some SDKs ignore a URI without one).
+const PATH: &str = "/credentials";
+/// A client that sends no complete request head within this time is dropped.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Where problems of the endpoint are told (the TUI's status, `exec`'s stderr).
+pub type Reporter = Arc<dyn Fn(String) + Send + Sync>;
+
+/// A running endpoint; stopped when dropped.
+pub struct Endpoint {
+    /// `http://127.0.0.1:PORT/credentials`.
+    pub url: String,
+    /// The token a request must carry in `Authorization`: 256 random bits, in hex.
+    pub token: Zeroizing<String>,
+    state: Arc<RwLock<Served>>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Endpoint {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+impl Endpoint {
+    /// Serves `credentials` (just opened for `target`) and keeps them renewed through
+    /// `broker`, reporting trouble to `report`.
+    pub async fn start(
+        broker: Broker,
+        target: Arc<Target>,
+        credentials: Credentials,
+        report: Reporter,
+    ) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let token = Zeroizing::new(random_token()?);
+        let state = Arc::new(RwLock::new(Served::Fresh {
+            credentials,
+            trouble: None,
+        }));
+        let host = format!("127.0.0.1:{}", addr.port());
+        let server = tokio::spawn(serve(
+            listener,
+            Arc::new(Check {
+                host: host.clone(),
+                token: token.clone(),
+            }),
+            Arc::clone(&state),
+        ));
+        let refresher = tokio::spawn(refresh(broker, target, Arc::clone(&state), report));
+        Ok(Self {
+            url: format!("http://{host}{PATH}"),
+            token,
+            state,
+            tasks: vec![server, refresher],
+        })
+    }
+
+    /// What it would answer now, for a status line.
+    pub fn describe(&self, now: SystemTime) -> String {
+        match read(&self.state).answer(now) {
+            Answer::Credentials(c) => c.expiration.map_or_else(
+                || "serving keys without expiry".to_owned(),
+                |e| format!("serving credentials until {}", rfc3339(e)),
+            ),
+            Answer::Unavailable(why) => format!("not serving: {why}"),
+        }
+    }
+}
+
+struct Check {
+    host: String,
+    token: Zeroizing<String>,
+}
+
+fn read(state: &RwLock<Served>) -> std::sync::RwLockReadGuard<'_, Served> {
+    state
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn random_token() -> std::io::Result<String> {
+    let mut bytes = Zeroizing::new([0u8; 32]);
+    getrandom::fill(bytes.as_mut()).map_err(|e| std::io::Error::other(e.to_string()))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+async fn serve(listener: TcpListener, check: Arc<Check>, state: Arc<RwLock<Served>>) {
+    loop {
+        let Ok((stream, peer)) = listener.accept().await else {
+            continue;
+        };
+        if !peer.ip().is_loopback() {
+            continue; // bound to loopback; refused all the same
+        }
+        let (check, state) = (Arc::clone(&check), Arc::clone(&state));
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req| {
+                let answer = respond(&req, peer, &check, &state);
+                async move { Ok::<_, Infallible>(answer) }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEAD_TIMEOUT)
+                .max_buf_size(16 * 1024)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+fn respond(
+    req: &Request<Incoming>,
+    peer: SocketAddr,
+    check: &Check,
+    state: &RwLock<Served>,
+) -> Response<Full<Bytes>> {
+    if !peer.ip().is_loopback() {
+        return error(StatusCode::FORBIDDEN, "only this machine may ask");
+    }
+    let host = req.headers().get(hyper::header::HOST).map(|h| h.as_bytes());
+    if host != Some(check.host.as_bytes()) {
+        // DNS rebinding: a web page's request names its own host.
+        return error(StatusCode::FORBIDDEN, "wrong Host for this endpoint");
+    }
+    let token = req
+        .headers()
+        .get(hyper::header::AUTHORIZATION)
+        .map_or(&b""[..], |t| t.as_bytes());
+    if !bool::from(token.ct_eq(check.token.as_bytes())) {
+        return error(
+            StatusCode::FORBIDDEN,
+            "missing or wrong authorization token (AWS_CONTAINER_AUTHORIZATION_TOKEN)",
+        );
+    }
+    if req.uri().path() != PATH {
+        return error(
+            StatusCode::NOT_FOUND,
+            "credentials are served on /credentials",
+        );
+    }
+    if req.method() != hyper::Method::GET {
+        return error(StatusCode::METHOD_NOT_ALLOWED, "use GET");
+    }
+    match read(state).answer(SystemTime::now()) {
+        Answer::Credentials(c) => {
+            let mut body = serde_json::json!({
+                "AccessKeyId": c.access_key_id,
+                "SecretAccessKey": c.secret_access_key.as_str(),
+            });
+            if let Some(t) = &c.session_token {
+                body["Token"] = serde_json::Value::String(t.as_str().to_owned());
+            }
+            if let Some(e) = c.expiration {
+                body["Expiration"] = serde_json::Value::String(rfc3339(e));
+            }
+            json(StatusCode::OK, &body)
+        }
+        Answer::Unavailable(why) => error(StatusCode::SERVICE_UNAVAILABLE, &why),
+    }
+}
+
+fn error(status: StatusCode, message: &str) -> Response<Full<Bytes>> {
+    // Both spellings: SDKs read `message` or `Message`.
+    let message = format!("xrole-tui: {message}");
+    json(
+        status,
+        &serde_json::json!({ "code": status.as_u16(), "message": message, "Message": message }),
+    )
+}
+
+fn json(status: StatusCode, body: &serde_json::Value) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// Never asks for a code: the child owns the terminal. Says what to do instead.
+struct NoPrompt;
+
+impl MfaInput for NoPrompt {
+    fn code(
+        &mut self,
+        serial: &str,
+        profile: &str,
+    ) -> impl std::future::Future<Output = Result<Zeroizing<String>, AuthError>> + Send {
+        let why = format!(
+            "profile {:?} needs a new MFA code for {}: its MFA session has ended; leave this shell and authenticate again",
+            display_safe(profile),
+            display_safe(serial)
+        );
+        async move { Err(AuthError::Mfa(why)) }
+    }
+}
+
+/// Renews the credentials `min_ttl` before they expire, through the broker (its cache and its
+/// cross-process lock, so every shell of the profile shares one session).
+async fn refresh(
+    broker: Broker,
+    target: Arc<Target>,
+    state: Arc<RwLock<Served>>,
+    report: Reporter,
+) {
+    let mut failures = 0;
+    loop {
+        let now = SystemTime::now();
+        let next = read(&state).next_refresh(broker.min_ttl(), now, retry_delay(failures));
+        let Some(next) = next else {
+            return; // keys that never expire: nothing to renew
+        };
+        if let Ok(wait) = next.duration_since(now) {
+            tokio::time::sleep(wait).await;
+        }
+        match broker.open(&target, &mut NoPrompt, SystemTime::now()).await {
+            Ok(outcome) => {
+                failures = 0;
+                let mut s = state
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                *s = Served::Fresh {
+                    credentials: outcome.session.credentials,
+                    trouble: None,
+                };
+            }
+            Err(e) => {
+                failures += 1;
+                let fatal = matches!(e, AuthError::Denied(_) | AuthError::Expired(_))
+                    || matches!(e, AuthError::WrongAccount(_));
+                let why = e.to_string();
+                {
+                    let mut s = state
+                        .write()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    let old = std::mem::replace(&mut *s, Served::Failed(String::new()));
+                    *s = old.after_failure(why.clone(), fatal);
+                }
+                if failures == 1 {
+                    report(format!(
+                        "cannot renew the credentials of profile {:?}: {why}",
+                        display_safe(&target.name)
+                    ));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! What a child served by a credential endpoint gets: the endpoint, and copies of the AWS files
+//! in which the default profile gives no credentials (see `domain::shadow`). Both end when this
+//! is dropped: the server stops and the copies are removed.
+
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::endpoint::{Endpoint, Reporter};
+use crate::aws::broker::Broker;
+use crate::config::AwsFiles;
+use crate::domain::session::Session;
+use crate::domain::shadow::shadow_default;
+use crate::domain::shell_env::Delivery;
+use crate::domain::Target;
+
+/// The endpoint of one child and its view of the files.
+pub struct ServedChild {
+    endpoint: Endpoint,
+    /// The rewritten files, in a private directory removed on drop.
+    files: Option<(tempfile::TempDir, PathBuf, PathBuf)>,
+}
+
+impl ServedChild {
+    /// Starts serving `session` for `target`. Fails (and the caller falls back to the static
+    /// mode, saying why) when the endpoint cannot listen or the files cannot be rewritten.
+    pub async fn start(
+        broker: Broker,
+        target: Arc<Target>,
+        session: &Session,
+        files: &AwsFiles,
+        report: Reporter,
+    ) -> Result<Self, String> {
+        let files = child_files(files)?;
+        let endpoint = Endpoint::start(broker, target, session.credentials.clone(), report)
+            .await
+            .map_err(|e| format!("the credential endpoint cannot listen on 127.0.0.1: {e}"))?;
+        Ok(Self { endpoint, files })
+    }
+
+    /// The environment's part for this child.
+    pub fn delivery(&self) -> Delivery<'_> {
+        Delivery::Endpoint {
+            url: &self.endpoint.url,
+            token: &self.endpoint.token,
+            files: self
+                .files
+                .as_ref()
+                .map(|(_, c, k)| (c.as_path(), k.as_path())),
+        }
+    }
+
+    /// The endpoint.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+}
+
+/// Copies of the files with the default profile hidden, when it gives credentials.
+fn child_files(files: &AwsFiles) -> Result<Option<(tempfile::TempDir, PathBuf, PathBuf)>, String> {
+    let (config, credentials) = files.read_raw().map_err(|e| e.to_string())?;
+    let text = |b: &Option<Vec<u8>>, p: &Path| {
+        std::str::from_utf8(b.as_deref().unwrap_or_default())
+            .map(|t| t.trim_start_matches('\u{feff}').to_owned())
+            .map_err(|_| format!("{} is not UTF-8, so it cannot be rewritten", p.display()))
+    };
+    let config = zeroize::Zeroizing::new(text(&config, &files.config)?);
+    let credentials = zeroize::Zeroizing::new(text(&credentials, &files.credentials)?);
+    let Some(shadowed) = shadow_default(&config, &credentials) else {
+        return Ok(None);
+    };
+    let shadowed_credentials = zeroize::Zeroizing::new(shadowed.credentials);
+    // tempfile makes the directory 0700; the files are made 0600 below.
+    let dir = tempfile::Builder::new()
+        .prefix("xrole-files-")
+        .tempdir()
+        .map_err(|e| format!("cannot make a private directory for the child's files: {e}"))?;
+    let write = |name: &str, body: &str| -> Result<PathBuf, String> {
+        let path = dir.path().join(name);
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .and_then(|mut f| f.write_all(body.as_bytes()))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        Ok(path)
+    };
+    let config_path = write("config", &shadowed.config)?;
+    let credentials_path = write("credentials", &shadowed_credentials)?;
+    Ok(Some((dir, config_path, credentials_path)))
+}

@@ -1,0 +1,223 @@
+//! The credential endpoint of `exec`, through the real binary against moto: the AWS CLI in the
+//! child reaches the role through it, the child's environment holds no secret, the default
+//! profile cannot shadow it, strangers are refused, and the credentials rotate with no failed
+//! call from one MFA code.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use support::world::*;
+
+fn aws_cli() -> String {
+    std::env::var("AWS_CLI").unwrap_or_else(|_| "aws".into())
+}
+
+fn append(w: &World, rel: &str, text: &str) {
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(w.home().join(rel))
+        .unwrap();
+    f.write_all(text.as_bytes()).unwrap();
+}
+
+#[test]
+fn the_aws_cli_in_exec_reaches_the_role_and_the_environment_holds_no_secret() {
+    let _g = serial();
+    let w = World::new();
+    let script = format!(
+        "env > \"$HOME/child-env\"; \"{}\" sts get-caller-identity --query Account --output text",
+        aws_cli()
+    );
+    let mut c = w.command(&["exec", "app", "--", "sh", "-c", &script]);
+    c.env("AWS_DEFAULT_REGION", "us-east-1");
+    let out = ok(&w.run_with(c, ""));
+    assert_eq!(out.trim(), "222222222222");
+    let env = std::fs::read_to_string(w.home().join("child-env")).unwrap();
+    assert!(
+        env.contains("AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:"),
+        "{env}"
+    );
+    assert!(env.contains("AWS_CONTAINER_AUTHORIZATION_TOKEN="));
+    for absent in [
+        "AWS_ACCESS_KEY_ID=",
+        "AWS_SECRET_ACCESS_KEY=",
+        "AWS_SESSION_TOKEN=",
+        "base-secret",
+    ] {
+        assert!(!env.contains(absent), "{absent} in the child's environment");
+    }
+}
+
+#[test]
+fn keys_under_default_do_not_shadow_the_endpoint() {
+    let _g = serial();
+    let w = World::new();
+    // The bastion user's keys as the default profile, and a role that starts from them.
+    append(
+        &w,
+        ".aws/credentials",
+        "[default]\naws_access_key_id = AKIADEFAULT000000001\naws_secret_access_key = default-secret\n",
+    );
+    append(
+        &w,
+        ".aws/config",
+        "[default]\nregion = us-east-1\n[profile via-default]\nrole_arn = arn:aws:iam::555555555555:role/x\nsource_profile = default\nregion = us-east-1\n",
+    );
+    let cli = aws_cli();
+    let script = format!(
+        "\"{cli}\" sts get-caller-identity --query Account --output text; \
+         \"{cli}\" --profile via-default sts get-caller-identity --query Account --output text 2>&1; \
+         ls -l \"$AWS_CONFIG_FILE\" \"$AWS_SHARED_CREDENTIALS_FILE\" | cut -c1-10; echo \"$AWS_CONFIG_FILE\" > \"$HOME/files\""
+    );
+    let out = ok(&w.run(&["exec", "app", "--", "sh", "-c", &script], ""));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    assert_eq!(
+        lines[0], "222222222222",
+        "profile-less: the role, not the default user"
+    );
+    assert_eq!(
+        lines[1], "555555555555",
+        "source_profile = default still works"
+    );
+    assert_eq!(&lines[2..4], ["-rw-------", "-rw-------"]);
+    let copy = std::fs::read_to_string(w.home().join("files")).unwrap();
+    assert!(
+        !std::path::Path::new(copy.trim()).exists(),
+        "the copies are removed"
+    );
+}
+
+/// Starts `exec PROFILE` whose child writes the endpoint's URL and token to a file and waits.
+fn serving_child(
+    w: &World,
+    profile: &str,
+    extra: &[(&str, &str)],
+    seconds: u32,
+) -> (std::process::Child, String, String) {
+    let out = w.home().join("endpoint");
+    let script = format!(
+        "printf '%s %s' \"$AWS_CONTAINER_CREDENTIALS_FULL_URI\" \"$AWS_CONTAINER_AUTHORIZATION_TOKEN\" > {}.tmp; mv {0}.tmp {0}; sleep {seconds}",
+        out.display()
+    );
+    let mut c = w.command(&["exec", profile, "--", "sh", "-c", &script]);
+    c.envs(extra.iter().copied());
+    let child = c.spawn().unwrap();
+    let start = Instant::now();
+    let text = loop {
+        if let Ok(t) = std::fs::read_to_string(&out) {
+            break t;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the child never started"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let (url, token) = text.split_once(' ').unwrap();
+    (child, url.to_owned(), token.to_owned())
+}
+
+/// A raw GET; returns the status code and the body.
+fn get(url: &str, host: Option<&str>, token: Option<&str>) -> (u16, String) {
+    let rest = url.strip_prefix("http://").unwrap();
+    let (authority, path) = rest.split_once('/').unwrap();
+    let mut s = TcpStream::connect(authority).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut req = format!(
+        "GET /{path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
+        host.unwrap_or(authority)
+    );
+    if let Some(t) = token {
+        req.push_str(&format!("Authorization: {t}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    let status = resp.split(' ').nth(1).unwrap().parse().unwrap();
+    (
+        status,
+        resp.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned(),
+    )
+}
+
+#[test]
+fn strangers_are_refused() {
+    let _g = serial();
+    let w = World::new();
+    let (mut child, url, token) = serving_child(&w, "app", &[], 30);
+    assert!(token.len() >= 64, "256 bits at least");
+    let (status, body) = get(&url, None, Some(&token));
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("\"AccessKeyId\"") && body.contains("\"Expiration\""),
+        "{body}"
+    );
+    assert_eq!(get(&url, None, None).0, 403, "no token");
+    let mut wrong = token.clone();
+    wrong.replace_range(0..1, if token.starts_with('0') { "1" } else { "0" });
+    assert_eq!(get(&url, None, Some(&wrong)).0, 403, "a wrong token");
+    assert_eq!(
+        get(&url, None, Some(&format!("{token}x"))).0,
+        403,
+        "a longer token"
+    );
+    let port = url.split(':').nth(2).unwrap().split('/').next().unwrap();
+    let (status, body) = get(&url, Some(&format!("evil.example:{port}")), Some(&token));
+    assert_eq!(status, 403, "another Host (DNS rebinding)");
+    assert!(body.contains("\"message\""), "{body}");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn credentials_rotate_with_no_failed_call_from_one_mfa_code() {
+    let _g = serial();
+    let w = World::new();
+    let count = w.home().join("codes");
+    append(
+        &w,
+        ".aws/config",
+        &format!(
+            "[profile counted]\nmfa_process = sh -c 'echo x >> {}; echo {CODE}'\n\
+             [profile rotating]\nrole_arn = arn:aws:iam::222222222222:role/admin\nsource_profile = counted\n\
+             mfa_serial = arn:aws:iam::111111111111:mfa/carol\nduration_seconds = 900\n",
+            count.display()
+        ),
+    );
+    append(
+        &w,
+        ".aws/credentials",
+        "[counted]\naws_access_key_id = AKIACOUNTED000000001\naws_secret_access_key = counted-secret\n",
+    );
+    // Renewed when less than 890 s are left: every ten seconds or so.
+    let (mut child, url, token) = serving_child(&w, "rotating", &[("XROLE_MIN_TTL", "890")], 40);
+    let mut keys: Vec<String> = Vec::new();
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(32) {
+        let (status, body) = get(&url, None, Some(&token));
+        assert_eq!(
+            status,
+            200,
+            "a failed call at {:?}: {body}",
+            start.elapsed()
+        );
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let key = v["AccessKeyId"].as_str().unwrap().to_owned();
+        if keys.last() != Some(&key) {
+            keys.push(key);
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(keys.len() >= 3, "rotated at least twice: {keys:?}");
+    let codes = std::fs::read_to_string(&count).unwrap().lines().count();
+    assert_eq!(codes, 1, "one MFA code for the whole run");
+}
