@@ -92,9 +92,13 @@ fn role_shell_round_trip() {
     pane.type_text("6");
     pane.keys(&["Enter"]);
     pane.wait_for("role$", 30);
-    pane.type_text("\"$AWS_CLI\" sts get-caller-identity --query Account --output text; echo \"in=$XROLE_ACCOUNT\"");
+    pane.type_text("\"$AWS_CLI\" sts get-caller-identity --query Account --output text; echo \"in=$XROLE_ACCOUNT keys=${AWS_SECRET_ACCESS_KEY:-none} served=${AWS_CONTAINER_CREDENTIALS_FULL_URI%%:*}\"");
     pane.keys(&["Enter"]);
     let shell = pane.wait_for("in=222222222222", 60);
+    assert!(
+        shell.contains("keys=none served=http"),
+        "the shell is served by the endpoint and holds no key:\n{shell}"
+    );
     assert!(
         shell.contains("\n222222222222"),
         "the AWS CLI in the shell sees the role's account:\n{shell}"
