@@ -28,6 +28,11 @@ pub struct Cli {
     /// Neither read nor write the credential cache (also: XROLE_CACHE=none).
     #[arg(long, global = true)]
     pub no_cache: bool,
+    /// For a profile of long-term keys without a role: hand out the keys themselves, not a
+    /// GetSessionToken session (some IAM and STS calls refuse session credentials). Also
+    /// `xrole_session = none` in the profile.
+    #[arg(long, global = true)]
+    pub no_session: bool,
     /// The profile to select when the TUI opens (default: $AWS_PROFILE).
     #[arg(long)]
     pub profile: Option<String>,
@@ -106,36 +111,34 @@ pub enum S3Command {
 pub fn run(cli: Cli) -> ExitCode {
     let files = AwsFiles::from_env();
     let no_cache = cli.no_cache;
+    let opts = creds::Opts {
+        no_cache,
+        no_session: cli.no_session,
+    };
     let result = match cli.command {
         Some(Command::List { json }) => list::run(&files, json).map(|()| 0),
         Some(Command::Whoami { profile, json }) => {
-            block_on(creds::whoami(&files, &profile, json, no_cache))
+            block_on(creds::whoami(&files, &profile, json, opts))
         }
         Some(Command::Exec {
             profile,
             static_keys,
             command,
-        }) => block_on(creds::exec(
-            &files,
-            &profile,
-            &command,
-            static_keys,
-            no_cache,
-        )),
+        }) => block_on(creds::exec(&files, &profile, &command, static_keys, opts)),
         Some(Command::Env { profile, format }) => {
-            block_on(creds::env(&files, &profile, format, no_cache))
+            block_on(creds::env(&files, &profile, format, opts))
         }
         Some(Command::CredentialProcess { profile }) => {
-            block_on(creds::credential_process(&files, &profile, no_cache))
+            block_on(creds::credential_process(&files, &profile, opts))
         }
         Some(Command::S3(S3Command::Ls { profile, location })) => {
-            block_on(s3::ls(&files, &profile, &location, no_cache))
+            block_on(s3::ls(&files, &profile, &location, opts))
         }
         Some(Command::S3(S3Command::Get {
             profile,
             location,
             dest,
-        })) => block_on(s3::get(&files, &profile, &location, dest, no_cache)),
+        })) => block_on(s3::get(&files, &profile, &location, dest, opts)),
         None => tui::run(&files, cli.profile, no_cache),
     };
     match result {

@@ -343,3 +343,32 @@ fn long_term_keys_never_leave_the_process() {
         "{out}"
     );
 }
+
+#[test]
+fn no_session_hands_out_the_long_term_keys_only_when_asked() {
+    let _g = serial();
+    let w = World::new();
+    let out = w.run(&["env", "--no-session", "base"], "");
+    let text = ok(&out);
+    assert!(
+        text.contains("AKIABASE000000000001") && !text.contains("AWS_SESSION_TOKEN='"),
+        "{text}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("long-term keys themselves"));
+    append(
+        &w,
+        ".aws/credentials",
+        "[raw]\naws_access_key_id = AKIARAW0000000000001\naws_secret_access_key = raw-secret\n",
+    );
+    append(&w, ".aws/config", "[profile raw]\nxrole_session = none\n");
+    assert!(ok(&w.run(&["env", "raw"], "")).contains("AKIARAW0000000000001"));
+    let listed = ok(&w.run(&["list", "--json"], ""));
+    assert!(
+        listed.contains("long-term keys themselves are handed out"),
+        "the list says which applies"
+    );
+    let out = w.run(&["env", "--no-session", "app"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("--no-session applies to a profile of long-term keys"));
+}

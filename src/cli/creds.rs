@@ -42,6 +42,15 @@ impl From<AuthError> for Failure {
     }
 }
 
+/// Options of every headless command.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Opts {
+    /// `--no-cache`.
+    pub no_cache: bool,
+    /// `--no-session`.
+    pub no_session: bool,
+}
+
 /// What a command works with once its profile is open.
 pub(super) struct Opened {
     /// The resolved profile.
@@ -56,11 +65,17 @@ pub(super) struct Opened {
 pub(super) async fn open(
     files: &AwsFiles,
     profile: &str,
-    no_cache: bool,
+    opts: Opts,
     prefer_terminal: bool,
 ) -> Result<Opened, Failure> {
-    let target = resolve(files, profile)?;
-    let broker = Broker::from_env(no_cache).map_err(Failure::config)?;
+    let mut target = resolve(files, profile)?;
+    if opts.no_session && !target.plan.without_session() {
+        return Err(Failure::config(format!(
+            "--no-session applies to a profile of long-term keys without a role; profile {:?} is not one",
+            display_safe(profile)
+        )));
+    }
+    let broker = Broker::from_env(opts.no_cache).map_err(Failure::config)?;
     let mut mfa = HeadlessMfa {
         mfa_process: target.mfa_process.clone(),
         prefer_terminal,
@@ -92,9 +107,9 @@ pub async fn whoami(
     files: &AwsFiles,
     profile: &str,
     json: bool,
-    no_cache: bool,
+    opts: Opts,
 ) -> Result<u8, Failure> {
-    let opened = open(files, profile, no_cache, false).await?;
+    let opened = open(files, profile, opts, false).await?;
     let creds = &opened.outcome.session.credentials;
     let id = opened.broker.whoami(&opened.target, creds).await?;
     let expiration = creds.expiration.map(rfc3339);
@@ -132,11 +147,11 @@ pub async fn env(
     files: &AwsFiles,
     profile: &str,
     format: EnvFormat,
-    no_cache: bool,
+    opts: Opts,
 ) -> Result<u8, Failure> {
     let Opened {
         target, outcome, ..
-    } = open(files, profile, no_cache, false).await?;
+    } = open(files, profile, opts, false).await?;
     let vars = shell_env::variables(
         &outcome.session,
         target.region.as_deref(),
@@ -200,9 +215,9 @@ pub fn render_env(vars: &[(String, String)], format: EnvFormat) -> String {
 pub async fn credential_process(
     files: &AwsFiles,
     profile: &str,
-    no_cache: bool,
+    opts: Opts,
 ) -> Result<u8, Failure> {
-    let opened = open(files, profile, no_cache, true).await?;
+    let opened = open(files, profile, opts, true).await?;
     let c = &opened.outcome.session.credentials;
     let mut v = json!({
         "Version": 1,
@@ -228,14 +243,14 @@ pub async fn exec(
     profile: &str,
     command: &[OsString],
     static_keys: bool,
-    no_cache: bool,
+    opts: Opts,
 ) -> Result<u8, Failure> {
     shell_env::check_not_nested(std::env::var_os(MARKER).as_deref()).map_err(Failure::config)?;
     let Opened {
         target,
         broker,
         outcome,
-    } = open(files, profile, no_cache, false).await?;
+    } = open(files, profile, opts, false).await?;
     let region = target.region.clone();
     let session = outcome.session;
     let served = if static_keys || target.static_credentials {

@@ -3,7 +3,7 @@
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
-use super::creds::open;
+use super::creds::{open, Opts};
 use super::Failure;
 use crate::aws::s3;
 use crate::config::AwsFiles;
@@ -15,9 +15,9 @@ fn location(s: &str) -> Result<S3Location, Failure> {
 }
 
 /// `s3 ls PROFILE s3://BUCKET[/PREFIX]`: one level, printed page by page as the pages arrive.
-pub async fn ls(files: &AwsFiles, profile: &str, at: &str, no_cache: bool) -> Result<u8, Failure> {
+pub async fn ls(files: &AwsFiles, profile: &str, at: &str, opts: Opts) -> Result<u8, Failure> {
     let at = location(at)?;
-    let opened = open(files, profile, no_cache, false).await?;
+    let opened = open(files, profile, opts, false).await?;
     let client = opened.broker.s3(&opened.target, &opened.outcome.session)?;
     let prefix = at.as_prefix();
     let mut token = None;
@@ -62,7 +62,7 @@ pub async fn get(
     profile: &str,
     at: &str,
     dest: Option<PathBuf>,
-    no_cache: bool,
+    opts: Opts,
 ) -> Result<u8, Failure> {
     let at = location(at)?;
     if at.key.is_empty() || at.key.ends_with('/') {
@@ -76,7 +76,7 @@ pub async fn get(
         Some(d) => d,
         None => PathBuf::from(local_name(&at.key).map_err(Failure::config)?),
     };
-    let opened = open(files, profile, no_cache, false).await?;
+    let opened = open(files, profile, opts, false).await?;
     let client = opened.broker.s3(&opened.target, &opened.outcome.session)?;
     let bar = io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(0);

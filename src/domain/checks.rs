@@ -56,6 +56,14 @@ pub fn check_profile(profile: &mut Profile, sso_sessions: &HashMap<String, SsoSe
             }
         }
     }
+    if let Some(v) = profile.get(Key::XroleSession) {
+        if v != "none" {
+            error(
+                Key::XroleSession,
+                format!("xrole_session {v:?} can only be none (leave it out for a session)"),
+            );
+        }
+    }
     if let Some(v) = profile.get(Key::XroleCredentials) {
         if !matches!(v, "static" | "endpoint") {
             error(

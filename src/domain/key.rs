@@ -59,6 +59,7 @@ keys! {
     XroleExpectedAccount = "xrole_expected_account",
     XroleBuckets = "xrole_buckets",
     XroleCredentials = "xrole_credentials",
+    XroleSession = "xrole_session",
 }
 
 impl Key {

@@ -116,7 +116,25 @@ pub struct Plan {
     pub notes: Vec<String>,
 }
 
+/// Said of a plan that hands out long-term keys on request.
+pub const NO_SESSION_NOTE: &str =
+    "no session (xrole_session = none or --no-session): the long-term keys themselves are handed out";
+
 impl Plan {
+    /// The plan without its own `GetSessionToken` (`--no-session`): only for a profile of
+    /// long-term keys with no role, whose keys are then handed out as they are. Returns false
+    /// when that does not apply (a role, or temporary keys), and leaves the plan alone.
+    pub fn without_session(&mut self) -> bool {
+        let own_session = self.steps.len() == 1
+            && matches!(self.steps[0], Step::SessionToken { .. })
+            && self.source.is_long_term();
+        if own_session {
+            self.steps.clear();
+            self.notes.push(NO_SESSION_NOTE.to_owned());
+        }
+        own_session
+    }
+
     /// The MFA device a code will be asked for, if any.
     pub fn mfa_serial(&self) -> Option<&str> {
         self.steps.iter().find_map(|s| match s {
@@ -313,6 +331,10 @@ fn leaf(profile: &Profile) -> Result<Source, PlanError> {
 /// A user profile without a role gets a session of its own (with its `mfa_serial`, if any):
 /// long-term keys are never handed to a shell or a program.
 fn session_token_step(plan: &mut Plan, profile: &Profile) {
+    if plan.source.is_long_term() && profile.get(Key::XroleSession) == Some("none") {
+        plan.notes.push(NO_SESSION_NOTE.to_owned());
+        return;
+    }
     if plan.source.is_long_term() {
         plan.steps.push(Step::SessionToken {
             mfa_serial: profile.get(Key::MfaSerial).map(str::to_owned),

@@ -237,12 +237,13 @@ pub struct ProfileSet {
 }
 
 /// The keys we read from a profile; others are kept but unused (the AWS CLI has many more).
-pub const KNOWN_XROLE_KEYS: [&str; 5] = [
+pub const KNOWN_XROLE_KEYS: [&str; 6] = [
     "xrole_account_name",
     "xrole_env",
     "xrole_expected_account",
     "xrole_buckets",
     "xrole_credentials",
+    "xrole_session",
 ];
 
 impl ProfileSet {
