@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 use crate::config::AwsFiles;
 
+pub mod control;
 pub mod creds;
 pub mod list;
 pub mod mfa;
@@ -68,6 +69,15 @@ pub enum Command {
         #[arg(last = true)]
         command: Vec<std::ffi::OsString>,
     },
+    /// Inside a served shell: its profile and how long it is served (for a prompt).
+    Status {
+        /// Print JSON: profile, account, serving, expiration, message.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Inside a served shell whose MFA session has ended: ask for a code on this terminal and
+    /// hand it to the process serving the shell.
+    Unlock,
     /// Print the profile's credentials as shell variable assignments.
     Env {
         /// The profile.
@@ -117,6 +127,8 @@ pub fn run(cli: Cli) -> ExitCode {
     };
     let result = match cli.command {
         Some(Command::List { json }) => list::run(&files, json).map(|()| 0),
+        Some(Command::Status { json }) => control::status(json),
+        Some(Command::Unlock) => control::unlock(),
         Some(Command::Whoami { profile, json }) => {
             block_on(creds::whoami(&files, &profile, json, opts))
         }

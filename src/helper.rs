@@ -19,6 +19,30 @@ pub struct Bounds {
     pub output: usize,
 }
 
+/// A code from `mfa_process` (the first line of its output), within its bounds.
+pub fn mfa_code(
+    command: &str,
+    profile: &str,
+) -> Result<Zeroizing<String>, crate::aws::error::AuthError> {
+    use crate::domain::text::display_safe;
+    let fail = |why: String| {
+        crate::aws::error::AuthError::Mfa(format!(
+            "mfa_process of profile {:?} {}",
+            display_safe(profile),
+            display_safe(&why)
+        ))
+    };
+    let done =
+        run(command, mfa_process_bounds(), Stderr::Inherit).map_err(|e| fail(e.to_string()))?;
+    if !done.status.success() {
+        return Err(fail(format!("failed ({})", done.status)));
+    }
+    let text = String::from_utf8_lossy(&done.stdout);
+    Ok(Zeroizing::new(
+        text.lines().next().unwrap_or_default().trim().to_owned(),
+    ))
+}
+
 /// The bounds of `mfa_process`: 60 s (a security key may need a touch), 1 KiB;
 /// `XROLE_MFA_PROCESS_TIMEOUT` (seconds) changes the time.
 pub fn mfa_process_bounds() -> Bounds {

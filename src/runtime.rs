@@ -2,6 +2,7 @@
 //! the role shell.
 
 pub mod child;
+pub mod control;
 pub mod endpoint;
 pub mod event_loop;
 pub mod executor;

@@ -221,3 +221,98 @@ fn credentials_rotate_with_no_failed_call_from_one_mfa_code() {
     let codes = std::fs::read_to_string(&count).unwrap().lines().count();
     assert_eq!(codes, 1, "one MFA code for the whole run");
 }
+
+/// `xrole-tui ARGS` as the served child's own commands would run it: with its `XROLE_CONTROL`.
+fn in_shell(w: &World, control: &str, args: &[&str], stdin: &str) -> std::process::Output {
+    let mut c = w.command(args);
+    c.env("XROLE_CONTROL", control);
+    w.run_with(c, stdin)
+}
+
+#[test]
+fn unlock_brings_back_a_shell_whose_mfa_session_ended() {
+    let _g = serial();
+    let w = World::new();
+    append(
+        &w,
+        ".aws/config",
+        "[profile locked]\nrole_arn = arn:aws:iam::222222222222:role/admin\nsource_profile = hub\n\
+         mfa_serial = arn:aws:iam::111111111111:mfa/alice\nduration_seconds = 900\n",
+    );
+    let out = w.home().join("control");
+    let script = format!(
+        "printf '%s %s %s' \"$AWS_CONTAINER_CREDENTIALS_FULL_URI\" \"$AWS_CONTAINER_AUTHORIZATION_TOKEN\" \"$XROLE_CONTROL\" > {0}.tmp; mv {0}.tmp {0}; sleep 60",
+        out.display()
+    );
+    let mut c = w.command(&["exec", "locked", "--", "sh", "-c", &script]);
+    c.env("XROLE_MIN_TTL", "890");
+    let mut child = c.spawn().unwrap();
+    // The first code, as a script gives it; hub has no mfa_process, so no later code can come
+    // without a person.
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{CODE}\n").as_bytes())
+        .unwrap();
+    let start = Instant::now();
+    let text = loop {
+        if let Ok(t) = std::fs::read_to_string(&out) {
+            break t;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the child never started"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let parts: Vec<&str> = text.split(' ').collect();
+    let (url, token, control) = (parts[0], parts[1], parts[2]);
+    let first = get(url, None, Some(token)).1;
+
+    // The MFA session ends (its cache entries go), so the renewal due in ~10 s needs a code.
+    for e in std::fs::read_dir(w.cache()).unwrap().flatten() {
+        if e.path().extension().is_some_and(|x| x == "json") {
+            std::fs::remove_file(e.path()).unwrap();
+        }
+    }
+    let trouble = loop {
+        let v: serde_json::Value =
+            serde_json::from_str(&ok(&in_shell(&w, control, &["status", "--json"], ""))).unwrap();
+        if let Some(m) = v["message"].as_str() {
+            break m.to_owned();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(40),
+            "no renewal failed: {v}"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    };
+    assert!(trouble.contains("xrole-tui unlock"), "{trouble}");
+    let (status, _) = get(url, None, Some(token));
+    assert_eq!(
+        status, 200,
+        "still served until the held credentials expire"
+    );
+
+    let said = ok(&in_shell(&w, control, &["unlock"], &format!("{CODE}\n")));
+    assert!(said.contains("unlocked"), "{said}");
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(&in_shell(&w, control, &["status", "--json"], ""))).unwrap();
+    assert_eq!(v["serving"], true);
+    assert_eq!(v["message"], serde_json::Value::Null, "{v}");
+    let plain = ok(&in_shell(&w, control, &["status"], ""));
+    assert!(
+        plain.starts_with("locked 14m") || plain.starts_with("locked 15m"),
+        "{plain}"
+    );
+    let (status, after) = get(url, None, Some(token));
+    assert_eq!(status, 200);
+    assert_ne!(first, after, "new credentials from the new session");
+    let _ = child.kill();
+    let _ = child.wait();
+
+    let outside = w.run(&["status"], "");
+    assert_eq!(outside.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&outside.stderr).contains("not inside a shell served"));
+}

@@ -8,7 +8,6 @@ use zeroize::Zeroizing;
 
 use crate::aws::authenticate::MfaInput;
 use crate::aws::error::AuthError;
-use crate::domain::text::display_safe;
 use crate::helper;
 
 /// Reads codes without a TUI.
@@ -44,7 +43,7 @@ impl MfaInput for HeadlessMfa {
 impl HeadlessMfa {
     fn read(&self, serial: &str, profile: &str) -> Result<Zeroizing<String>, AuthError> {
         if let Some(command) = &self.mfa_process {
-            return run_mfa_process(command, profile);
+            return helper::mfa_code(command, profile);
         }
         let stdin = std::io::stdin();
         if stdin.is_terminal() || (self.prefer_terminal && has_terminal()) {
@@ -73,7 +72,9 @@ pub const MAX_CODE_LINE: usize = 64;
 
 /// One line of at most [`MAX_CODE_LINE`] bytes; `Err(None)` when the input is empty. Never
 /// reads further than that, so `< /dev/zero` costs 65 bytes, not all memory.
-fn read_code_line(input: &mut impl BufRead) -> Result<Zeroizing<String>, Option<String>> {
+pub(super) fn read_code_line(
+    input: &mut impl BufRead,
+) -> Result<Zeroizing<String>, Option<String>> {
     let mut bytes = Zeroizing::new(Vec::with_capacity(MAX_CODE_LINE + 1));
     std::io::Read::take(&mut *input, MAX_CODE_LINE as u64 + 1)
         .read_until(b'\n', &mut bytes)
@@ -97,29 +98,6 @@ fn has_terminal() -> bool {
         .write(true)
         .open("/dev/tty")
         .is_ok()
-}
-
-fn run_mfa_process(command: &str, profile: &str) -> Result<Zeroizing<String>, AuthError> {
-    let fail = |why: String| {
-        AuthError::Mfa(format!(
-            "mfa_process of profile {:?} {}",
-            display_safe(profile),
-            display_safe(&why)
-        ))
-    };
-    let done = helper::run(
-        command,
-        helper::mfa_process_bounds(),
-        helper::Stderr::Inherit,
-    )
-    .map_err(|e| fail(e.to_string()))?;
-    if !done.status.success() {
-        return Err(fail(format!("failed ({})", done.status)));
-    }
-    let text = String::from_utf8_lossy(&done.stdout);
-    Ok(Zeroizing::new(
-        text.lines().next().unwrap_or_default().trim().to_owned(),
-    ))
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use super::session::{rfc3339, Session};
 pub const MARKER: &str = "XROLE_PROFILE";
 
 /// Variables removed so that nothing shadows the role's credentials.
-pub const REMOVED: [&str; 14] = [
+pub const REMOVED: [&str; 15] = [
     "AWS_PROFILE",
     "AWS_DEFAULT_PROFILE",
     "AWS_SECURITY_TOKEN",
@@ -25,7 +25,11 @@ pub const REMOVED: [&str; 14] = [
     "AWS_WEB_IDENTITY_TOKEN_FILE",
     "AWS_ROLE_ARN",
     "AWS_ROLE_SESSION_NAME",
+    CONTROL,
 ];
+
+/// The control socket of the process serving this shell (`xrole-tui status`, `unlock`).
+pub const CONTROL: &str = "XROLE_CONTROL";
 
 /// Refuses to start inside a role shell, naming the role it holds.
 pub fn check_not_nested(current: Option<&OsStr>) -> Result<(), String> {
@@ -52,6 +56,8 @@ pub enum Delivery<'a> {
         token: &'a str,
         /// The files' copies: config, credentials.
         files: Option<(&'a Path, &'a Path)>,
+        /// The control socket.
+        control: Option<&'a Path>,
     },
 }
 
@@ -74,7 +80,15 @@ pub fn variables(
                 vars.push(("AWS_SESSION_TOKEN".into(), token.as_str().to_owned()));
             }
         }
-        Delivery::Endpoint { url, token, files } => {
+        Delivery::Endpoint {
+            url,
+            token,
+            files,
+            control,
+        } => {
+            if let Some(c) = control {
+                vars.push((CONTROL.into(), c.to_string_lossy().into_owned()));
+            }
             vars.push(("AWS_CONTAINER_CREDENTIALS_FULL_URI".into(), url.to_owned()));
             vars.push(("AWS_CONTAINER_AUTHORIZATION_TOKEN".into(), token.to_owned()));
             if let Some((config, credentials)) = files {
@@ -189,6 +203,7 @@ mod tests {
                 url: "http://127.0.0.1:4242/credentials",
                 token: "t0k",
                 files: Some((Path::new("/run/x/config"), Path::new("/run/x/credentials"))),
+                control: Some(Path::new("/run/x/control.sock")),
             },
         );
         let get = |k: &str| {
@@ -214,6 +229,7 @@ mod tests {
             Some("t0k")
         );
         assert_eq!(get("AWS_CONFIG_FILE").as_deref(), Some("/run/x/config"));
+        assert_eq!(get("XROLE_CONTROL").as_deref(), Some("/run/x/control.sock"));
         assert_eq!(get("XROLE_PROFILE").as_deref(), Some("dev"));
     }
 

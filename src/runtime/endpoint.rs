@@ -44,8 +44,38 @@ pub struct Endpoint {
     pub url: String,
     /// The token a request must carry in `Authorization`: 256 random bits, in hex.
     pub token: Zeroizing<String>,
-    state: Arc<RwLock<Served>>,
+    /// What it serves, shared with the control socket (`status`, `unlock`).
+    pub shared: Arc<Shared>,
     tasks: Vec<JoinHandle<()>>,
+}
+
+/// What the endpoint and its control socket share.
+pub struct Shared {
+    /// Opens sessions.
+    pub broker: Broker,
+    /// The profile served.
+    pub target: Arc<Target>,
+    /// What is served.
+    pub state: Arc<RwLock<Served>>,
+}
+
+impl Shared {
+    /// Opens the session again with `mfa` (the control socket's code) and serves the result.
+    pub async fn renew(&self, mfa: &mut impl MfaInput) -> Result<Option<SystemTime>, AuthError> {
+        let outcome = self
+            .broker
+            .open(&self.target, mfa, SystemTime::now())
+            .await?;
+        let expiration = outcome.session.credentials.expiration;
+        *self
+            .state
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Served::Fresh {
+            credentials: outcome.session.credentials,
+            trouble: None,
+        };
+        Ok(expiration)
+    }
 }
 
 impl Drop for Endpoint {
@@ -81,18 +111,27 @@ impl Endpoint {
             }),
             Arc::clone(&state),
         ));
-        let refresher = tokio::spawn(refresh(broker, target, Arc::clone(&state), report));
+        let refresher = tokio::spawn(refresh(
+            broker.clone(),
+            Arc::clone(&target),
+            Arc::clone(&state),
+            report,
+        ));
         Ok(Self {
             url: format!("http://{host}{PATH}"),
             token,
-            state,
+            shared: Arc::new(Shared {
+                broker,
+                target,
+                state,
+            }),
             tasks: vec![server, refresher],
         })
     }
 
     /// What it would answer now, for a status line.
     pub fn describe(&self, now: SystemTime) -> String {
-        match read(&self.state).answer(now) {
+        match read(&self.shared.state).answer(now) {
             Answer::Credentials(c) => c.expiration.map_or_else(
                 || "serving keys without expiry".to_owned(),
                 |e| format!("serving credentials until {}", rfc3339(e)),
@@ -107,7 +146,8 @@ struct Check {
     token: Zeroizing<String>,
 }
 
-fn read(state: &RwLock<Served>) -> std::sync::RwLockReadGuard<'_, Served> {
+/// The state, for reading.
+pub fn read(state: &RwLock<Served>) -> std::sync::RwLockReadGuard<'_, Served> {
     state
         .read()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -213,8 +253,11 @@ fn json(status: StatusCode, body: &serde_json::Value) -> Response<Full<Bytes>> {
     response
 }
 
-/// Never asks for a code: the child owns the terminal. Says what to do instead.
-struct NoPrompt;
+/// Never prompts: the child owns the terminal. A profile's `mfa_process` still gives a code
+/// (it runs without the terminal); otherwise it says what to do instead.
+struct NoPrompt {
+    mfa_process: Option<String>,
+}
 
 impl MfaInput for NoPrompt {
     fn code(
@@ -222,12 +265,23 @@ impl MfaInput for NoPrompt {
         serial: &str,
         profile: &str,
     ) -> impl std::future::Future<Output = Result<Zeroizing<String>, AuthError>> + Send {
+        let helper = self.mfa_process.clone().map(|command| {
+            let profile = profile.to_owned();
+            tokio::task::spawn_blocking(move || crate::helper::mfa_code(&command, &profile))
+        });
         let why = format!(
-            "profile {:?} needs a new MFA code for {}: its MFA session has ended; leave this shell and authenticate again",
+            "profile {:?} needs a new MFA code for {}: its MFA session has ended; run `xrole-tui unlock` in this shell",
             display_safe(profile),
             display_safe(serial)
         );
-        async move { Err(AuthError::Mfa(why)) }
+        async move {
+            match helper {
+                Some(task) => task
+                    .await
+                    .map_err(|e| AuthError::Mfa(format!("mfa_process did not run: {e}")))?,
+                None => Err(AuthError::Mfa(why)),
+            }
+        }
     }
 }
 
@@ -249,7 +303,10 @@ async fn refresh(
         if let Ok(wait) = next.duration_since(now) {
             tokio::time::sleep(wait).await;
         }
-        match broker.open(&target, &mut NoPrompt, SystemTime::now()).await {
+        let mut mfa = NoPrompt {
+            mfa_process: target.mfa_process.clone(),
+        };
+        match broker.open(&target, &mut mfa, SystemTime::now()).await {
             Ok(outcome) => {
                 failures = 0;
                 let mut s = state

@@ -7,6 +7,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::control::Control;
 use super::endpoint::{Endpoint, Reporter};
 use crate::aws::broker::Broker;
 use crate::config::AwsFiles;
@@ -18,6 +19,8 @@ use crate::domain::Target;
 /// The endpoint of one child and its view of the files.
 pub struct ServedChild {
     endpoint: Endpoint,
+    /// `status` and `unlock` talk to it.
+    control: Option<Control>,
     /// The rewritten files, in a private directory removed on drop.
     files: Option<(tempfile::TempDir, PathBuf, PathBuf)>,
 }
@@ -33,10 +36,24 @@ impl ServedChild {
         report: Reporter,
     ) -> Result<Self, String> {
         let files = child_files(files)?;
-        let endpoint = Endpoint::start(broker, target, session.credentials.clone(), report)
+        let endpoint = Endpoint::start(broker, target, session.credentials.clone(), report.clone())
             .await
             .map_err(|e| format!("the credential endpoint cannot listen on 127.0.0.1: {e}"))?;
-        Ok(Self { endpoint, files })
+        // Without it the shell still works; only `status` and `unlock` cannot reach it.
+        let control = match Control::start(Arc::clone(&endpoint.shared)) {
+            Ok(c) => Some(c),
+            Err(why) => {
+                report(format!(
+                    "status and unlock will not work in this shell: {why}"
+                ));
+                None
+            }
+        };
+        Ok(Self {
+            endpoint,
+            control,
+            files,
+        })
     }
 
     /// The environment's part for this child.
@@ -48,6 +65,7 @@ impl ServedChild {
                 .files
                 .as_ref()
                 .map(|(_, c, k)| (c.as_path(), k.as_path())),
+            control: self.control.as_ref().map(Control::path),
         }
     }
 
