@@ -316,3 +316,24 @@ fn unlock_brings_back_a_shell_whose_mfa_session_ended() {
     assert_eq!(outside.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&outside.stderr).contains("not inside a shell served"));
 }
+
+#[test]
+fn a_rust_sdk_program_in_exec_reaches_the_role() {
+    let _g = serial();
+    let w = World::new();
+    // `cargo test` builds the examples beside the test binaries.
+    let program = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .and_then(std::path::Path::parent)
+        .unwrap()
+        .join("examples/sdk_whoami");
+    assert!(
+        program.exists(),
+        "{} is missing: run the whole `cargo test`, which builds the examples",
+        program.display()
+    );
+    let mut c = w.command(&["exec", "app", "--", program.to_str().unwrap()]);
+    c.env("AWS_DEFAULT_REGION", "us-east-1");
+    assert_eq!(ok(&w.run_with(c, "")).trim(), "222222222222");
+}
