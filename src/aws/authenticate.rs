@@ -250,6 +250,19 @@ impl Engine {
             .find_map(|(i, k)| cache.get(k, now).map(|e| (i, e)))
     }
 
+    /// Until when `target` can be renewed without a new MFA code: the end of the cached
+    /// result of its first step that needs one. `None` when no step needs a code, or nothing
+    /// is cached.
+    pub fn renewable_until(&self, target: &Target, now: SystemTime) -> Option<SystemTime> {
+        let first_mfa = target.plan.steps.iter().position(|s| match s {
+            Step::SessionToken { mfa_serial, .. } | Step::AssumeRole { mfa_serial, .. } => {
+                mfa_serial.is_some()
+            }
+        })?;
+        let key = step_keys(target).into_iter().nth(first_mfa)?;
+        self.cache.as_ref()?.get(&key, now)?.credentials.expiration
+    }
+
     /// `sts:GetCallerIdentity` with `creds`.
     pub async fn whoami(
         &self,

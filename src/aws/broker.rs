@@ -117,6 +117,12 @@ impl Broker {
         Ok(outcome)
     }
 
+    /// Until when `target`'s session can be renewed without a new MFA code (see
+    /// [`Engine::renewable_until`]).
+    pub fn renewable_until(&self, target: &Target, now: SystemTime) -> Option<SystemTime> {
+        self.engine(target).ok()?.renewable_until(target, now)
+    }
+
     /// `sts:GetCallerIdentity` with `creds`, through `target`'s settings.
     pub async fn whoami(
         &self,

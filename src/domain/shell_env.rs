@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 use std::path::Path;
+use std::time::SystemTime;
 
 use super::session::{rfc3339, Session};
 
@@ -58,6 +59,9 @@ pub enum Delivery<'a> {
         files: Option<(&'a Path, &'a Path)>,
         /// The control socket.
         control: Option<&'a Path>,
+        /// Until when the endpoint can serve without a new MFA code (the MFA session's end);
+        /// `None` when no code is ever needed.
+        until: Option<SystemTime>,
     },
 }
 
@@ -69,6 +73,12 @@ pub fn variables(
 ) -> Vec<(String, String)> {
     let c = &session.credentials;
     let mut vars = Vec::new();
+    // What a prompt shows: when the keys end (static), or when the shell stops being served
+    // without a new code (endpoint; absent when it never needs one).
+    let expiration = match delivery {
+        Delivery::Static => c.expiration,
+        Delivery::Endpoint { until, .. } => until,
+    };
     match delivery {
         Delivery::Static => {
             vars.push(("AWS_ACCESS_KEY_ID".to_owned(), c.access_key_id.clone()));
@@ -85,6 +95,7 @@ pub fn variables(
             token,
             files,
             control,
+            ..
         } => {
             if let Some(c) = control {
                 vars.push((CONTROL.into(), c.to_string_lossy().into_owned()));
@@ -98,7 +109,7 @@ pub fn variables(
             }
         }
     }
-    if let Some(exp) = c.expiration {
+    if let Some(exp) = expiration {
         vars.push(("AWS_CREDENTIAL_EXPIRATION".into(), rfc3339(exp)));
         vars.push(("AWS_SESSION_EXPIRATION".into(), rfc3339(exp)));
     }
@@ -204,6 +215,7 @@ mod tests {
                 token: "t0k",
                 files: Some((Path::new("/run/x/config"), Path::new("/run/x/credentials"))),
                 control: Some(Path::new("/run/x/control.sock")),
+                until: Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_036_000)),
             },
         );
         let get = |k: &str| {
@@ -230,6 +242,11 @@ mod tests {
         );
         assert_eq!(get("AWS_CONFIG_FILE").as_deref(), Some("/run/x/config"));
         assert_eq!(get("XROLE_CONTROL").as_deref(), Some("/run/x/control.sock"));
+        assert_eq!(
+            get("AWS_CREDENTIAL_EXPIRATION").as_deref(),
+            Some("2027-01-15T18:00:00Z"),
+            "the end of the MFA session, not of the current keys"
+        );
         assert_eq!(get("XROLE_PROFILE").as_deref(), Some("dev"));
     }
 

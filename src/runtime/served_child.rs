@@ -23,6 +23,8 @@ pub struct ServedChild {
     control: Option<Control>,
     /// The rewritten files, in a private directory removed on drop.
     files: Option<(tempfile::TempDir, PathBuf, PathBuf)>,
+    /// Until when no new MFA code is needed, as known at the start.
+    until: Option<std::time::SystemTime>,
 }
 
 impl ServedChild {
@@ -36,6 +38,7 @@ impl ServedChild {
         report: Reporter,
     ) -> Result<Self, String> {
         let files = child_files(files)?;
+        let until = broker.renewable_until(&target, std::time::SystemTime::now());
         let endpoint = Endpoint::start(broker, target, session.credentials.clone(), report.clone())
             .await
             .map_err(|e| format!("the credential endpoint cannot listen on 127.0.0.1: {e}"))?;
@@ -53,6 +56,7 @@ impl ServedChild {
             endpoint,
             control,
             files,
+            until,
         })
     }
 
@@ -66,6 +70,7 @@ impl ServedChild {
                 .as_ref()
                 .map(|(_, c, k)| (c.as_path(), k.as_path())),
             control: self.control.as_ref().map(Control::path),
+            until: self.until,
         }
     }
 
