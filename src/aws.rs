@@ -4,6 +4,7 @@ pub mod authenticate;
 pub mod broker;
 pub mod cache;
 pub mod error;
+pub mod federation;
 pub mod leaf;
 pub mod lock;
 pub mod s3;

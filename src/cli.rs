@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 use crate::config::AwsFiles;
 
+pub mod console;
 pub mod control;
 pub mod creds;
 pub mod list;
@@ -69,6 +70,26 @@ pub enum Command {
         #[arg(last = true)]
         command: Vec<std::ffi::OsString>,
     },
+    /// Sign in to the AWS web console as the profile (or open its switch-role link).
+    Console {
+        /// The profile.
+        profile: String,
+        /// Only the console's switch-role link for the profile's role (no credentials).
+        #[arg(long)]
+        switch_role: bool,
+        /// Print the link instead of opening a browser.
+        #[arg(long)]
+        print: bool,
+        /// Land on this service's page (ec2, s3, iam, ...).
+        #[arg(long, conflicts_with_all = ["path", "s3"])]
+        service: Option<String>,
+        /// Land on this path of the console.
+        #[arg(long, conflicts_with = "s3")]
+        path: Option<String>,
+        /// Land on the S3 console at s3://BUCKET[/PREFIX or KEY].
+        #[arg(long)]
+        s3: Option<String>,
+    },
     /// Inside a served shell: its profile and how long it is served (for a prompt).
     Status {
         /// Print JSON: profile, account, serving, expiration, message.
@@ -128,6 +149,22 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Some(Command::List { json }) => list::run(&files, json).map(|()| 0),
         Some(Command::Status { json }) => control::status(json),
+        Some(Command::Console {
+            profile,
+            switch_role,
+            print,
+            service,
+            path,
+            s3,
+        }) => {
+            let request = console::Request {
+                profile,
+                switch_role,
+                print,
+                page: console::Page { service, path, s3 },
+            };
+            block_on(console::run(&files, &request, opts))
+        }
         Some(Command::Unlock) => control::unlock(),
         Some(Command::Whoami { profile, json }) => {
             block_on(creds::whoami(&files, &profile, json, opts))

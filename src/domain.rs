@@ -2,6 +2,7 @@
 //! about the terminal, the async runtime or the AWS SDK.
 
 mod checks;
+pub mod console;
 pub mod ini;
 pub mod key;
 pub mod plan;

@@ -263,6 +263,19 @@ impl Engine {
         self.cache.as_ref()?.get(&key, now)?.credentials.expiration
     }
 
+    /// `sts:GetFederationToken` with `creds` (a user's long-term keys), for a console sign-in.
+    pub async fn federation_token(
+        &self,
+        creds: &Credentials,
+        profile: &str,
+    ) -> Result<Credentials, AuthError> {
+        let name = default_session_name(profile)
+            .chars()
+            .take(32)
+            .collect::<String>();
+        sts::federation_token(&self.sts(creds), &name, 3600, profile).await
+    }
+
     /// `sts:GetCallerIdentity` with `creds`.
     pub async fn whoami(
         &self,

@@ -13,8 +13,10 @@ use super::authenticate::{Engine, MfaInput, Outcome, StsCustomizer};
 use super::cache::Cache;
 use super::error::AuthError;
 use super::sdk::{self, ClientEnv, ClientSpec, Service};
+use crate::domain::console::{sign_in, SignIn};
 use crate::domain::session::{freshness, min_ttl, CallerIdentity, Credentials, Freshness, Session};
-use crate::domain::Target;
+use crate::domain::validate::RoleArn;
+use crate::domain::{Step, Target};
 
 /// Opens and shares sessions.
 #[derive(Clone)]
@@ -115,6 +117,59 @@ impl Broker {
             }
         }
         Ok(outcome)
+    }
+
+    /// Credentials the console's sign-in takes for `target` (see `domain::console::sign_in`),
+    /// and the role to switch to once signed in, for a chain of two.
+    pub async fn console_credentials(
+        &self,
+        target: &Target,
+        mfa: &mut impl MfaInput,
+        now: SystemTime,
+    ) -> Result<(Credentials, Option<RoleArn>), AuthError> {
+        match sign_in(&target.plan).map_err(AuthError::Config)? {
+            SignIn::Role {
+                step,
+                drop_duration,
+                then_switch_to,
+            } => {
+                let mut first = target.clone();
+                first.plan.steps.truncate(step + 1);
+                if let Some(Step::AssumeRole {
+                    role_arn, duration, ..
+                }) = first.plan.steps.last_mut()
+                {
+                    if drop_duration {
+                        *duration = None;
+                    }
+                    // The signed-in role's own account is the one to check here.
+                    if then_switch_to.is_some() {
+                        first.expected_account = Some(role_arn.account().to_owned());
+                    }
+                }
+                let outcome = self.open(&first, mfa, now).await?;
+                Ok((outcome.session.credentials, then_switch_to))
+            }
+            SignIn::FederationToken { profile } => {
+                let keys = crate::aws::leaf::load(target).await?;
+                let creds = self
+                    .engine(target)?
+                    .federation_token(&keys, &profile)
+                    .await?;
+                Ok((creds, None))
+            }
+            SignIn::Sso => Ok((self.open(target, mfa, now).await?.session.credentials, None)),
+        }
+    }
+
+    /// The CA bundle `target`'s calls trust (PEM), for the console's sign-in request.
+    pub fn ca_bundle(&self, target: &Target) -> Result<Option<Vec<u8>>, AuthError> {
+        let spec = sdk::resolve(Some(target), &self.env).map_err(AuthError::Config)?;
+        spec.ca_bundle
+            .as_deref()
+            .map(sdk::read_ca_bundle)
+            .transpose()
+            .map_err(AuthError::Config)
     }
 
     /// Until when `target`'s session can be renewed without a new MFA code (see

@@ -364,7 +364,7 @@ pub fn http_client(spec: &ClientSpec, env: &ClientEnv) -> Result<SharedHttpClien
     Ok(client)
 }
 
-fn read_ca_bundle(path: &str) -> Result<Vec<u8>, String> {
+pub fn read_ca_bundle(path: &str) -> Result<Vec<u8>, String> {
     use std::io::Read;
     use std::os::unix::fs::OpenOptionsExt;
     let fail = |why: String| {

@@ -140,3 +140,32 @@ pub async fn caller_identity(
         user_id: out.user_id().unwrap_or_default().to_owned(),
     })
 }
+
+/// `sts:GetFederationToken` with a user's long-term keys, with a session policy that allows
+/// everything, so that the user's own permissions are what applies (a console sign-in for a
+/// user without a role).
+pub async fn federation_token(
+    client: &aws_sdk_sts::Client,
+    name: &str,
+    duration: u32,
+    caller_profile: &str,
+) -> Result<Credentials, AuthError> {
+    let call = Call {
+        action: "sts:GetFederationToken",
+        target: name,
+        profile: caller_profile,
+        mfa_serial: None,
+        external_id: false,
+    };
+    let policy =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+    let out = client
+        .get_federation_token()
+        .name(name)
+        .policy(policy)
+        .duration_seconds(i32::try_from(duration).unwrap_or(3600))
+        .send()
+        .await
+        .map_err(|e| from_sdk(&e, call))?;
+    convert(call.action, out.credentials())
+}
