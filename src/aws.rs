@@ -5,6 +5,7 @@ pub mod broker;
 pub mod cache;
 pub mod error;
 pub mod federation;
+pub mod iam;
 pub mod leaf;
 pub mod lock;
 pub mod s3;

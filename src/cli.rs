@@ -12,6 +12,7 @@ pub mod control;
 pub mod creds;
 pub mod list;
 pub mod mfa;
+pub mod revoke;
 pub mod s3;
 pub mod tui;
 
@@ -90,6 +91,21 @@ pub enum Command {
         #[arg(long)]
         s3: Option<String>,
     },
+    /// End every session of the profile's role (or user) issued before now, as the console's
+    /// "Revoke active sessions" does (an inline policy, iam:PutRolePolicy / PutUserPolicy).
+    Revoke {
+        /// The profile.
+        profile: String,
+        /// Make the IAM call with this profile's credentials.
+        #[arg(long = "as", value_name = "OTHER")]
+        as_profile: Option<String>,
+        /// Print the policy and the call without making it.
+        #[arg(long)]
+        dry_run: bool,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Inside a served shell: its profile and how long it is served (for a prompt).
     Status {
         /// Print JSON: profile, account, serving, expiration, message.
@@ -149,6 +165,20 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Some(Command::List { json }) => list::run(&files, json).map(|()| 0),
         Some(Command::Status { json }) => control::status(json),
+        Some(Command::Revoke {
+            profile,
+            as_profile,
+            dry_run,
+            yes,
+        }) => {
+            let request = revoke::Request {
+                profile,
+                as_profile,
+                dry_run,
+                yes,
+            };
+            block_on(revoke::run(&files, &request, opts))
+        }
         Some(Command::Console {
             profile,
             switch_role,

@@ -263,6 +263,23 @@ impl Engine {
         self.cache.as_ref()?.get(&key, now)?.credentials.expiration
     }
 
+    /// Drops the cached results of `target`'s steps from `from` on (a revoked role's sessions
+    /// and everything made from them).
+    pub fn forget(&self, target: &Target, from: usize) -> std::io::Result<()> {
+        let Some(cache) = &self.cache else {
+            return Ok(());
+        };
+        for key in step_keys(target).iter().skip(from) {
+            cache.remove(key)?;
+        }
+        Ok(())
+    }
+
+    /// An STS client signing with `creds`, with this engine's settings.
+    pub fn sts_client(&self, creds: &Credentials) -> aws_sdk_sts::Client {
+        self.sts(creds)
+    }
+
     /// `sts:GetFederationToken` with `creds` (a user's long-term keys), for a console sign-in.
     pub async fn federation_token(
         &self,

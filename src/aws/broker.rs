@@ -162,6 +162,36 @@ impl Broker {
         }
     }
 
+    /// An STS client signing with `creds`, with `target`'s settings.
+    pub fn sts(
+        &self,
+        target: &Target,
+        creds: &Credentials,
+    ) -> Result<aws_sdk_sts::Client, AuthError> {
+        Ok(self.engine(target)?.sts_client(creds))
+    }
+
+    /// An IAM client signing with `creds`, with `target`'s settings.
+    pub fn iam(
+        &self,
+        target: &Target,
+        creds: &Credentials,
+    ) -> Result<aws_sdk_iam::Client, AuthError> {
+        let config = self.sdk_config(target, Service::Iam)?;
+        let conf = aws_sdk_iam::config::Builder::from(&config)
+            .credentials_provider(sdk::to_sdk(creds))
+            .retry_classifier(sdk::ConnectTimeoutIsFinal)
+            .build();
+        Ok(aws_sdk_iam::Client::from_conf(conf))
+    }
+
+    /// Drops `target`'s cached results from step `from` on.
+    pub fn forget(&self, target: &Target, from: usize) -> Result<(), AuthError> {
+        self.engine(target)?
+            .forget(target, from)
+            .map_err(|e| AuthError::LocalFile(format!("cannot remove cached sessions: {e}")))
+    }
+
     /// The CA bundle `target`'s calls trust (PEM), for the console's sign-in request.
     pub fn ca_bundle(&self, target: &Target) -> Result<Option<Vec<u8>>, AuthError> {
         let spec = sdk::resolve(Some(target), &self.env).map_err(AuthError::Config)?;

@@ -173,6 +173,14 @@ impl Cache {
         Ok(())
     }
 
+    /// Removes the entry for `key`, if any (a revoked session must not be served again).
+    pub fn remove(&self, key: &Key) -> std::io::Result<()> {
+        match fs::remove_file(self.path(key)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+
     /// Removes every entry (used by tests and `--no-cache` runs that want a clean slate).
     pub fn clear(&self) -> std::io::Result<()> {
         match fs::read_dir(&self.dir) {
