@@ -115,6 +115,8 @@ pub struct App {
     pub now: SystemTime,
     next_req: u64,
     dirty: bool,
+    /// The page the next console sign-in opens at (set by the S3 browser's `o`).
+    console_page: crate::domain::console::Page,
 }
 
 impl App {
@@ -142,6 +144,7 @@ impl App {
             now,
             next_req: 0,
             dirty: true,
+            console_page: crate::domain::console::Page::default(),
         }
     }
 
@@ -182,6 +185,18 @@ impl App {
             }
             Msg::MfaNeeded { req, serial } => self.mfa_needed(req, serial),
             Msg::AuthDone { req, result } => self.auth_done(req, result),
+            Msg::ConsoleDone { req, result } => {
+                if self.pending.as_ref().is_some_and(|p| p.req == req) {
+                    self.pending = None;
+                    self.modal = None;
+                    self.dirty = true;
+                    self.status = Some(match result {
+                        Ok(text) => Status::Info(text),
+                        Err(e) => Status::Error(e.to_string()),
+                    });
+                }
+                Vec::new()
+            }
             Msg::Notice { req, text } => {
                 if self.pending.as_ref().is_some_and(|p| p.req == req) {
                     self.dirty = true;
@@ -258,8 +273,25 @@ impl App {
             code,
             since: self.now,
         });
-        effects.push(Effect::Authenticate { req, target });
+        effects.push(match purpose {
+            Purpose::Console => Effect::Console {
+                req,
+                target,
+                page: std::mem::take(&mut self.console_page),
+            },
+            _ => Effect::Authenticate { req, target },
+        });
         effects
+    }
+
+    /// Signs in to the console at `page` as `target` (the S3 browser's `o`).
+    pub(crate) fn open_console(
+        &mut self,
+        target: Arc<Target>,
+        page: crate::domain::console::Page,
+    ) -> Vec<Effect> {
+        self.console_page = page;
+        self.authenticate(target, Purpose::Console, None)
     }
 
     fn mfa_needed(&mut self, req: RequestId, serial: String) -> Vec<Effect> {
@@ -345,7 +377,7 @@ impl App {
                         session,
                         target: Arc::clone(&pending.target),
                     }],
-                    Purpose::Identify => Vec::new(),
+                    Purpose::Identify | Purpose::Console => Vec::new(),
                 }
             }
             Err(AuthError::Mfa(message)) => {

@@ -1,6 +1,7 @@
 //! The imperative shell around the app: the terminal, the event loop, background calls and
 //! the role shell.
 
+pub mod browser;
 pub mod child;
 pub mod control;
 pub mod endpoint;

@@ -150,7 +150,7 @@ fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
         Some(Status::Error(e)) => spans.push(Span::styled(e.clone(), theme::error())),
         Some(Status::Info(i)) => spans.push(Span::raw(i.clone())),
         None => spans.push(Span::styled(
-            "Enter shell · i identify · s S3 · / filter · ? help · q quit",
+            "Enter shell · i identify · s S3 · c console · / filter · ? help · q quit",
             theme::dim(),
         )),
     }
@@ -217,6 +217,7 @@ fn help(frame: &mut Frame, area: Rect) {
         ("Enter", "authenticate, then open a shell in the role"),
         ("i", "authenticate and show the identity only"),
         ("s", "authenticate, then browse S3 in the role"),
+        ("c", "sign in to the web console as the profile"),
         ("Esc", "abandon a running call; close a prompt"),
         ("?", "this help (any key closes it)"),
         ("q  Ctrl-C", "quit"),
@@ -230,5 +231,5 @@ fn help(frame: &mut Frame, area: Rect) {
             ])
         })
         .collect();
-    popup(frame, area, " keys ", lines, 66, 9);
+    popup(frame, area, " keys ", lines, 66, 10);
 }

@@ -257,3 +257,72 @@ fn s3_browser_in_the_vendor_role() {
     let (rc, _) = restored(dir.path());
     assert_eq!(rc, "0");
 }
+
+/// Waits until `path` exists and holds something; returns it.
+fn wait_nonempty(path: &Path, secs: u64) -> String {
+    let start = std::time::Instant::now();
+    loop {
+        if let Ok(t) = std::fs::read_to_string(path) {
+            if !t.is_empty() {
+                return t;
+            }
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(secs),
+            "waited {secs}s for {}",
+            path.display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn c_signs_in_to_the_console_through_the_mfa_modal() {
+    let dir = tempfile::tempdir().unwrap();
+    // The federation endpoint's loopback stand-in (support::federation), and a "browser" that
+    // keeps the page it was given.
+    let (endpoint, got) = support::federation::federation();
+    let opened = dir.path().join("opened.html");
+    let browser = dir.path().join("browser.sh");
+    std::fs::write(
+        &browser,
+        format!(
+            "#!/bin/sh\ncp \"${{1#file://}}\" {}.tmp && mv {0}.tmp {0}\n",
+            opened.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &browser,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let pane = start(
+        dir.path(),
+        &[
+            ("XROLE_SIGNIN_ENDPOINT", endpoint.clone()),
+            ("BROWSER", browser.display().to_string()),
+        ],
+    );
+    pane.wait_for("profiles (3)", 30);
+    pane.keys(&["/"]);
+    pane.type_text("dev");
+    pane.keys(&["Enter"]);
+    pane.keys(&["c"]);
+    pane.wait_for("MFA code", 30);
+    pane.type_text("123456");
+    pane.keys(&["Enter"]);
+    let page = wait_nonempty(&opened, 30);
+    assert!(page.contains("Action=login&amp;Issuer=xrole-tui"), "{page}");
+    assert!(page.contains("SigninToken=loopback%2Dtoken%2D1"), "{page}");
+    pane.wait_for("console opened for dev", 30);
+    let sessions = got.lock().unwrap();
+    assert_ne!(
+        sessions[0]["sessionKey"], "pty-secret",
+        "never the long-term key"
+    );
+    drop(sessions);
+    pane.keys(&["q"]);
+    let (rc, _) = restored(dir.path());
+    assert_eq!(rc, "0");
+}

@@ -87,6 +87,13 @@ impl App {
                 Vec::new()
             }
             s3::Ask::Reauthenticate => self.authenticate(target, super::Purpose::S3, None),
+            s3::Ask::Console(at) => self.open_console(
+                target,
+                crate::domain::console::Page {
+                    s3: Some(at),
+                    ..Default::default()
+                },
+            ),
             s3::Ask::Buckets => {
                 let req = self.new_req();
                 vec![Effect::S3ListBuckets {

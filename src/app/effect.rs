@@ -25,6 +25,15 @@ pub enum Effect {
         /// The code (wiped on drop).
         code: Zeroizing<String>,
     },
+    /// Sign in to the web console as `target` and open it at `page`.
+    Console {
+        /// The request.
+        req: RequestId,
+        /// The profile, resolved.
+        target: Arc<Target>,
+        /// Where the console opens.
+        page: crate::domain::console::Page,
+    },
     /// Abandon a request.
     Cancel(RequestId),
     /// Leave the screen and run the role shell.

@@ -101,6 +101,7 @@ pub(super) fn handle(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Enter => app.start(Purpose::Shell, false),
         KeyCode::Char('i') => app.start(Purpose::Identify, false),
         KeyCode::Char('s') => app.start(Purpose::S3, false),
+        KeyCode::Char('c') => app.start(Purpose::Console, false),
         _ => Vec::new(),
     }
 }

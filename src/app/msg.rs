@@ -19,6 +19,8 @@ pub enum Purpose {
     Identify,
     /// Authenticate, then open the S3 browser (`s`).
     S3,
+    /// Sign in to the web console (`c`, or `o` in the S3 browser).
+    Console,
 }
 
 /// A successful authentication, as reported by the runtime.
@@ -59,6 +61,13 @@ pub enum Msg {
         req: RequestId,
         /// For a person.
         text: String,
+    },
+    /// A console sign-in ended: what to tell the user, or why it failed.
+    ConsoleDone {
+        /// The request.
+        req: RequestId,
+        /// What happened.
+        result: Result<String, AuthError>,
     },
     /// Ctrl-Z could not stop the job: no shell with job control would continue it.
     CannotSuspend,

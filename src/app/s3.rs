@@ -126,6 +126,8 @@ pub enum Ask {
     Close,
     /// Authenticate the role again (its credentials expired).
     Reauthenticate,
+    /// Open the S3 console here (`s3://bucket/prefix` or an object).
+    Console(String),
 }
 
 impl Browser {
@@ -312,6 +314,20 @@ impl Browser {
             KeyCode::Esc | KeyCode::Char('q') => return Ask::Close,
             KeyCode::Backspace => return self.up(),
             KeyCode::Enter => return self.enter(),
+            KeyCode::Char('o') => {
+                // The selected object, else the current bucket and prefix.
+                let here = match (self.selected_entry(), &self.at) {
+                    (Some(Entry::Object(o)), Some(at)) => {
+                        Some(format!("s3://{}/{}", at.bucket, o.key))
+                    }
+                    (_, Some(at)) => Some(format!("s3://{}/{}", at.bucket, at.key)),
+                    (Some(Entry::Bucket(b)), None) => Some(format!("s3://{b}")),
+                    _ => None,
+                };
+                if let Some(here) = here {
+                    return Ask::Console(here);
+                }
+            }
             KeyCode::Char('d') => {
                 if let (Some(Entry::Object(o)), Some(at)) = (self.selected_entry(), &self.at) {
                     let at = S3Location {

@@ -192,6 +192,31 @@ impl Broker {
             .map_err(|e| AuthError::LocalFile(format!("cannot remove cached sessions: {e}")))
     }
 
+    /// A console sign-in link for `target` landing on `destination`, and the role to switch to
+    /// once signed in (a chain of two). `XROLE_SIGNIN_ENDPOINT` replaces the federation
+    /// endpoint of the role's partition.
+    pub async fn console_link(
+        &self,
+        target: &Target,
+        destination: &str,
+        mfa: &mut impl MfaInput,
+        now: SystemTime,
+    ) -> Result<(zeroize::Zeroizing<String>, Option<RoleArn>), AuthError> {
+        let partition =
+            crate::domain::console::partition_of(&target.plan).map_err(AuthError::Config)?;
+        let endpoint = std::env::var("XROLE_SIGNIN_ENDPOINT")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .unwrap_or_else(|| partition.federation());
+        let (creds, switch_to) = self.console_credentials(target, mfa, now).await?;
+        let ca = self.ca_bundle(target)?;
+        let token = super::federation::signin_token(&endpoint, &creds, ca.as_deref()).await?;
+        Ok((
+            super::federation::login_url(&endpoint, destination, &token),
+            switch_to,
+        ))
+    }
+
     /// The CA bundle `target`'s calls trust (PEM), for the console's sign-in request.
     pub fn ca_bundle(&self, target: &Target) -> Result<Option<Vec<u8>>, AuthError> {
         let spec = sdk::resolve(Some(target), &self.env).map_err(AuthError::Config)?;

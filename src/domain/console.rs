@@ -138,6 +138,58 @@ pub fn s3_console_url(at: &S3Location, region: Option<&str>, partition: Partitio
     }
 }
 
+/// The partition of a plan's role (`aws` without a role).
+pub fn partition_of(plan: &Plan) -> Result<Partition, String> {
+    plan.final_role()
+        .map_or(Ok(Partition::Aws), |r| Partition::of_arn(r.as_str()))
+}
+
+/// Where the console opens.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Page {
+    /// `--service ec2`: that service's home.
+    pub service: Option<String>,
+    /// `--path cloudwatch/home#alarms`: that path of the console.
+    pub path: Option<String>,
+    /// `--s3 s3://bucket/prefix`: the S3 console there.
+    pub s3: Option<String>,
+}
+
+/// The console page to land on, in `region` (default us-east-1).
+pub fn destination(
+    page: &Page,
+    region: Option<&str>,
+    partition: Partition,
+) -> Result<String, String> {
+    if let Some(s3) = &page.s3 {
+        let at = S3Location::parse(s3)?;
+        return Ok(s3_console_url(&at, region, partition));
+    }
+    if let Some(path) = &page.path {
+        return Ok(format!(
+            "{}{}",
+            partition.console(),
+            path.trim_start_matches('/')
+        ));
+    }
+    let service = page.service.as_deref().unwrap_or("console");
+    if service.is_empty()
+        || !service
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(format!(
+            "--service {:?} is not a console service name (like ec2, s3, iam)",
+            super::text::display_safe(service)
+        ));
+    }
+    Ok(format!(
+        "{}{service}/home?region={}",
+        partition.console(),
+        encode(region.unwrap_or("us-east-1"))
+    ))
+}
+
 /// How a console sign-in can be made for a plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignIn {

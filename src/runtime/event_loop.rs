@@ -131,6 +131,7 @@ pub async fn run(
                 match effect {
                     Effect::Quit => quit = true,
                     Effect::Authenticate { req, target } => executor.authenticate(req, target),
+                    Effect::Console { req, target, page } => executor.console(req, target, page),
                     Effect::ProvideMfa { req, code } => executor.provide_mfa(req, code),
                     Effect::Cancel(req) => executor.cancel(req),
                     s3 @ (Effect::S3ListBuckets { .. }

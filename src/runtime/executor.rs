@@ -13,6 +13,7 @@ use crate::app::{Authenticated, Msg, RequestId};
 use crate::aws::authenticate::MfaInput;
 use crate::aws::broker::Broker;
 use crate::aws::error::AuthError;
+use crate::domain::console::{destination, partition_of, Page};
 use crate::domain::Target;
 
 type Waiting = Arc<Mutex<HashMap<RequestId, oneshot::Sender<Zeroizing<String>>>>>;
@@ -99,6 +100,53 @@ impl Executor {
                     notes: o.notes,
                 });
             let _ = tx.send(Msg::AuthDone { req, result });
+        });
+        self.tasks.insert(req, task);
+    }
+
+    /// Signs in to the console as `target` at `page` and opens the browser.
+    pub fn console(&mut self, req: RequestId, target: Arc<Target>, page: Page) {
+        let (broker, tx, waiting) = (
+            self.broker.clone(),
+            self.tx.clone(),
+            Arc::clone(&self.waiting),
+        );
+        self.tasks.retain(|_, t| !t.is_finished());
+        let task = tokio::spawn(async move {
+            let mut mfa = TuiMfa {
+                req,
+                tx: tx.clone(),
+                waiting,
+            };
+            let result = async {
+                let partition = partition_of(&target.plan).map_err(AuthError::Config)?;
+                let at = destination(&page, target.region.as_deref(), partition)
+                    .map_err(AuthError::Config)?;
+                let (url, switch_to) = broker
+                    .console_link(&target, &at, &mut mfa, SystemTime::now())
+                    .await?;
+                tokio::task::spawn_blocking(move || crate::runtime::browser::open(&url))
+                    .await
+                    .map_err(|e| AuthError::Config(e.to_string()))?
+                    .map_err(|why| {
+                        AuthError::Config(format!(
+                            "cannot open a browser ({why}); set BROWSER, or use `xrole-tui console {} --print`",
+                            crate::domain::text::display_safe(&target.name)
+                        ))
+                    })?;
+                Ok(match switch_to {
+                    Some(role) => format!(
+                        "console opened as the chain's first role; switch to {} there",
+                        role.as_str()
+                    ),
+                    None => format!(
+                        "console opened for {}",
+                        crate::domain::text::display_safe(&target.name)
+                    ),
+                })
+            }
+            .await;
+            let _ = tx.send(Msg::ConsoleDone { req, result });
         });
         self.tasks.insert(req, task);
     }

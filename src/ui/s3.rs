@@ -142,6 +142,7 @@ fn pane(frame: &mut Frame, b: &Browser, area: Rect) {
                 "/  filter what is loaded",
                 "b  open a bucket by name",
                 "d  download the object",
+                "o  open it in the S3 console",
                 "Esc  back to the profiles",
             ]
             .iter()
