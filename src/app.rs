@@ -70,6 +70,13 @@ pub enum Modal {
         /// What to do on `y`.
         purpose: Purpose,
     },
+    /// `R`: confirm a revocation, naming what it ends.
+    ConfirmRevoke {
+        /// The profile.
+        target: Arc<Target>,
+        /// "role ARN in account N" or "the IAM user of profile P".
+        what: String,
+    },
 }
 
 /// A line in the status bar.
@@ -185,7 +192,7 @@ impl App {
             }
             Msg::MfaNeeded { req, serial } => self.mfa_needed(req, serial),
             Msg::AuthDone { req, result } => self.auth_done(req, result),
-            Msg::ConsoleDone { req, result } => {
+            Msg::Done { req, result } => {
                 if self.pending.as_ref().is_some_and(|p| p.req == req) {
                     self.pending = None;
                     self.modal = None;
@@ -274,6 +281,7 @@ impl App {
             since: self.now,
         });
         effects.push(match purpose {
+            Purpose::Revoke => Effect::Revoke { req, target },
             Purpose::Console => Effect::Console {
                 req,
                 target,
@@ -282,6 +290,43 @@ impl App {
             _ => Effect::Authenticate { req, target },
         });
         effects
+    }
+
+    /// `R`: asks to confirm revoking the selected profile's older sessions.
+    pub(crate) fn ask_revoke(&mut self) -> Vec<Effect> {
+        let Some(row) = self.list.selected() else {
+            return Vec::new();
+        };
+        let target = match self.set.target_at(row.index) {
+            Ok(t) => Arc::new(t),
+            Err(e) => {
+                self.status = Some(Status::Error(e.to_string()));
+                return Vec::new();
+            }
+        };
+        let user_keys = matches!(
+            target.plan.source,
+            crate::domain::Source::StaticKeys {
+                temporary: false,
+                ..
+            }
+        );
+        let what = match target.plan.final_role() {
+            Some(r) => format!("role {} in account {}", r.as_str(), r.account()),
+            None if user_keys => format!(
+                "the IAM user of profile {}",
+                crate::domain::text::display_safe(&target.name)
+            ),
+            None => {
+                self.status = Some(Status::Error(format!(
+                    "profile {} has neither a role nor a user's keys: nothing to revoke",
+                    crate::domain::text::display_safe(&target.name)
+                )));
+                return Vec::new();
+            }
+        };
+        self.modal = Some(Modal::ConfirmRevoke { target, what });
+        Vec::new()
     }
 
     /// Signs in to the console at `page` as `target` (the S3 browser's `o`).
@@ -377,7 +422,7 @@ impl App {
                         session,
                         target: Arc::clone(&pending.target),
                     }],
-                    Purpose::Identify | Purpose::Console => Vec::new(),
+                    Purpose::Identify | Purpose::Console | Purpose::Revoke => Vec::new(),
                 }
             }
             Err(AuthError::Mfa(message)) => {

@@ -66,6 +66,15 @@ pub fn render(frame: &mut Frame, app: &App) {
             ];
             popup(frame, area, " production ", text, 50, 5);
         }
+        Some(Modal::ConfirmRevoke { what, .. }) => {
+            let text = vec![
+                Line::raw("Revoke every session issued before now of"),
+                Line::styled(display_safe(what).into_owned(), theme::prod()),
+                Line::raw(""),
+                Line::raw("y = revoke, any other key = no"),
+            ];
+            popup(frame, area, " revoke sessions ", text, 72, 6);
+        }
         None => {}
     }
 }
@@ -218,6 +227,7 @@ fn help(frame: &mut Frame, area: Rect) {
         ("i", "authenticate and show the identity only"),
         ("s", "authenticate, then browse S3 in the role"),
         ("c", "sign in to the web console as the profile"),
+        ("R", "revoke every older session of its role or user"),
         ("Esc", "abandon a running call; close a prompt"),
         ("?", "this help (any key closes it)"),
         ("q  Ctrl-C", "quit"),
@@ -231,5 +241,6 @@ fn help(frame: &mut Frame, area: Rect) {
             ])
         })
         .collect();
-    popup(frame, area, " keys ", lines, 66, 10);
+    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+    popup(frame, area, " keys ", lines, 66, height);
 }

@@ -326,3 +326,69 @@ fn c_signs_in_to_the_console_through_the_mfa_modal() {
     let (rc, _) = restored(dir.path());
     assert_eq!(rc, "0");
 }
+
+#[test]
+fn capital_r_revokes_after_a_confirmation_naming_the_role_and_account() {
+    let dir = tempfile::tempdir().unwrap();
+    // The role must exist in its account: created with credentials of that account (moto keeps
+    // one IAM per account, chosen by the caller's keys).
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let seed = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .empty_test_environment()
+            .endpoint_url(&moto().endpoint)
+            .region(aws_config::Region::from_static("us-east-1"))
+            .credentials_provider(aws_credential_types::Credentials::new(
+                "AKIASEED", "seed", None, None, "test",
+            ))
+            .load()
+            .await;
+        let c = aws_sdk_sts::Client::new(&seed)
+            .assume_role()
+            .role_arn("arn:aws:iam::222222222222:role/seeder")
+            .role_session_name("seed")
+            .send()
+            .await
+            .unwrap();
+        let c = c.credentials().unwrap();
+        let there = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .empty_test_environment()
+            .endpoint_url(&moto().endpoint)
+            .region(aws_config::Region::from_static("us-east-1"))
+            .credentials_provider(aws_credential_types::Credentials::new(
+                c.access_key_id(),
+                c.secret_access_key(),
+                Some(c.session_token().to_owned()),
+                None,
+                "test",
+            ))
+            .load()
+            .await;
+        let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#;
+        let _ = aws_sdk_iam::Client::new(&there)
+            .create_role()
+            .role_name("admin")
+            .assume_role_policy_document(trust)
+            .send()
+            .await;
+    });
+    let pane = start(dir.path(), &[]);
+    pane.wait_for("profiles (3)", 30);
+    pane.keys(&["/"]);
+    pane.type_text("dev");
+    pane.keys(&["Enter"]);
+    pane.keys(&["R"]);
+    let asked = pane.wait_for("revoke sessions", 10);
+    assert!(
+        asked.contains("role arn:aws:iam::222222222222:role/admin in account 222222222222"),
+        "{asked}"
+    );
+    pane.keys(&["y"]);
+    pane.wait_for("MFA code", 30);
+    pane.type_text("123456");
+    pane.keys(&["Enter"]);
+    pane.wait_for("revoked: sessions of dev issued before", 30);
+    pane.keys(&["q"]);
+    let (rc, _) = restored(dir.path());
+    assert_eq!(rc, "0");
+}

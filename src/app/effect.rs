@@ -34,6 +34,13 @@ pub enum Effect {
         /// Where the console opens.
         page: crate::domain::console::Page,
     },
+    /// Revoke `target`'s older sessions (confirmed).
+    Revoke {
+        /// The request.
+        req: RequestId,
+        /// The profile, resolved.
+        target: Arc<Target>,
+    },
     /// Abandon a request.
     Cancel(RequestId),
     /// Leave the screen and run the role shell.

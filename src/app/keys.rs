@@ -17,6 +17,14 @@ pub(super) fn handle(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             app.modal = None;
             return Vec::new();
         }
+        Some(Modal::ConfirmRevoke { target, .. }) => {
+            let target = std::sync::Arc::clone(target);
+            app.modal = None;
+            return match key.code {
+                KeyCode::Char('y' | 'Y') => app.authenticate(target, Purpose::Revoke, None),
+                _ => Vec::new(),
+            };
+        }
         Some(Modal::ConfirmProd { target, purpose }) => {
             let (target, purpose) = (std::sync::Arc::clone(target), *purpose);
             app.modal = None;
@@ -102,6 +110,7 @@ pub(super) fn handle(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Char('i') => app.start(Purpose::Identify, false),
         KeyCode::Char('s') => app.start(Purpose::S3, false),
         KeyCode::Char('c') => app.start(Purpose::Console, false),
+        KeyCode::Char('R') => app.ask_revoke(),
         _ => Vec::new(),
     }
 }

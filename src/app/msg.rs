@@ -21,6 +21,8 @@ pub enum Purpose {
     S3,
     /// Sign in to the web console (`c`, or `o` in the S3 browser).
     Console,
+    /// Revoke every older session of the profile's role or user (`R`, after a confirmation).
+    Revoke,
 }
 
 /// A successful authentication, as reported by the runtime.
@@ -62,8 +64,8 @@ pub enum Msg {
         /// For a person.
         text: String,
     },
-    /// A console sign-in ended: what to tell the user, or why it failed.
-    ConsoleDone {
+    /// A console sign-in or a revocation ended: what to tell the user, or why it failed.
+    Done {
         /// The request.
         req: RequestId,
         /// What happened.

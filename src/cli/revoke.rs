@@ -2,18 +2,18 @@
 //! issued before now stops working, as the console's "Revoke active sessions" does.
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use super::creds::{resolve, Opts};
 use super::mfa::HeadlessMfa;
 use super::Failure;
 use crate::aws::broker::Broker;
-use crate::aws::iam::{identity_and_time, put_policy, Subject};
+use crate::aws::revoking;
 use crate::config::AwsFiles;
-use crate::domain::revoke::{name_of, policy, POLICY_NAME};
+use crate::domain::revoke::{policy, POLICY_NAME};
 use crate::domain::session::rfc3339;
 use crate::domain::text::display_safe;
-use crate::domain::{Source, Step, Target};
+use crate::domain::{Source, Target};
 
 /// What `revoke` was asked.
 #[derive(Debug, Clone, Default)]
@@ -27,9 +27,6 @@ pub struct Request {
     /// `--yes`: no question.
     pub yes: bool,
 }
-
-/// A local clock this far from AWS's is said.
-const SKEW_WARNING: Duration = Duration::from_secs(60);
 
 /// Runs `revoke`.
 pub async fn run(files: &AwsFiles, request: &Request, opts: Opts) -> Result<u8, Failure> {
@@ -72,57 +69,11 @@ pub async fn run(files: &AwsFiles, request: &Request, opts: Opts) -> Result<u8, 
         mfa_process: caller.mfa_process.clone(),
         prefer_terminal: false,
     };
-    let session = broker
-        .open(&caller, &mut mfa, SystemTime::now())
-        .await?
-        .session;
-    let sts = broker.sts(&caller, &session.credentials)?;
-    let (caller_id, aws_now) = identity_and_time(&sts, &caller.name).await?;
-    let local = SystemTime::now();
-    let now = aws_now.unwrap_or(local);
-    let skew = now
-        .duration_since(local)
-        .or_else(|e| Ok::<_, ()>(e.duration()))
-        .unwrap_or_default();
-    if skew > SKEW_WARNING {
-        eprintln!(
-            "xrole-tui: warning: this machine's clock is {} s away from AWS's; AWS's time is used",
-            skew.as_secs()
-        );
+    let done = revoking::revoke(&broker, &target, &caller, &mut mfa).await?;
+    if let Some(warning) = &done.warning {
+        eprintln!("xrole-tui: warning: {warning}");
     }
-    let user_name;
-    let subject = match &role {
-        Some(r) => Subject::Role(r.name()),
-        None => {
-            // The user's own name, from its own identity (the caller may be another profile).
-            let arn = if request.as_profile.is_some() {
-                let own = broker.open(&target, &mut mfa, SystemTime::now()).await?;
-                let sts = broker.sts(&target, &own.session.credentials)?;
-                identity_and_time(&sts, &target.name).await?.0.arn
-            } else {
-                caller_id.arn.clone()
-            };
-            user_name = name_of(&arn).map(str::to_owned).ok_or_else(|| {
-                Failure::config(format!(
-                    "{} is not an IAM user, so there is no user to revoke",
-                    display_safe(&arn)
-                ))
-            })?;
-            Subject::User(&user_name)
-        }
-    };
-    let iam = broker.iam(&caller, &session.credentials)?;
-    put_policy(&iam, subject, POLICY_NAME, &policy(now), &caller.name).await?;
-    let from = match &role {
-        Some(_) => target
-            .plan
-            .steps
-            .iter()
-            .rposition(|s| matches!(s, Step::AssumeRole { .. }))
-            .unwrap_or(0),
-        None => 0,
-    };
-    broker.forget(&target, from)?;
+    let now = done.issued_before;
     println!(
         "revoked: every session of {what} issued before {} is denied from now on (AWS may take a few minutes to apply it everywhere); its cached sessions are dropped",
         rfc3339(now)

@@ -132,6 +132,7 @@ pub async fn run(
                     Effect::Quit => quit = true,
                     Effect::Authenticate { req, target } => executor.authenticate(req, target),
                     Effect::Console { req, target, page } => executor.console(req, target, page),
+                    Effect::Revoke { req, target } => executor.revoke(req, target),
                     Effect::ProvideMfa { req, code } => executor.provide_mfa(req, code),
                     Effect::Cancel(req) => executor.cancel(req),
                     s3 @ (Effect::S3ListBuckets { .. }

@@ -146,7 +146,40 @@ impl Executor {
                 })
             }
             .await;
-            let _ = tx.send(Msg::ConsoleDone { req, result });
+            let _ = tx.send(Msg::Done { req, result });
+        });
+        self.tasks.insert(req, task);
+    }
+
+    /// Revokes `target`'s older sessions with its own credentials.
+    pub fn revoke(&mut self, req: RequestId, target: Arc<Target>) {
+        let (broker, tx, waiting) = (
+            self.broker.clone(),
+            self.tx.clone(),
+            Arc::clone(&self.waiting),
+        );
+        self.tasks.retain(|_, t| !t.is_finished());
+        let task = tokio::spawn(async move {
+            let mut mfa = TuiMfa {
+                req,
+                tx: tx.clone(),
+                waiting,
+            };
+            let result = crate::aws::revoking::revoke(&broker, &target, &target, &mut mfa)
+                .await
+                .map(|done| {
+                    let mut text = format!(
+                        "revoked: sessions of {} issued before {} are denied (AWS may take a few minutes)",
+                        crate::domain::text::display_safe(&target.name),
+                        crate::domain::session::rfc3339(done.issued_before)
+                    );
+                    if let Some(w) = done.warning {
+                        text.push_str("; ");
+                        text.push_str(&w);
+                    }
+                    text
+                });
+            let _ = tx.send(Msg::Done { req, result });
         });
         self.tasks.insert(req, task);
     }
