@@ -260,3 +260,24 @@ fn expired_credentials_offer_to_authenticate_again() {
     }
     assert!(app.browser.as_ref().unwrap().error.is_none());
 }
+
+#[test]
+fn o_opens_the_s3_console_at_the_prefix_or_the_selected_object() {
+    let console_at = |effects: &[Effect]| match effects {
+        [Effect::Console { page, target, .. }] => {
+            assert_eq!(target.name, "vendor");
+            page.s3.clone().unwrap()
+        }
+        other => panic!("{other:?}"),
+    };
+    let mut app = browsing();
+    // The first entry is a folder: the console opens at the current prefix.
+    let here = console_at(&app.update(key(KeyCode::Char('o')), t0()));
+    assert_eq!(here, "s3://company-shared/reports/");
+    let mut app = browsing();
+    app.update(key(KeyCode::Down), t0());
+    app.update(key(KeyCode::Down), t0());
+    let object = console_at(&app.update(key(KeyCode::Char('o')), t0()));
+    assert_eq!(object, "s3://company-shared/reports/file-00.txt");
+    assert!(app.browser.is_some(), "the browser stays open");
+}

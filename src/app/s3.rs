@@ -320,7 +320,7 @@ impl Browser {
                     (Some(Entry::Object(o)), Some(at)) => {
                         Some(format!("s3://{}/{}", at.bucket, o.key))
                     }
-                    (_, Some(at)) => Some(format!("s3://{}/{}", at.bucket, at.key)),
+                    (_, Some(at)) => Some(format!("s3://{}/{}", at.bucket, at.as_prefix())),
                     (Some(Entry::Bucket(b)), None) => Some(format!("s3://{b}")),
                     _ => None,
                 };
