@@ -97,8 +97,17 @@ pub fn resume(terminal: &mut DefaultTerminal) -> io::Result<()> {
     keep_signal_keys();
     // Not drained through crossterm here: its reader lock may still be held by the stopped
     // reader's thread on its way out, and the screen must come back whatever that thread does.
-    execute!(io::stdout(), EnterAlternateScreen)?;
-    terminal.clear()
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    )?;
+    // A blank frame, so the next one is drawn whole. Not `Terminal::clear`: it asks the terminal
+    // for the cursor position and waits for the answer on the input, which a reader on its
+    // way out can take first (the TUI then gave up after `fg` under load).
+    draw(terminal, |f| {
+        f.render_widget(ratatui::widgets::Clear, f.area())
+    })
 }
 
 /// Drops keys typed but not read, so they reach neither the shell nor the TUI by accident.
