@@ -11,19 +11,9 @@ use std::time::{Duration, Instant};
 
 use support::world::*;
 
-/// Appends `text` to the file at `rel` under the world's home.
-fn append(w: &World, rel: &str, text: &str) {
-    let mut f = std::fs::OpenOptions::new()
-        .append(true)
-        .open(w.home().join(rel))
-        .unwrap();
-    f.write_all(text.as_bytes()).unwrap();
-}
-
 /// Adds three roles on one MFA device (carol's) whose code comes from `mfa_process`.
 fn add_carol(w: &World, mfa_process: &str) {
-    append(
-        w,
+    w.append(
         ".aws/config",
         &format!(
         "[profile carol]\nmfa_process = {mfa_process}\n\
@@ -32,8 +22,7 @@ fn add_carol(w: &World, mfa_process: &str) {
          [profile c-ops]\nrole_arn = arn:aws:iam::444444444444:role/ops\nsource_profile = carol\nmfa_serial = arn:aws:iam::111111111111:mfa/carol\n"
         ),
     );
-    append(
-        w,
+    w.append(
         ".aws/credentials",
         "[carol]\naws_access_key_id = AKIACAROL00000000001\naws_secret_access_key = carol-secret\n",
     );
@@ -248,8 +237,7 @@ fn the_sts_endpoint_variable_beats_the_general_one() {
 fn a_services_section_in_the_config_reaches_sts() {
     let _g = serial();
     let w = World::new();
-    append(
-        &w,
+    w.append(
         ".aws/config",
         &format!(
         "[profile svc]\nrole_arn = arn:aws:iam::222222222222:role/app\nsource_profile = base\nservices = emulator\n\
@@ -300,8 +288,7 @@ fn max_attempts_from_the_environment_bounds_the_retries() {
 fn instance_metadata_that_is_turned_off_is_said_at_once() {
     let _g = serial();
     let w = World::new();
-    append(
-        &w,
+    w.append(
         ".aws/config",
         "[profile on-ec2]\nrole_arn = arn:aws:iam::222222222222:role/app\ncredential_source = Ec2InstanceMetadata\n",
     );
@@ -355,12 +342,11 @@ fn no_session_hands_out_the_long_term_keys_only_when_asked() {
         "{text}"
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("long-term keys themselves"));
-    append(
-        &w,
+    w.append(
         ".aws/credentials",
         "[raw]\naws_access_key_id = AKIARAW0000000000001\naws_secret_access_key = raw-secret\n",
     );
-    append(&w, ".aws/config", "[profile raw]\nxrole_session = none\n");
+    w.append(".aws/config", "[profile raw]\nxrole_session = none\n");
     assert!(ok(&w.run(&["env", "raw"], "")).contains("AKIARAW0000000000001"));
     let listed = ok(&w.run(&["list", "--json"], ""));
     assert!(

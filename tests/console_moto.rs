@@ -8,18 +8,8 @@
 
 mod support;
 
-use std::io::Write;
-
 use support::federation::federation;
 use support::world::*;
-
-fn append(w: &World, rel: &str, text: &str) {
-    let mut f = std::fs::OpenOptions::new()
-        .append(true)
-        .open(w.home().join(rel))
-        .unwrap();
-    f.write_all(text.as_bytes()).unwrap();
-}
 
 #[test]
 fn console_print_signs_in_with_the_roles_temporary_credentials() {
@@ -89,8 +79,7 @@ fn a_chain_of_two_signs_in_as_the_first_and_offers_the_switch() {
 fn switch_role_links_need_no_credentials() {
     let _g = serial();
     let w = World::new();
-    append(
-        &w,
+    w.append(
         ".aws/config",
         "[profile pathed]\nrole_arn = arn:aws:iam::444444444444:role/team/ops\nsource_profile = base\n\
          xrole_account_name = Operations\nxrole_env = prod\n",

@@ -17,14 +17,6 @@ fn aws_cli() -> String {
     std::env::var("AWS_CLI").unwrap_or_else(|_| "aws".into())
 }
 
-fn append(w: &World, rel: &str, text: &str) {
-    let mut f = std::fs::OpenOptions::new()
-        .append(true)
-        .open(w.home().join(rel))
-        .unwrap();
-    f.write_all(text.as_bytes()).unwrap();
-}
-
 #[test]
 fn the_aws_cli_in_exec_reaches_the_role_and_the_environment_holds_no_secret() {
     let _g = serial();
@@ -58,13 +50,11 @@ fn keys_under_default_do_not_shadow_the_endpoint() {
     let _g = serial();
     let w = World::new();
     // The bastion user's keys as the default profile, and a role that starts from them.
-    append(
-        &w,
+    w.append(
         ".aws/credentials",
         "[default]\naws_access_key_id = AKIADEFAULT000000001\naws_secret_access_key = default-secret\n",
     );
-    append(
-        &w,
+    w.append(
         ".aws/config",
         "[default]\nregion = us-east-1\n[profile via-default]\nrole_arn = arn:aws:iam::555555555555:role/x\nsource_profile = default\nregion = us-east-1\n",
     );
@@ -181,8 +171,7 @@ fn credentials_rotate_with_no_failed_call_from_one_mfa_code() {
     let _g = serial();
     let w = World::new();
     let count = w.home().join("codes");
-    append(
-        &w,
+    w.append(
         ".aws/config",
         &format!(
             "[profile counted]\nmfa_process = sh -c 'echo x >> {}; echo {CODE}'\n\
@@ -191,8 +180,7 @@ fn credentials_rotate_with_no_failed_call_from_one_mfa_code() {
             count.display()
         ),
     );
-    append(
-        &w,
+    w.append(
         ".aws/credentials",
         "[counted]\naws_access_key_id = AKIACOUNTED000000001\naws_secret_access_key = counted-secret\n",
     );
@@ -233,8 +221,7 @@ fn in_shell(w: &World, control: &str, args: &[&str], stdin: &str) -> std::proces
 fn unlock_brings_back_a_shell_whose_mfa_session_ended() {
     let _g = serial();
     let w = World::new();
-    append(
-        &w,
+    w.append(
         ".aws/config",
         "[profile locked]\nrole_arn = arn:aws:iam::222222222222:role/admin\nsource_profile = hub\n\
          mfa_serial = arn:aws:iam::111111111111:mfa/alice\nduration_seconds = 900\n",

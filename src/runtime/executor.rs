@@ -74,24 +74,34 @@ impl Executor {
         }
     }
 
-    /// Starts authenticating `target` through the broker.
-    pub fn authenticate(&mut self, req: RequestId, target: Arc<Target>) {
-        let (broker, tx, waiting) = (
-            self.broker.clone(),
-            self.tx.clone(),
-            Arc::clone(&self.waiting),
-        );
+    /// Runs `work` in a background task with the broker and an MFA input that asks the TUI's
+    /// modal; its message is sent when it ends. The task is kept under `req` (to be cancelled).
+    fn run_with_mfa<F, Fut>(&mut self, req: RequestId, work: F)
+    where
+        F: FnOnce(Broker, TuiMfa) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Msg> + Send,
+    {
+        let mfa = TuiMfa {
+            req,
+            tx: self.tx.clone(),
+            waiting: Arc::clone(&self.waiting),
+        };
+        let (broker, tx) = (self.broker.clone(), self.tx.clone());
         self.tasks.retain(|_, t| !t.is_finished());
         let task = tokio::spawn(async move {
+            let msg = work(broker, mfa).await;
+            let _ = tx.send(msg);
+        });
+        self.tasks.insert(req, task);
+    }
+
+    /// Starts authenticating `target` through the broker.
+    pub fn authenticate(&mut self, req: RequestId, target: Arc<Target>) {
+        self.run_with_mfa(req, move |broker, mut mfa| async move {
             #[cfg(debug_assertions)]
             if std::env::var_os("XROLE_TEST_PANIC").is_some_and(|v| v == "task") {
                 panic!("test panic in a background task");
             }
-            let mut mfa = TuiMfa {
-                req,
-                tx: tx.clone(),
-                waiting,
-            };
             let result = broker
                 .open(&target, &mut mfa, SystemTime::now())
                 .await
@@ -99,25 +109,13 @@ impl Executor {
                     session: o.session,
                     notes: o.notes,
                 });
-            let _ = tx.send(Msg::AuthDone { req, result });
+            Msg::AuthDone { req, result }
         });
-        self.tasks.insert(req, task);
     }
 
     /// Signs in to the console as `target` at `page` and opens the browser.
     pub fn console(&mut self, req: RequestId, target: Arc<Target>, page: Page) {
-        let (broker, tx, waiting) = (
-            self.broker.clone(),
-            self.tx.clone(),
-            Arc::clone(&self.waiting),
-        );
-        self.tasks.retain(|_, t| !t.is_finished());
-        let task = tokio::spawn(async move {
-            let mut mfa = TuiMfa {
-                req,
-                tx: tx.clone(),
-                waiting,
-            };
+        self.run_with_mfa(req, move |broker, mut mfa| async move {
             let result = async {
                 let partition = partition_of(&target.plan).map_err(AuthError::Config)?;
                 let at = destination(&page, target.region.as_deref(), partition)
@@ -146,25 +144,13 @@ impl Executor {
                 })
             }
             .await;
-            let _ = tx.send(Msg::Done { req, result });
+            Msg::Done { req, result }
         });
-        self.tasks.insert(req, task);
     }
 
     /// Revokes `target`'s older sessions with its own credentials.
     pub fn revoke(&mut self, req: RequestId, target: Arc<Target>) {
-        let (broker, tx, waiting) = (
-            self.broker.clone(),
-            self.tx.clone(),
-            Arc::clone(&self.waiting),
-        );
-        self.tasks.retain(|_, t| !t.is_finished());
-        let task = tokio::spawn(async move {
-            let mut mfa = TuiMfa {
-                req,
-                tx: tx.clone(),
-                waiting,
-            };
+        self.run_with_mfa(req, move |broker, mut mfa| async move {
             let result = crate::aws::revoking::revoke(&broker, &target, &target, &mut mfa)
                 .await
                 .map(|done| {
@@ -179,9 +165,8 @@ impl Executor {
                     }
                     text
                 });
-            let _ = tx.send(Msg::Done { req, result });
+            Msg::Done { req, result }
         });
-        self.tasks.insert(req, task);
     }
 
     /// Runs an S3 effect of the browser in a background task, with a client made by the

@@ -106,6 +106,15 @@ impl World {
         self.dir.path().join("home")
     }
 
+    /// Appends `text` to the file at `rel` under the home.
+    pub fn append(&self, rel: &str, text: &str) {
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(self.home().join(rel))
+            .unwrap();
+        f.write_all(text.as_bytes()).unwrap();
+    }
+
     pub fn cache(&self) -> PathBuf {
         self.home().join(".cache/xrole-tui")
     }
