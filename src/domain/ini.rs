@@ -84,6 +84,9 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Vec<usize>) {
 pub fn parse<'a>(text: &'a str, bad_lines: &[usize]) -> IniFile<'a> {
     let mut file = IniFile::default();
     let mut start = 0;
+    // The indentation of the last key line: as in Python's configparser, a line continues the
+    // value above only when it is indented more than that key.
+    let mut key_indent = 0;
     let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
     for (i, end) in ends.enumerate() {
         let raw = &text[start..end];
@@ -96,6 +99,7 @@ pub fn parse<'a>(text: &'a str, bad_lines: &[usize]) -> IniFile<'a> {
         }
         if trimmed.starts_with('[') {
             file.sections.push(header(trimmed, line_no));
+            key_indent = 0;
             continue;
         }
         let Some(section) = file.sections.last_mut() else {
@@ -105,20 +109,16 @@ pub fn parse<'a>(text: &'a str, bad_lines: &[usize]) -> IniFile<'a> {
             });
             continue;
         };
-        if matches!(line.as_bytes().first(), Some(b' ' | b'\t')) {
-            match section.entries.last_mut() {
-                Some(entry) => {
-                    let value = entry.value.to_mut();
-                    value.push('\n');
-                    value.push_str(trimmed);
-                }
-                None => section.problems.push(LineProblem {
-                    line: line_no,
-                    message: "this indented line continues no value".into(),
-                }),
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        if indent > key_indent {
+            if let Some(entry) = section.entries.last_mut() {
+                let value = entry.value.to_mut();
+                value.push('\n');
+                value.push_str(trimmed);
+                continue;
             }
-            continue;
         }
+        // Not a continuation: a key line, indented or not.
         match trimmed.bytes().position(|b| b == b'=' || b == b':') {
             Some(at) if !trimmed[..at].trim_ascii().is_empty() => {
                 let key = trimmed[..at].trim_ascii_end();
@@ -140,6 +140,7 @@ pub fn parse<'a>(text: &'a str, bad_lines: &[usize]) -> IniFile<'a> {
                     value: Cow::Borrowed(trimmed[at + 1..].trim_ascii_start()),
                     line: line_no,
                 });
+                key_indent = indent;
             }
             Some(_) => section.problems.push(LineProblem {
                 line: line_no,

@@ -409,9 +409,44 @@ impl ProfileSet {
         if header == "default" {
             return Some(header.to_owned());
         }
-        let (word, rest) = header
-            .split_once(char::is_whitespace)
-            .map_or((header, ""), |(w, r)| (w, r.trim()));
+        // Shell rules, as botocore splits them: `profile "my name"` is the profile `my name`;
+        // a header that does not split into two words names nothing.
+        let words = if header.contains(['"', '\'', '\\']) {
+            match shlex::split(header) {
+                Some(w) => w,
+                None => {
+                    self.file_problems.push(FileProblem {
+                        location: Location {
+                            file: kind,
+                            line: section.line,
+                        },
+                        message: format!(
+                            "[{header}] has an unclosed quote; the AWS CLI ignores this section"
+                        ),
+                    });
+                    return None;
+                }
+            }
+        } else {
+            header.split_whitespace().map(str::to_owned).collect()
+        };
+        let (word, rest) = match words.as_slice() {
+            [w] => (w.as_str(), ""),
+            [w, r] => (w.as_str(), r.as_str()),
+            [w, ..] if matches!(w.as_str(), "profile" | "sso-session" | "services") => {
+                self.file_problems.push(FileProblem {
+                    location: Location {
+                        file: kind,
+                        line: section.line,
+                    },
+                    message: format!(
+                        "[{header}] names more than one thing; quote a name with spaces (the AWS CLI ignores this section)"
+                    ),
+                });
+                return None;
+            }
+            _ => (header, ""),
+        };
         match word {
             "profile" if !rest.is_empty() => Some(rest.to_owned()),
             "sso-session" if !rest.is_empty() => {
