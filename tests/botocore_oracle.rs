@@ -84,6 +84,10 @@ fn profiles_read_as_botocore_reads_them() {
         "[profile mixed]\n  region = eu-west-1\n    continued = no\n  role_arn = arn:aws:iam::222222222222:role/m\n  source_profile = mixed2\n[profile mixed2]\nregion = us-west-2\n",
         "[profile a b]\nregion = eu-west-1\n[profile ok]\nregion = eu-west-1\n",
         "[default]\nregion = eu-west-1\n[profile \"quoted\\\"inner\"]\nregion = us-east-1\n",
+        // Unicode whitespace around a value, as Python's str.strip removes it.
+        "[profile nbsp]\nregion =\u{a0}eu-west-1\u{3000}\nrole_arn = arn:aws:iam::222222222222:role/n\u{a0}\nsource_profile =\u{b}base\n[profile base]\n",
+        // Lone CR line ends.
+        "[profile cr]\rregion = eu-west-1\r[profile cr2]\rregion = us-east-1\rsource_profile = cr\rrole_arn = arn:aws:iam::222222222222:role/c\r",
     ];
     let dir = tempfile::tempdir().unwrap();
     for (i, case) in cases.iter().enumerate() {

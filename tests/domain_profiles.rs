@@ -440,3 +440,29 @@ fn warnings_do_not_invalidate() {
         .collect();
     assert_eq!(warnings.len(), 2, "{warnings:?}");
 }
+
+#[test]
+fn what_the_aws_cli_reads_differently_is_reported() {
+    let s = set(
+        "[DEFAULT]\nregion = eu-west-1\n[profile a]\n",
+        "[]\naws_access_key_id = AKIAX\n[b]\n",
+    );
+    let messages: Vec<&str> = s.file_problems.iter().map(|p| p.message.as_str()).collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("[DEFAULT] gives its keys")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("[] names no section")),
+        "{messages:?}"
+    );
+    assert!(s.get("DEFAULT").is_none() && s.get("").is_none());
+    let bom = ProfileSet::parse(Some(b"\xEF\xBB\xBF[profile a]\n"), None);
+    assert!(bom.get("a").is_some());
+    assert!(bom
+        .file_problems
+        .iter()
+        .any(|p| p.message.contains("byte order mark")));
+}

@@ -87,13 +87,19 @@ pub fn parse<'a>(text: &'a str, bad_lines: &[usize]) -> IniFile<'a> {
     // The indentation of the last key line: as in Python's configparser, a line continues the
     // value above only when it is indented more than that key.
     let mut key_indent = 0;
-    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
-    for (i, end) in ends.enumerate() {
-        let raw = &text[start..end];
-        start = end + 1;
-        let line_no = i + 1;
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
-        let trimmed = line.trim_ascii();
+    let bytes = text.as_bytes();
+    let mut line_no = 0;
+    while start <= text.len() {
+        // Line ends as Python reads them: `\r\n`, `\n`, or a lone `\r`.
+        let end = memchr::memchr2(b'\n', b'\r', &bytes[start..]).map_or(text.len(), |i| start + i);
+        let line = &text[start..end];
+        start = match bytes.get(end) {
+            Some(b'\r') if bytes.get(end + 1) == Some(&b'\n') => end + 2,
+            Some(_) => end + 1,
+            None => text.len() + 1,
+        };
+        line_no += 1;
+        let trimmed = line.trim_matches(is_space);
         if matches!(trimmed.as_bytes().first(), None | Some(b'#' | b';')) {
             continue;
         }
@@ -109,7 +115,7 @@ pub fn parse<'a>(text: &'a str, bad_lines: &[usize]) -> IniFile<'a> {
             });
             continue;
         };
-        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        let indent = line.chars().take_while(|&c| is_space(c)).count();
         if indent > key_indent {
             if let Some(entry) = section.entries.last_mut() {
                 let value = entry.value.to_mut();
@@ -120,8 +126,8 @@ pub fn parse<'a>(text: &'a str, bad_lines: &[usize]) -> IniFile<'a> {
         }
         // Not a continuation: a key line, indented or not.
         match trimmed.bytes().position(|b| b == b'=' || b == b':') {
-            Some(at) if !trimmed[..at].trim_ascii().is_empty() => {
-                let key = trimmed[..at].trim_ascii_end();
+            Some(at) if !trimmed[..at].trim_matches(is_space).is_empty() => {
+                let key = trimmed[..at].trim_end_matches(is_space);
                 let key = if key.bytes().any(|b| b.is_ascii_uppercase()) {
                     Cow::Owned(key.to_ascii_lowercase())
                 } else {
@@ -137,7 +143,7 @@ pub fn parse<'a>(text: &'a str, bad_lines: &[usize]) -> IniFile<'a> {
                 }
                 section.entries.push(Entry {
                     key,
-                    value: Cow::Borrowed(trimmed[at + 1..].trim_ascii_start()),
+                    value: Cow::Borrowed(trimmed[at + 1..].trim_start_matches(is_space)),
                     line: line_no,
                 });
                 key_indent = indent;
@@ -165,6 +171,12 @@ pub fn parse<'a>(text: &'a str, bad_lines: &[usize]) -> IniFile<'a> {
         });
     }
     file
+}
+
+/// Whitespace as Python's `str.strip` sees it (configparser, so the AWS CLI): Unicode
+/// whitespace and the four ASCII separators.
+fn is_space(c: char) -> bool {
+    c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
 }
 
 fn header(trimmed: &str, line: usize) -> Section<'_> {

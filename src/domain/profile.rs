@@ -256,6 +256,12 @@ impl ProfileSet {
             (credentials, FileKind::Credentials),
         ] {
             if let Some(bytes) = bytes {
+                if bytes.starts_with(b"\xEF\xBB\xBF") {
+                    set.file_problems.push(FileProblem {
+                        location: Location { file: kind, line: 1 },
+                        message: "the file starts with a UTF-8 byte order mark, which the AWS CLI refuses; xrole-tui reads past it (save the file without it)".into(),
+                    });
+                }
                 let (text, bad_lines) = ini::decode(bytes);
                 let text: SharedText = Arc::new(Zeroizing::new(text.into_owned()));
                 // About 200 bytes a profile: sized once instead of growing (and moving) 13 times.
@@ -402,6 +408,25 @@ impl ProfileSet {
 
     /// The profile a section defines, if any; records `[sso-session]` sections on the way.
     fn section_profile_name(&mut self, section: &Section<'_>, kind: FileKind) -> Option<String> {
+        // What Python's configparser makes of these, the AWS CLI's reader does too; said here
+        // rather than read differently in silence.
+        let odd = match section.header {
+            "DEFAULT" => Some(
+                "[DEFAULT] gives its keys to every section of this file for the AWS CLI; xrole-tui does not read it: put the keys in each profile",
+            ),
+            "" => Some("[] names no section; the AWS CLI refuses this file"),
+            _ => None,
+        };
+        if let Some(message) = odd {
+            self.file_problems.push(FileProblem {
+                location: Location {
+                    file: kind,
+                    line: section.line,
+                },
+                message: message.into(),
+            });
+            return None;
+        }
         if kind == FileKind::Credentials {
             return Some(section.header.to_owned());
         }
