@@ -96,3 +96,147 @@ fn profiles_read_as_botocore_reads_them() {
         assert_eq!(ours(&config), botocore(&config), "case {i}:\n{case}");
     }
 }
+
+const BATCH_ORACLE: &str = r#"
+import json, sys
+from botocore.configloader import raw_config_parse, build_profile_map
+keys = ("role_arn", "source_profile", "region")
+out = []
+for path in sys.argv[1:]:
+    try:
+        profiles = build_profile_map(raw_config_parse(path))["profiles"]
+        out.append({n: {k: v.get(k) for k in keys} for n, v in profiles.items()})
+    except Exception as e:
+        out.append({"__error__": type(e).__name__})
+print(json.dumps(out))
+"#;
+
+/// A small deterministic generator (no seed files): the same cases on every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) as usize) % n
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.next(items.len())]
+    }
+}
+
+fn generated(rng: &mut Lcg) -> String {
+    let names = ["a", "b", "\"c d\"", "'e'", "dev-1", "x.y"];
+    let newline = rng.pick(&["\n", "\r\n", "\r"]);
+    let pad = ["", " ", "  ", "\t", "\u{a0}"];
+    let mut out = String::new();
+    if rng.next(4) == 0 {
+        out.push_str(&format!("# a comment{newline}"));
+    }
+    for _ in 0..1 + rng.next(4) {
+        let name = rng.pick(&names);
+        let header = if name == "a" && rng.next(3) == 0 {
+            "[default]".to_owned()
+        } else {
+            format!("[profile {name}]")
+        };
+        out.push_str(&header);
+        out.push_str(newline);
+        let indent = rng.pick(&["", "", "  ", "    "]);
+        for _ in 0..rng.next(4) {
+            let (key, value) = match rng.next(5) {
+                0 => ("region", rng.pick(&["eu-west-1", "us-east-1"]).to_owned()),
+                1 => (
+                    "role_arn",
+                    format!("arn:aws:iam::22222222222{}:role/r", rng.next(10)),
+                ),
+                2 => (
+                    "source_profile",
+                    rng.pick(&["a", "b", "dev-1", "c d", "default"]).to_owned(),
+                ),
+                3 => (
+                    "s3",
+                    format!("{newline}{indent}  max_concurrent_requests = 4"),
+                ),
+                _ => ("output", "json".to_owned()),
+            };
+            let key = if rng.next(5) == 0 {
+                key.to_uppercase()
+            } else {
+                key.to_owned()
+            };
+            let delim = rng.pick(&["=", " = ", ":", " : "]);
+            let (l, r) = (rng.pick(&pad), rng.pick(&pad));
+            out.push_str(&format!("{indent}{key}{delim}{l}{value}{r}{newline}"));
+            if rng.next(6) == 0 {
+                out.push_str(&format!("; note{newline}"));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn generated_files_read_as_botocore_reads_them_or_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Lcg(2026);
+    let paths: Vec<PathBuf> = (0..300)
+        .map(|i| {
+            let p = dir.path().join(format!("gen-{i}"));
+            std::fs::write(&p, generated(&mut rng)).unwrap();
+            p
+        })
+        .collect();
+    let out = Command::new(python())
+        .args(["-c", BATCH_ORACLE])
+        .args(&paths)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expected: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let mut compared = 0;
+    for (path, want) in paths.iter().zip(&expected) {
+        let text = std::fs::read_to_string(path).unwrap();
+        let listed = Command::new(env!("CARGO_BIN_EXE_xrole-tui"))
+            .args(["list", "--json"])
+            .env_clear()
+            .env("HOME", "/nonexistent-home")
+            .env("AWS_CONFIG_FILE", path)
+            .env("AWS_SHARED_CREDENTIALS_FILE", path.with_file_name("none"))
+            .output()
+            .unwrap();
+        // Said on stderr (a file's problem), or on a profile (`error`, `warnings`).
+        let rows: Vec<serde_json::Value> = serde_json::from_slice(&listed.stdout).unwrap();
+        let reported = !listed.stderr.is_empty()
+            || rows.iter().any(|r| {
+                !r["error"].is_null() || r["warnings"].as_array().is_some_and(|w| !w.is_empty())
+            });
+        if want.get("__error__").is_some() {
+            // botocore refuses the whole file: xrole-tui must say something about it.
+            assert!(
+                reported,
+                "botocore refuses this file ({want}); xrole-tui said nothing:\n{text:?}"
+            );
+            continue;
+        }
+        let ours = ours(path);
+        if ours != *want {
+            // Duplicates (which botocore merges or refuses) are reported; nothing else may differ.
+            assert!(
+                reported,
+                "differs from botocore without a word:\n{text:?}\nours: {ours}\nbotocore: {want}"
+            );
+        } else {
+            compared += 1;
+        }
+    }
+    // Many generated files repeat a section or a key, which botocore refuses and xrole-tui
+    // reports; the rest must have been read the same way, and enough of them to mean something.
+    assert!(compared >= 100, "only {compared} files compared equal");
+}
