@@ -201,3 +201,18 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_plan_pane_says_a_users_mfa_session_is_deliberate() {
+    let set = ProfileSet::parse(
+        Some(b"[profile hub]\nmfa_serial = arn:aws:iam::111111111111:mfa/me\n"),
+        Some(b"[hub]\naws_access_key_id = AKIAHUB0000000000001\naws_secret_access_key = s\n"),
+    );
+    let lines = xrole_tui::app::detail::lines(&set, set.index_of("hub").unwrap());
+    assert!(
+        lines
+            .iter()
+            .any(|(_, t)| t.contains("deliberate: the AWS CLI ignores mfa_serial without a role")),
+        "{lines:?}"
+    );
+}

@@ -75,6 +75,14 @@ pub fn lines(set: &ProfileSet, index: usize) -> Vec<Line> {
                     Step::SessionToken {
                         mfa_serial: Some(serial),
                         duration: d,
+                    } if plan.final_role().is_none() => format!(
+                        "sts:GetSessionToken · MFA {} · {} · deliberate: the AWS CLI ignores mfa_serial without a role",
+                        display_safe(serial),
+                        duration(*d, "12h")
+                    ),
+                    Step::SessionToken {
+                        mfa_serial: Some(serial),
+                        duration: d,
                     } => format!(
                         "sts:GetSessionToken · MFA {} · {} · shared by its roles",
                         display_safe(serial),
