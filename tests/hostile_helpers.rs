@@ -170,3 +170,16 @@ fn slow_and_flooding_helpers_end_the_command_with_a_message() {
     }
     let _ = std::io::stderr().flush();
 }
+
+#[test]
+fn an_sso_session_without_a_start_url_is_said_not_a_panic() {
+    let config = "[profile sso]\nsso_session = corp\nsso_account_id = 555555555555\nsso_role_name = Vendor\n\
+                  [sso-session corp]\nsso_region = eu-central-1\n";
+    let out = xrole(config, &["whoami", "sso"], &[], Stdio::null());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("[sso-session corp] has no sso_start_url"),
+        "{}",
+        stderr(&out)
+    );
+}

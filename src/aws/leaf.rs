@@ -46,6 +46,22 @@ async fn load_any(target: &Target) -> Result<Credentials, AuthError> {
             role_name,
         } => {
             let sso = target.sso.clone().unwrap_or_default();
+            // aws-config's SSO provider panics without these; said here instead.
+            let missing = match (&sso.start_url, &sso.region) {
+                (None, _) => Some("sso_start_url"),
+                (_, None) => Some("sso_region"),
+                _ => None,
+            };
+            if let Some(key) = missing {
+                let place = sso.session.as_deref().map_or_else(
+                    || format!("profile {:?}", display_safe(profile)),
+                    |s| format!("its [sso-session {}]", display_safe(s)),
+                );
+                return Err(AuthError::Config(format!(
+                    "profile {:?} uses IAM Identity Center, but {place} has no {key}",
+                    display_safe(profile)
+                )));
+            }
             let mut builder = aws_config::sso::SsoCredentialsProvider::builder()
                 .configure(&ProviderConfig::default())
                 .account_id(account_id)
