@@ -99,7 +99,7 @@ pub fn parse<'a>(text: &'a str, bad_lines: &[usize]) -> IniFile<'a> {
             None => text.len() + 1,
         };
         line_no += 1;
-        let trimmed = line.trim_matches(is_space);
+        let trimmed = py_trim(line);
         if matches!(trimmed.as_bytes().first(), None | Some(b'#' | b';')) {
             continue;
         }
@@ -126,7 +126,7 @@ pub fn parse<'a>(text: &'a str, bad_lines: &[usize]) -> IniFile<'a> {
         }
         // Not a continuation: a key line, indented or not.
         match trimmed.bytes().position(|b| b == b'=' || b == b':') {
-            Some(at) if !trimmed[..at].trim_matches(is_space).is_empty() => {
+            Some(at) if !py_trim(&trimmed[..at]).is_empty() => {
                 let key = trimmed[..at].trim_end_matches(is_space);
                 let key = if key.bytes().any(|b| b.is_ascii_uppercase()) {
                     Cow::Owned(key.to_ascii_lowercase())
@@ -171,6 +171,17 @@ pub fn parse<'a>(text: &'a str, bad_lines: &[usize]) -> IniFile<'a> {
         });
     }
     file
+}
+
+/// `str.strip` as Python does it, with the common case (ASCII at both ends) at ASCII speed.
+fn py_trim(s: &str) -> &str {
+    let t = s.trim_ascii();
+    let plain = |b: Option<&u8>| b.is_none_or(|&b| b < 0x80 && !(0x1c..=0x1f).contains(&b));
+    if plain(t.as_bytes().first()) && plain(t.as_bytes().last()) {
+        t
+    } else {
+        t.trim_matches(is_space)
+    }
 }
 
 /// Whitespace as Python's `str.strip` sees it (configparser, so the AWS CLI): Unicode

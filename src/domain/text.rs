@@ -33,7 +33,8 @@ pub fn display_safe(s: &str) -> Cow<'_, str> {
 /// inside a string, where an escape means the same character.
 pub fn json_safe(json: &str) -> Cow<'_, str> {
     let escape = |c: char| is_unsafe_char(c) || matches!(c, '\u{061C}' | '\u{2028}' | '\u{2029}');
-    if !json.chars().any(escape) {
+    // Every such character is DEL or beyond ASCII: plain ASCII needs no look at characters.
+    if json.bytes().all(|b| b < 0x7f) || !json.chars().any(escape) {
         return Cow::Borrowed(json);
     }
     let mut out = String::with_capacity(json.len() + 16);
