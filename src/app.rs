@@ -235,22 +235,30 @@ impl App {
         RequestId(self.next_req)
     }
 
-    /// Starts authenticating the selected profile (after the prod confirmation, if any).
-    fn start(&mut self, purpose: Purpose, confirmed: bool) -> Vec<Effect> {
-        let Some(row) = self.list.selected() else {
-            return Vec::new();
-        };
+    /// The selected profile, resolved; an invalid one is said in the status line.
+    fn selected_target(&mut self) -> Option<Arc<Target>> {
+        let row = self.list.selected()?;
         if let Some(reason) = &row.invalid {
             self.status = Some(Status::Error(format!("{}: {reason}", row.name)));
-            return Vec::new();
+            return None;
         }
-        let target = match self.set.target_at(row.index) {
-            Ok(t) => Arc::new(t),
+        match self.set.target_at(row.index) {
+            Ok(t) => Some(Arc::new(t)),
             Err(e) => {
                 self.status = Some(Status::Error(e.to_string()));
-                return Vec::new();
+                None
             }
+        }
+    }
+
+    /// Starts authenticating the selected profile (after the prod confirmation, if any).
+    fn start(&mut self, purpose: Purpose, confirmed: bool) -> Vec<Effect> {
+        let Some(target) = self.selected_target() else {
+            return Vec::new();
         };
+        if purpose == Purpose::Console {
+            self.console_page = crate::domain::console::Page::default();
+        }
         if target.is_prod() && !confirmed {
             self.modal = Some(Modal::ConfirmProd { target, purpose });
             return Vec::new();
@@ -282,10 +290,11 @@ impl App {
         });
         effects.push(match purpose {
             Purpose::Revoke => Effect::Revoke { req, target },
+            // Cloned, not taken: a retry after a rejected code opens the same page.
             Purpose::Console => Effect::Console {
                 req,
                 target,
-                page: std::mem::take(&mut self.console_page),
+                page: self.console_page.clone(),
             },
             _ => Effect::Authenticate { req, target },
         });
@@ -294,38 +303,13 @@ impl App {
 
     /// `R`: asks to confirm revoking the selected profile's older sessions.
     pub(crate) fn ask_revoke(&mut self) -> Vec<Effect> {
-        let Some(row) = self.list.selected() else {
+        let Some(target) = self.selected_target() else {
             return Vec::new();
         };
-        let target = match self.set.target_at(row.index) {
-            Ok(t) => Arc::new(t),
-            Err(e) => {
-                self.status = Some(Status::Error(e.to_string()));
-                return Vec::new();
-            }
-        };
-        let user_keys = matches!(
-            target.plan.source,
-            crate::domain::Source::StaticKeys {
-                temporary: false,
-                ..
-            }
-        );
-        let what = match target.plan.final_role() {
-            Some(r) => format!("role {} in account {}", r.as_str(), r.account()),
-            None if user_keys => format!(
-                "the IAM user of profile {}",
-                crate::domain::text::display_safe(&target.name)
-            ),
-            None => {
-                self.status = Some(Status::Error(format!(
-                    "profile {} has neither a role nor a user's keys: nothing to revoke",
-                    crate::domain::text::display_safe(&target.name)
-                )));
-                return Vec::new();
-            }
-        };
-        self.modal = Some(Modal::ConfirmRevoke { target, what });
+        match crate::domain::revoke::describe(&target) {
+            Ok(what) => self.modal = Some(Modal::ConfirmRevoke { target, what }),
+            Err(why) => self.status = Some(Status::Error(why)),
+        }
         Vec::new()
     }
 

@@ -10,10 +10,10 @@ use super::Failure;
 use crate::aws::broker::Broker;
 use crate::aws::revoking;
 use crate::config::AwsFiles;
-use crate::domain::revoke::{policy, POLICY_NAME};
+use crate::domain::revoke::{describe, policy, POLICY_NAME};
 use crate::domain::session::rfc3339;
 use crate::domain::text::display_safe;
-use crate::domain::{Source, Target};
+use crate::domain::Target;
 
 /// What `revoke` was asked.
 #[derive(Debug, Clone, Default)]
@@ -31,24 +31,8 @@ pub struct Request {
 /// Runs `revoke`.
 pub async fn run(files: &AwsFiles, request: &Request, opts: Opts) -> Result<u8, Failure> {
     let target = resolve(files, &request.profile)?;
+    let what = describe(&target).map_err(Failure::config)?;
     let role = target.plan.final_role().cloned();
-    let user_keys = matches!(
-        target.plan.source,
-        Source::StaticKeys {
-            temporary: false,
-            ..
-        }
-    );
-    if role.is_none() && !user_keys {
-        return Err(Failure::config(format!(
-            "profile {:?} has neither a role nor a user's keys, so it has no sessions to revoke",
-            display_safe(&target.name)
-        )));
-    }
-    let what = match &role {
-        Some(r) => format!("role {} in account {}", r.as_str(), r.account()),
-        None => format!("the IAM user of profile {:?}", display_safe(&target.name)),
-    };
     if request.dry_run {
         let call = match &role {
             Some(r) => format!("iam:PutRolePolicy RoleName={}", r.name()),

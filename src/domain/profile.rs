@@ -436,8 +436,9 @@ impl ProfileSet {
         }
         // Shell rules, as botocore splits them: `profile "my name"` is the profile `my name`;
         // a header that does not split into two words names nothing.
-        let words = if header.contains(['"', '\'', '\\']) {
-            match shlex::split(header) {
+        let quoted: Vec<String>;
+        let (first, second, more) = if header.contains(['"', '\'', '\\']) {
+            quoted = match shlex::split(header) {
                 Some(w) => w,
                 None => {
                     self.file_problems.push(FileProblem {
@@ -451,14 +452,16 @@ impl ProfileSet {
                     });
                     return None;
                 }
-            }
+            };
+            first_words(quoted.iter().map(String::as_str))
         } else {
-            header.split_whitespace().map(str::to_owned).collect()
+            // The common case, without an allocation per section.
+            first_words(header.split_whitespace())
         };
-        let (word, rest) = match words.as_slice() {
-            [w] => (w.as_str(), ""),
-            [w, r] => (w.as_str(), r.as_str()),
-            [w, ..] if matches!(w.as_str(), "profile" | "sso-session" | "services") => {
+        let (word, rest) = match (first, second, more) {
+            (Some(w), None, _) => (w, ""),
+            (Some(w), Some(r), false) => (w, r),
+            (Some("profile" | "sso-session" | "services"), Some(_), true) => {
                 self.file_problems.push(FileProblem {
                     location: Location {
                         file: kind,
@@ -516,6 +519,13 @@ impl ProfileSet {
             }
         }
     }
+}
+
+/// The first two words and whether there are more.
+fn first_words<'a>(
+    mut words: impl Iterator<Item = &'a str>,
+) -> (Option<&'a str>, Option<&'a str>, bool) {
+    (words.next(), words.next(), words.next().is_some())
 }
 
 /// The value of `key` in a nested block (`s3 =` followed by indented `key = value` lines).

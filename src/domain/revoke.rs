@@ -22,6 +22,28 @@ pub fn policy(issued_before: SystemTime) -> String {
     .to_string()
 }
 
+/// What a revocation of `target` ends, in words ("role ARN in account N", "the IAM user of
+/// profile P"), or why it has nothing to revoke: the one rule of both `revoke` and the TUI's `R`.
+pub fn describe(target: &super::Target) -> Result<String, String> {
+    let name = super::text::display_safe(&target.name);
+    match target.plan.final_role() {
+        Some(r) => Ok(format!("role {} in account {}", r.as_str(), r.account())),
+        None if matches!(
+            target.plan.source,
+            super::Source::StaticKeys {
+                temporary: false,
+                ..
+            }
+        ) =>
+        {
+            Ok(format!("the IAM user of profile {name:?}"))
+        }
+        None => Err(format!(
+            "profile {name:?} has neither a role nor a user's keys, so it has no sessions to revoke"
+        )),
+    }
+}
+
 /// The IAM name of a user or role ARN (`arn:aws:iam::123:user/path/name` → `name`).
 pub fn name_of(arn: &str) -> Option<&str> {
     let resource = arn.splitn(6, ':').nth(5)?;
