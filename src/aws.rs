@@ -11,4 +11,5 @@ pub mod lock;
 pub mod revoking;
 pub mod s3;
 pub mod sdk;
+pub mod sso;
 pub mod sts;

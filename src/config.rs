@@ -141,3 +141,30 @@ fn describe(kind: &std::fs::FileType) -> &'static str {
         "a special file"
     }
 }
+
+/// Reads a small regular file of at most `max` bytes without ever blocking on it: `None` when
+/// it does not exist; an error (in words, naming no value) for a pipe, a socket, a directory
+/// or a file over `max`.
+pub fn read_small_file(path: &Path, max: u64) -> Result<Option<Vec<u8>>, String> {
+    let file = match OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e.to_string()),
+    };
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err(format!("it is {}, not a file", describe(&meta.file_type())));
+    }
+    let mut bytes = Vec::new();
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > max {
+        return Err(format!("it holds more than {max} bytes"));
+    }
+    Ok(Some(bytes))
+}

@@ -13,6 +13,7 @@ pub mod serving;
 pub mod session;
 pub mod shadow;
 pub mod shell_env;
+pub mod sso_token;
 pub mod summary;
 pub mod target;
 pub mod text;

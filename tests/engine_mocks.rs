@@ -147,6 +147,7 @@ async fn engine(rules: &[&Rule], cache: Option<Cache>) -> Engine {
                         .with_initial_backoff(Duration::from_millis(1)),
                 )
         })),
+        sso: Default::default(),
     }
 }
 
@@ -426,6 +427,7 @@ async fn real_engine(endpoint: String) -> Engine {
         sdk,
         cache: None,
         customize: None,
+        sso: Default::default(),
     }
 }
 

@@ -41,6 +41,8 @@ pub struct Engine {
     pub cache: Option<Cache>,
     /// Applied to every STS client.
     pub customize: Option<StsCustomizer>,
+    /// The SSO portal and SSO-OIDC, for a plan rooted in IAM Identity Center.
+    pub sso: super::sso::SsoSdk,
 }
 
 /// The result of [`Engine::authenticate`].
@@ -96,7 +98,7 @@ impl Engine {
             }
             let source = match creds.take() {
                 Some(c) => c,
-                None => leaf::load(target).await?,
+                None => leaf::load(target, &self.sso).await?,
             };
             let client = self.sts(&source);
             let caller = if next == 0 {
@@ -184,7 +186,7 @@ impl Engine {
         }
         let creds = match creds {
             Some(c) => c,
-            None => leaf::load(target).await?,
+            None => leaf::load(target, &self.sso).await?,
         };
         if let Some(expected) = &target.expected_account {
             let actual = match &identity {

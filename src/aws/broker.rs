@@ -91,6 +91,10 @@ impl Broker {
             sdk: self.sdk_config(target, Service::Sts)?,
             cache: self.cache.clone(),
             customize: self.customize.clone(),
+            sso: super::sso::SsoSdk {
+                portal: self.sdk_config(target, Service::Sso)?,
+                oidc: self.sdk_config(target, Service::SsoOidc)?,
+            },
         })
     }
 
@@ -151,11 +155,9 @@ impl Broker {
                 Ok((outcome.session.credentials, then_switch_to))
             }
             SignIn::FederationToken { profile } => {
-                let keys = crate::aws::leaf::load(target).await?;
-                let creds = self
-                    .engine(target)?
-                    .federation_token(&keys, &profile)
-                    .await?;
+                let engine = self.engine(target)?;
+                let keys = crate::aws::leaf::load(target, &engine.sso).await?;
+                let creds = engine.federation_token(&keys, &profile).await?;
                 Ok((creds, None))
             }
             SignIn::Sso => Ok((self.open(target, mfa, now).await?.session.credentials, None)),

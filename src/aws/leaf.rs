@@ -1,22 +1,23 @@
-//! The root of a chain: keys from the files, or aws-config's leaf providers for
-//! `credential_process`, SSO and `credential_source`, built directly (none of them reads the
-//! AWS files).
+//! The root of a chain: keys from the files, `credential_process`, IAM Identity Center
+//! ([`super::sso`]), or aws-config's leaf providers for `credential_source`, built directly
+//! (none of them reads the AWS files).
 
-use aws_config::provider_config::ProviderConfig;
-use aws_config::Region;
+use std::time::SystemTime;
+
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::ProvideCredentials;
 use zeroize::Zeroizing;
 
 use super::error::AuthError;
+use super::sso::{self, SsoSdk};
 use crate::domain::session::{parse_process_output, Credentials};
 use crate::domain::text::display_safe;
 use crate::domain::{Source, Target};
 use crate::helper;
 
 /// Loads the credentials at the root of the target's plan, refusing ones that cannot be sent.
-pub async fn load(target: &Target) -> Result<Credentials, AuthError> {
-    let creds = load_any(target).await?;
+pub async fn load(target: &Target, sso_sdk: &SsoSdk) -> Result<Credentials, AuthError> {
+    let creds = load_any(target, sso_sdk).await?;
     creds.check_sendable().map_err(|why| {
         AuthError::Credentials(format!(
             "the credentials of profile {:?} cannot be used: {why}",
@@ -26,7 +27,7 @@ pub async fn load(target: &Target) -> Result<Credentials, AuthError> {
     Ok(creds)
 }
 
-async fn load_any(target: &Target) -> Result<Credentials, AuthError> {
+async fn load_any(target: &Target, sso_sdk: &SsoSdk) -> Result<Credentials, AuthError> {
     match &target.plan.source {
         Source::StaticKeys { profile, .. } => match &target.root_keys {
             Some(k) => Ok(Credentials {
@@ -62,16 +63,13 @@ async fn load_any(target: &Target) -> Result<Credentials, AuthError> {
                     display_safe(profile)
                 )));
             }
-            let mut builder = aws_config::sso::SsoCredentialsProvider::builder()
-                .configure(&ProviderConfig::default())
-                .account_id(account_id)
-                .role_name(role_name);
-            builder
-                .set_start_url(sso.start_url)
-                .set_session_name(sso.session)
-                .set_region(sso.region.map(Region::new));
-            let provider = builder.build();
-            provide(&provider, profile, "SSO").await
+            let req = sso::Request {
+                profile,
+                settings: &sso,
+                account_id,
+                role_name,
+            };
+            sso::credentials(&req, sso_sdk, SystemTime::now()).await
         }
         Source::CredentialSource { profile, kind } => match kind.as_str() {
             "Ec2InstanceMetadata" => {
@@ -147,11 +145,6 @@ async fn provide(
 
 fn explain(e: &CredentialsError, profile: &str, what: &str) -> AuthError {
     let detail = super::error::describe(e);
-    if what == "SSO" {
-        return AuthError::Credentials(format!(
-            "no valid SSO session for profile {profile:?}: run `aws sso login --profile {profile}` and retry ({detail})"
-        ));
-    }
     match e {
         CredentialsError::CredentialsNotLoaded(_) => AuthError::Credentials(format!(
             "profile {profile:?} found no credentials in {what} ({detail})"

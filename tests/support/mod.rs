@@ -5,5 +5,6 @@
 pub mod federation;
 pub mod moto;
 pub mod pty;
+pub mod sso;
 pub mod tui;
 pub mod world;
