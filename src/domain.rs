@@ -7,6 +7,7 @@ pub mod ini;
 pub mod key;
 pub mod plan;
 pub mod profile;
+mod refusal;
 pub mod revoke;
 pub mod s3_path;
 pub mod serving;

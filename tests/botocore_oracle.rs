@@ -88,10 +88,43 @@ fn profiles_read_as_botocore_reads_them() {
         "[profile nbsp]\nregion =\u{a0}eu-west-1\u{3000}\nrole_arn = arn:aws:iam::222222222222:role/n\u{a0}\nsource_profile =\u{b}base\n[profile base]\n",
         // Lone CR line ends.
         "[profile cr]\rregion = eu-west-1\r[profile cr2]\rregion = us-east-1\rsource_profile = cr\rrole_arn = arn:aws:iam::222222222222:role/c\r",
+        // [DEFAULT] gives its keys to every section of the file, wherever it stands.
+        "[profile d1]\nrole_arn = arn:aws:iam::222222222222:role/d\n[DEFAULT]\nregion = eu-west-1\nsource_profile = d2\n[profile d2]\nregion = us-east-1\n[default]\n",
+        // Blanks inside the brackets: before the name they hide the section, after it not.
+        "[ profile hidden ]\nregion = eu-west-1\n[profile trailing ]\nregion = us-east-1\n[default ]\nregion = eu-west-2\n",
     ];
     let dir = tempfile::tempdir().unwrap();
     for (i, case) in cases.iter().enumerate() {
         let config = dir.path().join(format!("config-{i}"));
+        std::fs::write(&config, case).unwrap();
+        assert_eq!(ours(&config), botocore(&config), "case {i}:\n{case}");
+    }
+}
+
+/// Files of the shapes that botocore's own config fixtures (`tests/unit/cfg`) and aws-vault's
+/// config tests exercise, written here: the same layouts, not their files.
+#[test]
+fn fixture_shapes_read_as_botocore_reads_them() {
+    let cases = [
+        // A default profile, a shell-quoted name, keys in upper case and `:` delimiters.
+        "[default]\naws_access_key_id = foo\nREGION : us-west-2\n[profile \"personal\"]\nregion=eu-west-1\n",
+        // Nested blocks in two profiles, one of them the default.
+        "[default]\nregion = us-west-2\ns3 =\n    signature_version = s3v4\n    addressing_style = path\n[profile foo]\nregion = eu-central-1\ns3 =\n  max_concurrent_requests = 20\nmfa_serial = arn:aws:iam::123456789012:mfa/foo\n",
+        // Comments in both styles, blank lines, and a profile with no keys.
+        "# top\n; also a comment\n\n[profile empty]\n\n[profile after]\n# inside\nregion = ap-south-1\n",
+        // Non-ASCII profile names and values.
+        "[profile unicode-\u{2713}]\nregion = eu-west-1\n[profile caf\u{e9}]\nsource_profile = unicode-\u{2713}\nrole_arn = arn:aws:iam::123456789012:role/caf\u{e9}\n",
+        // An sso-session, a services section and a profile using both.
+        "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n[services local]\nsts =\n  endpoint_url = http://127.0.0.1:1\n[profile sso]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Admin\nregion = us-east-1\nservices = local\n",
+        // aws-vault's layout: no blanks around `=`, camel-case names, chains with MFA and
+        // durations, names with dots and slashes, and keys only aws-vault reads.
+        "[default]\nregion=us-west-2\noutput=json\n\n[profile user2]\nregion=us-east-1\noutput=text\n\n[profile withSource]\nsource_profile=user2\nregion=us-east-1\n\n[profile withMFA]\nsource_profile=user2\nrole_arn=arn:aws:iam::123456789012:role/aws_admin\nmfa_serial=arn:aws:iam::123456789012:mfa/blah\nregion=us-east-1\nduration_seconds=1200\n\n[profile with.dots/and-slash]\ninclude_profile=withMFA\nparent_profile=user2\n",
+        // A role assumed from credential_source and from a credential_process profile.
+        "[profile ec2]\nrole_arn = arn:aws:iam::123456789012:role/ec2\ncredential_source = Ec2InstanceMetadata\n[profile proc]\ncredential_process = /bin/echo {}\n[profile fromproc]\nrole_arn = arn:aws:iam::123456789012:role/p\nsource_profile = proc\n",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (i, case) in cases.iter().enumerate() {
+        let config = dir.path().join(format!("fixture-{i}"));
         std::fs::write(&config, case).unwrap();
         assert_eq!(ours(&config), botocore(&config), "case {i}:\n{case}");
     }
@@ -137,10 +170,12 @@ fn generated(rng: &mut Lcg) -> String {
     }
     for _ in 0..1 + rng.next(4) {
         let name = rng.pick(&names);
-        let header = if name == "a" && rng.next(3) == 0 {
-            "[default]".to_owned()
-        } else {
-            format!("[profile {name}]")
+        let header = match rng.next(14) {
+            0 | 1 if name == "a" => "[default]".to_owned(),
+            2 => "[DEFAULT]".to_owned(),
+            3 => format!("[ profile {name}]"),
+            4 => format!("[profile {name} ]"),
+            _ => format!("[profile {name}]"),
         };
         out.push_str(&header);
         out.push_str(newline);
@@ -201,6 +236,7 @@ fn generated_files_read_as_botocore_reads_them_or_are_reported() {
     );
     let expected: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     let mut compared = 0;
+    let mut refused = 0;
     for (path, want) in paths.iter().zip(&expected) {
         let text = std::fs::read_to_string(path).unwrap();
         let listed = Command::new(env!("CARGO_BIN_EXE_xrole-tui"))
@@ -218,13 +254,19 @@ fn generated_files_read_as_botocore_reads_them_or_are_reported() {
                 !r["error"].is_null() || r["warnings"].as_array().is_some_and(|w| !w.is_empty())
             });
         if want.get("__error__").is_some() {
-            // botocore refuses the whole file: xrole-tui must say something about it.
+            // botocore refuses the whole file: xrole-tui must say so, with the reason.
+            let said = String::from_utf8_lossy(&listed.stderr);
             assert!(
-                reported,
-                "botocore refuses this file ({want}); xrole-tui said nothing:\n{text:?}"
+                said.contains("the AWS CLI refuses this whole file ("),
+                "botocore refuses this file ({want}); xrole-tui did not say so:\n{text:?}\n{said}"
             );
+            refused += 1;
             continue;
         }
+        assert!(
+            !String::from_utf8_lossy(&listed.stderr).contains("refuses this whole file"),
+            "botocore reads this file, but xrole-tui says it refuses it:\n{text:?}"
+        );
         let ours = ours(path);
         if ours != *want {
             // Duplicates (which botocore merges or refuses) are reported; nothing else may differ.
@@ -239,4 +281,5 @@ fn generated_files_read_as_botocore_reads_them_or_are_reported() {
     // Many generated files repeat a section or a key, which botocore refuses and xrole-tui
     // reports; the rest must have been read the same way, and enough of them to mean something.
     assert!(compared >= 100, "only {compared} files compared equal");
+    assert!(refused >= 20, "only {refused} files refused by botocore");
 }

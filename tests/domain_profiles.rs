@@ -444,21 +444,26 @@ fn warnings_do_not_invalidate() {
 #[test]
 fn what_the_aws_cli_reads_differently_is_reported() {
     let s = set(
-        "[DEFAULT]\nregion = eu-west-1\n[profile a]\n",
+        "[profile a]\n[DEFAULT]\nregion = eu-west-1\n[profile b]\nregion = us-east-1\n[ profile c ]\n",
         "[]\naws_access_key_id = AKIAX\n[b]\n",
     );
     let messages: Vec<&str> = s.file_problems.iter().map(|p| p.message.as_str()).collect();
+    // [DEFAULT] is read as the AWS CLI reads it: its keys go to every section without them.
+    assert_eq!(s.get("a").unwrap().get(Key::Region), Some("eu-west-1"));
+    assert_eq!(s.get("b").unwrap().get(Key::Region), Some("us-east-1"));
     assert!(
         messages
             .iter()
-            .any(|m| m.contains("[DEFAULT] gives its keys")),
+            .any(|m| m.contains("the AWS CLI refuses this whole file ([] names no section)")),
         "{messages:?}"
     );
     assert!(
-        messages.iter().any(|m| m.contains("[] names no section")),
+        messages
+            .iter()
+            .any(|m| m.contains("[ profile c ] has blanks")),
         "{messages:?}"
     );
-    assert!(s.get("DEFAULT").is_none() && s.get("").is_none());
+    assert!(s.get("DEFAULT").is_none() && s.get("").is_none() && s.get("c").is_none());
     let bom = ProfileSet::parse(Some(b"\xEF\xBB\xBF[profile a]\n"), None);
     assert!(bom.get("a").is_some());
     assert!(bom

@@ -26,6 +26,9 @@ pub struct Entry<'a> {
 pub struct Section<'a> {
     /// The text between the brackets, trimmed.
     pub header: &'a str,
+    /// The same text as written: configparser keeps blanks inside the brackets, so for the AWS
+    /// CLI `[ profile a ]` is not `[profile a]`.
+    pub raw_header: &'a str,
     /// 1-based line of the header.
     pub line: usize,
     /// Entries in file order; a key given twice appears twice (see [`Section::problems`]).
@@ -214,6 +217,7 @@ fn header(trimmed: &str, line: usize) -> Section<'_> {
     };
     Section {
         header: name.trim_ascii(),
+        raw_header: name,
         line,
         entries: Vec::with_capacity(8), // most profiles have a handful of keys: one allocation
         problems,

@@ -270,7 +270,16 @@ impl ProfileSet {
                 let (hasher, profiles) = (&set.hasher, &set.profiles);
                 set.by_name
                     .reserve(guess, |&i| hasher.hash_one(&profiles[i].name));
-                set.add_file(&text, &ini::parse(&text, &bad_lines), kind);
+                let file = ini::parse(&text, &bad_lines);
+                if let Some((line, why)) = super::refusal::botocore_refusal(&file) {
+                    set.file_problems.push(FileProblem {
+                        location: Location { file: kind, line },
+                        message: format!(
+                            "the AWS CLI refuses this whole file ({why}); xrole-tui reads the rest of it"
+                        ),
+                    });
+                }
+                set.add_file(&text, &file, kind);
             }
         }
         let sessions = set.sso_sessions.clone();
@@ -327,8 +336,16 @@ impl ProfileSet {
                 message: p.message.clone(),
             });
         }
+        // `[DEFAULT]` gives its keys to every other section of its file that lacks them, as in
+        // configparser (a later `[DEFAULT]` key replaces an earlier one).
+        let defaults: Vec<&ini::Entry<'_>> = file
+            .sections
+            .iter()
+            .filter(|s| s.raw_header == "DEFAULT")
+            .flat_map(|s| s.entries.iter())
+            .collect();
         for section in &file.sections {
-            let Some(name) = self.section_profile_name(section, kind) else {
+            let Some(name) = self.section_profile_name(section, kind, &defaults) else {
                 continue;
             };
             let idx = match self.index_of(&name) {
@@ -364,11 +381,16 @@ impl ProfileSet {
                 profile.texts[kind as usize] = Some(Arc::clone(text));
             }
             // The common case, a profile's first section without repeated keys, needs no merging.
-            let fresh = profile.settings.is_empty() && section.problems.is_empty();
+            let fresh =
+                profile.settings.is_empty() && section.problems.is_empty() && defaults.is_empty();
             if fresh {
                 profile.settings.reserve_exact(section.entries.len());
             }
-            for e in &section.entries {
+            let inherited = defaults
+                .iter()
+                .copied()
+                .filter(|d| section.get(&d.key).is_none());
+            for e in section.entries.iter().chain(inherited) {
                 let Some(key) = Key::from_name(&e.key) else {
                     if e.key.starts_with("xrole_") {
                         let msg = format!(
@@ -407,30 +429,45 @@ impl ProfileSet {
     }
 
     /// The profile a section defines, if any; records `[sso-session]` sections on the way.
-    fn section_profile_name(&mut self, section: &Section<'_>, kind: FileKind) -> Option<String> {
-        // What Python's configparser makes of these, the AWS CLI's reader does too; said here
-        // rather than read differently in silence.
-        let odd = match section.header {
-            "DEFAULT" => Some(
-                "[DEFAULT] gives its keys to every section of this file for the AWS CLI; xrole-tui does not read it: put the keys in each profile",
-            ),
-            "" => Some("[] names no section; the AWS CLI refuses this file"),
-            _ => None,
+    fn section_profile_name(
+        &mut self,
+        section: &Section<'_>,
+        kind: FileKind,
+        defaults: &[&ini::Entry<'_>],
+    ) -> Option<String> {
+        let at = Location {
+            file: kind,
+            line: section.line,
         };
-        if let Some(message) = odd {
+        // `[]` is reported with the file's refusal; `[DEFAULT]` is applied to the others.
+        if section.header.is_empty() || section.raw_header == "DEFAULT" {
+            return None;
+        }
+        let raw = section.raw_header;
+        if kind == FileKind::Credentials {
+            // Literal names, blanks included, as botocore takes them.
+            if raw != section.header {
+                self.file_problems.push(FileProblem {
+                    location: at,
+                    message: format!(
+                        "[{raw}] has blanks inside the brackets, so the AWS CLI reads the profile {raw:?}, blanks included; so does xrole-tui"
+                    ),
+                });
+            }
+            return Some(raw.to_owned());
+        }
+        // botocore matches `profile` at the very start and `default` exactly, so a blank
+        // inside the brackets before the name (or after `default`) hides the section.
+        let header = section.header;
+        if raw.len() != raw.trim_start().len() || header == "default" && raw != header {
             self.file_problems.push(FileProblem {
-                location: Location {
-                    file: kind,
-                    line: section.line,
-                },
-                message: message.into(),
+                location: at,
+                message: format!(
+                    "[{raw}] has blanks inside the brackets, which the AWS CLI does not strip, so it ignores this section; so does xrole-tui (write [{header}])"
+                ),
             });
             return None;
         }
-        if kind == FileKind::Credentials {
-            return Some(section.header.to_owned());
-        }
-        let header = section.header;
         if header == "default" {
             return Some(header.to_owned());
         }
@@ -478,7 +515,13 @@ impl ProfileSet {
         match word {
             "profile" if !rest.is_empty() => Some(rest.to_owned()),
             "sso-session" if !rest.is_empty() => {
-                let get = |k: &str| section.get(k).map(|e| e.value.clone().into_owned());
+                let get = |k: &str| {
+                    let default = || defaults.iter().rev().find(|d| d.key == k).copied();
+                    section
+                        .get(k)
+                        .or_else(default)
+                        .map(|e| e.value.clone().into_owned())
+                };
                 self.sso_sessions.insert(
                     rest.to_owned(),
                     SsoSession {

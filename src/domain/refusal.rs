@@ -1,0 +1,131 @@
+//! Files the AWS CLI refuses as a whole. botocore reads the files with Python's configparser in
+//! its strict mode and then splits nested blocks itself; any of these makes every AWS CLI
+//! command fail with "Unable to parse config file", while xrole-tui reads past the bad line.
+//! Such a file gets one message naming the first cause and its line, so the difference is said.
+
+use super::ini::IniFile;
+
+/// Why botocore would refuse `file`, with the line: the first cause found, in file order.
+pub fn botocore_refusal(file: &IniFile<'_>) -> Option<(usize, String)> {
+    let mut found: Vec<(usize, String)> = Vec::new();
+    if let Some(p) = file.problems.first() {
+        found.push((p.line, format!("line {} is outside any [section]", p.line)));
+    }
+    let mut seen: Vec<(&str, usize)> = Vec::new();
+    // `[DEFAULT]` may be given again, but not one of its keys.
+    let mut default_keys: Vec<(&str, usize)> = Vec::new();
+    for section in &file.sections {
+        if section.raw_header == "DEFAULT" {
+            for e in &section.entries {
+                match default_keys.iter().find(|(k, _)| *k == e.key) {
+                    Some(&(_, first)) if first != e.line => found.push((
+                        e.line,
+                        format!(
+                            "[DEFAULT] gives '{}' twice (lines {first} and {})",
+                            e.key, e.line
+                        ),
+                    )),
+                    _ => default_keys.push((&e.key, e.line)),
+                }
+            }
+        } else if let Some(&(_, first)) = seen.iter().find(|(h, _)| *h == section.raw_header) {
+            // Strict configparser: a section given twice (the same text between the brackets).
+            found.push((
+                section.line,
+                format!(
+                    "section [{}] is given twice (lines {first} and {})",
+                    section.raw_header, section.line
+                ),
+            ));
+        } else {
+            seen.push((section.raw_header, section.line));
+        }
+        if section.header.is_empty() {
+            found.push((section.line, "[] names no section".into()));
+        }
+        // Text after a header's `]` is one problem configparser does not have: it ends the
+        // header at the last `]` and ignores the rest.
+        let problem = section
+            .problems
+            .iter()
+            .find(|p| !(p.line == section.line && p.message.starts_with("unexpected text")));
+        if let Some(p) = problem {
+            found.push((p.line, format!("line {}: {}", p.line, p.message)));
+        }
+        // botocore's nested blocks: a value that starts on the next line must be `key = value`
+        // lines, with `=` (not `:`).
+        for e in &section.entries {
+            if let Some(block) = e.value.strip_prefix('\n') {
+                if let Some(i) = block
+                    .lines()
+                    .position(|l| !l.trim().is_empty() && !l.contains('='))
+                {
+                    found.push((
+                        e.line,
+                        format!(
+                            "the value of '{}' on line {} starts on the next line, so it must be a nested block of `key = value` lines, and line {} is not one",
+                            e.key,
+                            e.line,
+                            e.line + 1 + i
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    found.into_iter().min_by_key(|(line, _)| *line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ini;
+
+    fn refusal(text: &str) -> Option<String> {
+        let (t, bad) = ini::decode(text.as_bytes());
+        botocore_refusal(&ini::parse(&t, &bad)).map(|(_, why)| why)
+    }
+
+    #[test]
+    fn each_cause_is_named_with_its_line() {
+        assert_eq!(refusal("[profile a]\nregion = x\n"), None);
+        assert_eq!(
+            refusal("[DEFAULT]\nregion = x\n[DEFAULT]\noutput = y\n"),
+            None
+        );
+        assert_eq!(
+            refusal("[profile a]\ns3 =\n  addressing_style = path\n"),
+            None
+        );
+        for (text, says) in [
+            (
+                "region = x\n[profile a]\n",
+                "line 1 is outside any [section]",
+            ),
+            ("[profile a]\n[profile a]\n", "given twice (lines 1 and 2)"),
+            (
+                "[profile a]\nregion = x\nREGION = y\n",
+                "line 3: key 'region' is given twice",
+            ),
+            (
+                "[profile a]\njust words\n",
+                "line 2: this line is not `key = value`",
+            ),
+            ("[profile a]\nregion =\n  eu-west-1\n", "line 3 is not one"),
+            (
+                "[profile a]\ns3 =\n  addressing_style: path\n",
+                "line 3 is not one",
+            ),
+            (
+                "[DEFAULT]\nregion = x\n[DEFAULT]\nregion = y\n",
+                "gives 'region' twice (lines 2 and 4)",
+            ),
+        ] {
+            let got = refusal(text).unwrap_or_default();
+            assert!(got.contains(says), "{text:?}: {got}");
+        }
+        // The first cause in the file is the one named.
+        let got = refusal("[a]\nx\n[a]\n").unwrap_or_default();
+        assert!(got.starts_with("line 2"), "{got}");
+    }
+}
