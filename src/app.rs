@@ -70,6 +70,8 @@ pub enum Modal {
         /// What to do on `y`.
         purpose: Purpose,
     },
+    /// `X`: confirm forgetting every cached session.
+    ConfirmForgetAll,
     /// `R`: confirm a revocation, naming what it ends.
     ConfirmRevoke {
         /// The profile.
@@ -112,10 +114,16 @@ pub struct App {
     pub pending: Option<Pending>,
     /// The last identity obtained.
     pub current: Option<Current>,
-    /// Expiry of the sessions obtained in this run, per profile (the "cached" badge).
+    /// Expiry of each profile's live session: obtained in this run, or found in the cache at
+    /// start (the countdown badge).
     pub sessions: HashMap<String, Option<SystemTime>>,
+    /// Profiles whose role is one call away with no code: a live MFA session under it, until
+    /// the given time (the "no code" badge).
+    pub mfa_ready: HashMap<String, Option<SystemTime>>,
     /// The status bar.
     pub status: Option<Status>,
+    /// On a narrow terminal: the plan is shown instead of the list (Tab).
+    pub show_detail: bool,
     /// The S3 browser, when open.
     pub browser: Option<s3::Browser>,
     /// The time of the last message.
@@ -146,7 +154,9 @@ impl App {
             pending: None,
             current: None,
             sessions: HashMap::new(),
+            mfa_ready: HashMap::new(),
             status,
+            show_detail: false,
             browser: None,
             now,
             next_req: 0,
@@ -223,11 +233,82 @@ impl App {
                 self.status = Some(Status::Info(format!("role shell ended: {status}")));
                 Vec::new()
             }
+            Msg::CachedSessions(found) => {
+                self.dirty = true;
+                self.cached_sessions(found);
+                Vec::new()
+            }
+            Msg::Forgotten(result) => {
+                self.dirty = true;
+                self.status = Some(match result {
+                    Ok(n) => Status::Info(format!(
+                        "forgot {n} cached session{}",
+                        if n == 1 { "" } else { "s" }
+                    )),
+                    Err(e) => Status::Error(e),
+                });
+                Vec::new()
+            }
             other => {
                 self.dirty = true;
                 self.s3_reply(other)
             }
         }
+    }
+
+    /// The cache's live sessions replace the badges. When no identity is shown yet, the
+    /// selected profile's session is, else the one opened last.
+    fn cached_sessions(&mut self, found: Vec<crate::aws::broker::LiveSession>) {
+        self.sessions.clear();
+        self.mfa_ready.clear();
+        let selected = self
+            .list
+            .selected()
+            .map(|r| self.set.profiles()[r.index].name.clone());
+        let mut shown: Option<&crate::aws::broker::LiveSession> = None;
+        for s in &found {
+            if !s.own {
+                self.mfa_ready.insert(s.profile.clone(), s.expiration);
+                continue;
+            }
+            self.sessions.insert(s.profile.clone(), s.expiration);
+            let better = match shown {
+                None => true,
+                Some(b) => {
+                    let sel = |x: &crate::aws::broker::LiveSession| {
+                        selected.as_deref() == Some(x.profile.as_str())
+                    };
+                    (sel(s), s.written) > (sel(b), b.written)
+                }
+            };
+            if better {
+                shown = Some(s);
+            }
+        }
+        if let Some(c) = &self.current {
+            if !self.sessions.contains_key(&c.profile) {
+                self.current = None; // forgotten
+            }
+        }
+        if self.current.is_none() {
+            self.current = shown.map(|s| Current {
+                profile: s.profile.clone(),
+                identity: s.identity.clone(),
+                expiration: s.expiration,
+            });
+        }
+    }
+
+    /// `x`: forgets the selected profile's cached sessions.
+    pub(crate) fn forget_selected(&mut self) -> Vec<Effect> {
+        let Some(target) = self.selected_target() else {
+            return Vec::new();
+        };
+        self.status = Some(Status::Info(format!(
+            "forgetting the sessions of {}…",
+            crate::domain::text::display_safe(&target.name)
+        )));
+        vec![Effect::Forget(Some(target))]
     }
 
     pub(crate) fn new_req(&mut self) -> RequestId {

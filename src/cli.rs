@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 use crate::config::AwsFiles;
 
+pub mod clear;
 pub mod console;
 pub mod control;
 pub mod creds;
@@ -106,6 +107,12 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Forget cached sessions: those of the named profiles (each step, a shared MFA session
+    /// included), or every one when none is named.
+    Clear {
+        /// The profiles (default: all).
+        profiles: Vec<String>,
+    },
     /// Inside a served shell: its profile and how long it is served (for a prompt).
     Status {
         /// Print JSON: profile, account, serving, expiration, message.
@@ -165,6 +172,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Some(Command::List { json }) => list::run(&files, json).map(|()| 0),
         Some(Command::Status { json }) => control::status(json),
+        Some(Command::Clear { profiles }) => clear::run(&files, &profiles, no_cache),
         Some(Command::Revoke {
             profile,
             as_profile,

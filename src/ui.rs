@@ -12,10 +12,19 @@ use crate::domain::text::display_safe;
 
 mod list;
 mod s3;
+mod sessions;
 pub mod theme;
+mod wrap;
 
 /// The smallest terminal the layout is drawn in; below it a notice is shown instead.
 pub const MIN_SIZE: (u16, u16) = (40, 10);
+
+/// From this width on, the list and the plan are side by side; below it, Tab switches.
+pub const WIDE: u16 = 96;
+/// A narrow body this high shows the plan under the list.
+const STACKED_MIN: u16 = 16;
+/// The plan's least height under the list.
+const PLAN_MIN: u16 = 8;
 
 const SPINNER: [&str; 4] = ["⠋", "⠙", "⠹", "⠸"];
 
@@ -39,11 +48,39 @@ pub fn render(frame: &mut Frame, app: &App) {
     identity_bar(frame, app, top);
     if let Some(b) = &app.browser {
         s3::render(frame, b, body);
+    } else if body.width < WIDE {
+        // Narrow: the plan under the list when there is height for both, else one at a time;
+        // Tab gives the plan the whole body.
+        let wanted = u16::try_from(list::height_wanted(app)).unwrap_or(u16::MAX);
+        if app.show_detail {
+            detail_pane(frame, app, body);
+        } else if body.height >= STACKED_MIN {
+            let list_height = wanted.clamp(5, body.height - PLAN_MIN);
+            let [upper, lower] =
+                Layout::vertical([Constraint::Length(list_height), Constraint::Min(PLAN_MIN)])
+                    .areas(body);
+            list::render(frame, app, upper);
+            detail_pane(frame, app, lower);
+        } else {
+            list::render(frame, app, body);
+        }
     } else {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
                 .areas(body);
-        list::render(frame, app, left);
+        // Room left under the list holds the live sessions.
+        let wanted = u16::try_from(list::height_wanted(app)).unwrap_or(u16::MAX);
+        let live = sessions::count(app);
+        if live > 0 && left.height >= wanted.saturating_add(4 + 2) {
+            let box_height =
+                (u16::try_from(live).unwrap_or(u16::MAX) + 2).min(left.height - wanted.max(3));
+            let [upper, lower] =
+                Layout::vertical([Constraint::Min(3), Constraint::Length(box_height)]).areas(left);
+            list::render(frame, app, upper);
+            sessions::render(frame, app, lower);
+        } else {
+            list::render(frame, app, left);
+        }
         detail_pane(frame, app, right);
     }
     status_bar(frame, app, bottom);
@@ -66,6 +103,15 @@ pub fn render(frame: &mut Frame, app: &App) {
             ];
             popup(frame, area, " production ", text, 50, 5);
         }
+        Some(Modal::ConfirmForgetAll) => {
+            let text = vec![
+                Line::raw("Forget every cached session, MFA sessions included?"),
+                Line::raw("Every profile that needs MFA will ask for a code again."),
+                Line::raw(""),
+                Line::raw("y = forget all, any other key = no"),
+            ];
+            popup(frame, area, " forget sessions ", text, 60, 6);
+        }
         Some(Modal::ConfirmRevoke { what, .. }) => {
             let text = vec![
                 Line::raw("Revoke every session issued before now of"),
@@ -79,31 +125,64 @@ pub fn render(frame: &mut Frame, app: &App) {
     }
 }
 
+/// The top line. The countdown and the account are never cut: at a narrow width the role
+/// session's name goes first, then the program's name, then the profile's name is shortened.
 fn identity_bar(frame: &mut Frame, app: &App, area: Rect) {
-    let mut spans = vec![Span::styled(" xrole-tui ", theme::title())];
-    match &app.current {
-        None => spans.push(Span::styled("· no role assumed yet", theme::dim())),
-        Some(c) => {
-            spans.push(Span::raw("· "));
-            spans.push(Span::styled(
-                display_safe(&c.profile).into_owned(),
-                theme::title(),
-            ));
-            if let Some(id) = &c.identity {
-                spans.push(Span::raw(format!(" · {} · ", id.account)));
-                spans.push(Span::raw(display_safe(id.name()).into_owned()));
-            }
-            let left = app.remaining();
-            let status = ExpiryStatus::of(left);
-            let text = match (status, left) {
-                (ExpiryStatus::Expired, _) => " EXPIRED ".to_owned(),
-                (_, Some(d)) => format!(" ⏱ {} ", countdown(d)),
-                (_, None) => " no expiry ".to_owned(),
-            };
-            spans.push(Span::raw(" "));
-            spans.push(Span::styled(text, theme::countdown(status)));
-        }
+    use unicode_width::UnicodeWidthStr;
+    let width = usize::from(area.width);
+    let Some(c) = &app.current else {
+        let spans = vec![
+            Span::styled(" xrole-tui ", theme::title()),
+            Span::styled("· no role assumed yet", theme::dim()),
+        ];
+        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+        return;
+    };
+    let left = app.remaining();
+    let status = ExpiryStatus::of(left);
+    let clock = match (status, left) {
+        (ExpiryStatus::Expired, _) => " EXPIRED ".to_owned(),
+        (_, Some(d)) => format!(" ⏱ {} ", countdown(d)),
+        (_, None) => " no expiry ".to_owned(),
+    };
+    let account = c
+        .identity
+        .as_ref()
+        .map(|id| format!(" · {}", id.account))
+        .unwrap_or_default();
+    let name = c
+        .identity
+        .as_ref()
+        .map(|id| format!(" · {}", display_safe(id.name())))
+        .unwrap_or_default();
+    let brand = " xrole-tui ";
+    let fixed = clock.width() + 1 + account.width() + 2;
+    let profile = display_safe(&c.profile).into_owned();
+    let mut room = width.saturating_sub(fixed);
+    let show_brand = room >= brand.width() + profile.width() + name.width();
+    if show_brand {
+        room -= brand.width();
     }
+    let show_name = room >= profile.width() + name.width();
+    let profile = if profile.width() > room {
+        let mut cut: String = profile.chars().take(room.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
+    } else {
+        profile
+    };
+    let mut spans = Vec::new();
+    if show_brand {
+        spans.push(Span::styled(brand, theme::title()));
+    }
+    spans.push(Span::raw("· "));
+    spans.push(Span::styled(profile, theme::title()));
+    spans.push(Span::raw(account));
+    if show_name {
+        spans.push(Span::raw(name));
+    }
+    spans.push(Span::raw(" "));
+    spans.push(Span::styled(clock, theme::countdown(status)));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
@@ -111,29 +190,22 @@ fn detail_pane(frame: &mut Frame, app: &App, area: Rect) {
     let block = Block::new()
         .borders(Borders::ALL)
         .title(Span::styled(" plan ", theme::title()));
+    let width = usize::from(block.inner(area).width);
     let lines: Vec<Line> = match app.list.selected() {
         None => vec![Line::styled("nothing selected", theme::dim())],
         Some(row) => detail::lines(&app.set, row.index)
             .into_iter()
-            .map(|(label, text)| {
+            .flat_map(|(label, text)| {
                 let style = match label {
                     "invalid" => theme::error(),
                     "warning" | "note" => theme::badge(),
                     _ => Style::new(),
                 };
-                Line::from(vec![
-                    Span::styled(format!("{label:>8} "), theme::dim()),
-                    Span::styled(text, style),
-                ])
+                wrap::hanging(label, theme::dim(), &text, style, 8, width)
             })
             .collect(),
     };
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
-    );
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
 fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
@@ -158,8 +230,16 @@ fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
     match &app.status {
         Some(Status::Error(e)) => spans.push(Span::styled(e.clone(), theme::error())),
         Some(Status::Info(i)) => spans.push(Span::raw(i.clone())),
+        None if area.width < WIDE => spans.push(Span::styled(
+            if app.show_detail {
+                "Tab list · Enter shell · s S3 · ? help · q quit"
+            } else {
+                "Enter shell · Tab plan · s S3 · / filter · ? help · q quit"
+            },
+            theme::dim(),
+        )),
         None => spans.push(Span::styled(
-            "Enter shell · i identify · s S3 · c console · / filter · ? help · q quit",
+            "Enter shell · i identify · s S3 · c console · x forget · / filter · ? help · q quit",
             theme::dim(),
         )),
     }
@@ -228,6 +308,9 @@ fn help(frame: &mut Frame, area: Rect) {
         ("s", "authenticate, then browse S3 in the role"),
         ("c", "sign in to the web console as the profile"),
         ("R", "revoke every older session of its role or user"),
+        ("x", "forget the profile's cached sessions"),
+        ("X", "forget every cached session (asks first)"),
+        ("Tab", "narrow terminal: switch between list and plan"),
         ("Esc", "abandon a running call; close a prompt"),
         ("?", "this help (any key closes it)"),
         ("q  Ctrl-C", "quit"),

@@ -245,3 +245,67 @@ proptest! {
         terminal.draw(|f| xrole_tui::ui::render(f, &app)).unwrap();
     }
 }
+
+fn live(profile: &str, own: bool, left: u64, written: u64) -> xrole_tui::aws::broker::LiveSession {
+    xrole_tui::aws::broker::LiveSession {
+        profile: profile.into(),
+        expiration: Some(t0() + std::time::Duration::from_secs(left)),
+        identity: own.then(|| {
+            xrole_tui::domain::session::CallerIdentity::from_arn(
+                &format!("arn:aws:sts::222222222222:assumed-role/admin/{profile}"),
+                "AROA:x",
+            )
+            .unwrap()
+        }),
+        written: t0() - std::time::Duration::from_secs(written),
+        own,
+    }
+}
+
+#[test]
+fn sessions_found_in_the_cache_are_shown_and_forgetting_drops_them() {
+    let mut app = app();
+    assert!(app.current.is_none());
+    select(&mut app, "hub"); // no session of its own
+    app.update(
+        Msg::CachedSessions(vec![
+            live("vendor", true, 1800, 60),
+            live("dev", true, 3000, 10),
+            live("prod", false, 40000, 10),
+        ]),
+        t0(),
+    );
+    // The one opened last is shown; the others have badges.
+    let current = app.current.as_ref().unwrap();
+    assert_eq!(current.profile, "dev");
+    assert_eq!(app.remaining(), Some(std::time::Duration::from_secs(3000)));
+    assert!(app.sessions.contains_key("vendor"));
+    assert!(app.mfa_ready.contains_key("prod") && !app.sessions.contains_key("prod"));
+
+    // `x` on dev: forget it, then the scan comes back without it.
+    select(&mut app, "dev");
+    match app.update(key(KeyCode::Char('x')), t0()).as_slice() {
+        [Effect::Forget(Some(t))] => assert_eq!(t.name, "dev"),
+        other => panic!("{other:?}"),
+    }
+    app.update(Msg::Forgotten(Ok(2)), t0());
+    app.update(
+        Msg::CachedSessions(vec![live("vendor", true, 1800, 60)]),
+        t0(),
+    );
+    assert_eq!(app.current.as_ref().unwrap().profile, "vendor");
+    assert!(!app.sessions.contains_key("dev") && app.mfa_ready.is_empty());
+    assert!(matches!(&app.status, Some(Status::Info(s)) if s == "forgot 2 cached sessions"));
+
+    // `X` asks first; only `y` forgets everything.
+    assert!(app.update(key(KeyCode::Char('X')), t0()).is_empty());
+    assert!(matches!(app.modal, Some(Modal::ConfirmForgetAll)));
+    assert!(app.update(key(KeyCode::Char('n')), t0()).is_empty());
+    app.update(key(KeyCode::Char('X')), t0());
+    assert!(matches!(
+        app.update(key(KeyCode::Char('y')), t0()).as_slice(),
+        [Effect::Forget(None)]
+    ));
+    app.update(Msg::CachedSessions(Vec::new()), t0());
+    assert!(app.current.is_none() && app.sessions.is_empty());
+}

@@ -134,3 +134,84 @@ fn prod_is_red() {
     });
     assert!(found, "the prod badge is drawn in red");
 }
+
+#[test]
+fn sessions_from_an_earlier_run() {
+    use xrole_tui::aws::broker::LiveSession;
+    let mut app = app();
+    let live = |profile: &str, own: bool, left: u64| LiveSession {
+        profile: profile.into(),
+        expiration: Some(t0() + Duration::from_secs(left)),
+        identity: own.then(|| {
+            xrole_tui::domain::session::CallerIdentity::from_arn(
+                "arn:aws:sts::222222222222:assumed-role/admin/alice",
+                "AROA:alice",
+            )
+            .unwrap()
+        }),
+        written: t0(),
+        own,
+    };
+    app.update(
+        Msg::CachedSessions(vec![live("dev", true, 2400), live("prod", false, 39600)]),
+        t0(),
+    );
+    insta::assert_snapshot!(screen(&app));
+}
+
+fn with_sessions() -> App {
+    use xrole_tui::aws::broker::LiveSession;
+    let mut app = app();
+    select(&mut app, "hub"); // no session of its own: the first one found is shown
+    let live = |profile: &str, own: bool, left: u64| LiveSession {
+        profile: profile.into(),
+        expiration: Some(t0() + Duration::from_secs(left)),
+        identity: own.then(|| {
+            xrole_tui::domain::session::CallerIdentity::from_arn(
+                "arn:aws:sts::222222222222:assumed-role/admin/alice-with-a-long-session-name",
+                "AROA:alice",
+            )
+            .unwrap()
+        }),
+        written: t0(),
+        own,
+    };
+    app.update(
+        Msg::CachedSessions(vec![
+            live("dev", true, 2400),
+            live("vendor", true, 600),
+            live("prod", false, 39600),
+        ]),
+        t0(),
+    );
+    app
+}
+
+#[test]
+fn small_and_large_terminals() {
+    let app = with_sessions();
+    insta::assert_snapshot!("60x20", draw(&app, 60, 20).backend().to_string());
+    insta::assert_snapshot!("120x40", draw(&app, 120, 40).backend().to_string());
+}
+
+#[test]
+fn the_countdown_and_the_account_are_never_cut() {
+    let app = with_sessions();
+    for w in 40..=140 {
+        let t = draw(&app, w, 24);
+        let buf = t.backend().buffer();
+        let top: String = (0..w).map(|x| buf[(x, 0)].symbol().to_owned()).collect();
+        assert!(top.contains("⏱ 40m 00s"), "{w}: {top:?}");
+        assert!(top.contains("222222222222"), "{w}: {top:?}");
+        // A row on screen keeps its session badge, however narrow.
+        let all = t.backend().to_string();
+        for line in all.lines() {
+            if line.contains("  dev ") {
+                assert!(line.contains("⏱40m"), "{w}: {line}");
+            }
+            if line.contains("  vendor") {
+                assert!(line.contains("⏱10m"), "{w}: {line}");
+            }
+        }
+    }
+}

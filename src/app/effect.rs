@@ -96,6 +96,9 @@ pub enum Effect {
         /// The file to create.
         dest: std::path::PathBuf,
     },
+    /// Forget the cached sessions of `target` (all of them with `None`), then scan the cache
+    /// again.
+    Forget(Option<Arc<Target>>),
     /// End the program.
     Quit,
 }

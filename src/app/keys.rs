@@ -25,6 +25,16 @@ pub(super) fn handle(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 _ => Vec::new(),
             };
         }
+        Some(Modal::ConfirmForgetAll) => {
+            app.modal = None;
+            return match key.code {
+                KeyCode::Char('y' | 'Y') => {
+                    app.status = Some(super::Status::Info("forgetting every session…".into()));
+                    vec![Effect::Forget(None)]
+                }
+                _ => Vec::new(),
+            };
+        }
         Some(Modal::ConfirmProd { target, purpose }) => {
             let (target, purpose) = (std::sync::Arc::clone(target), *purpose);
             app.modal = None;
@@ -111,6 +121,15 @@ pub(super) fn handle(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Char('s') => app.start(Purpose::S3, false),
         KeyCode::Char('c') => app.start(Purpose::Console, false),
         KeyCode::Char('R') => app.ask_revoke(),
+        KeyCode::Char('x') => app.forget_selected(),
+        KeyCode::Tab => {
+            app.show_detail = !app.show_detail;
+            Vec::new()
+        }
+        KeyCode::Char('X') => {
+            app.modal = Some(Modal::ConfirmForgetAll);
+            Vec::new()
+        }
         _ => Vec::new(),
     }
 }

@@ -75,6 +75,11 @@ pub enum Msg {
     CannotSuspend,
     /// The role shell ended; its status, as a person reads it.
     ShellExited(String),
+    /// The sessions found in the cache (at start, and again after forgetting some): they
+    /// replace the badges.
+    CachedSessions(Vec<crate::aws::broker::LiveSession>),
+    /// `x` / `X` done: how many cached sessions were removed, or why not.
+    Forgotten(Result<usize, String>),
     /// `ListBuckets` answered.
     S3Buckets {
         /// The request.

@@ -358,7 +358,7 @@ pub fn default_session_name(profile: &str) -> String {
 /// One cache key per step, each covering everything that changes that step's result: the
 /// identity of its source (the previous step's key, or the root's), the role, MFA device,
 /// external id, duration and session name.
-fn step_keys(target: &Target) -> Vec<cache::Key> {
+pub fn step_keys(target: &Target) -> Vec<cache::Key> {
     let plan = &target.plan;
     let root = match &plan.source {
         Source::StaticKeys { .. } => {

@@ -25,6 +25,21 @@ pub struct Entry {
     pub identity: Option<CallerIdentity>,
 }
 
+/// The most cache files [`Cache::live`] looks at (a session is a few hundred bytes; this is
+/// far more than any user has, and bounds the work on a directory filled by something else).
+pub const MAX_SCANNED: usize = 4096;
+
+/// What the session badges need of a cache entry: no credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveEntry {
+    /// When its credentials expire.
+    pub expiration: Option<SystemTime>,
+    /// Their identity, when known.
+    pub identity: Option<CallerIdentity>,
+    /// When the entry was written (the most recent one is the last session opened).
+    pub written: SystemTime,
+}
+
 #[derive(Serialize, Deserialize)]
 struct OnDisk {
     version: u32,
@@ -156,6 +171,42 @@ impl Cache {
             .then_some(entry)
     }
 
+    /// Every entry that has not expired at `now`, by key: its expiry, its identity and when it
+    /// was written, for the TUI's session badges. Credentials are read and wiped at once; an
+    /// entry that is not ours, not private, too large or not ours to parse is skipped. At most
+    /// [`MAX_SCANNED`] files are looked at.
+    pub fn live(&self, now: SystemTime) -> std::collections::HashMap<String, LiveEntry> {
+        let mut live = std::collections::HashMap::new();
+        let Ok(dir) = fs::read_dir(&self.dir) else {
+            return live;
+        };
+        for e in dir.flatten().take(MAX_SCANNED) {
+            let name = e.file_name();
+            let Some(key) = name.to_str().and_then(|n| n.strip_suffix(".json")) else {
+                continue;
+            };
+            if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+                continue; // a temporary file, or not ours
+            }
+            let Some(entry) = self.get(&Key(key.to_owned()), now) else {
+                continue;
+            };
+            let written = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .unwrap_or(SystemTime::UNIX_EPOCH);
+            live.insert(
+                key.to_owned(),
+                LiveEntry {
+                    expiration: entry.credentials.expiration,
+                    identity: entry.identity,
+                    written,
+                },
+            );
+        }
+        live
+    }
+
     /// Stores `entry` under `key`: a private temporary file in the same directory, renamed over
     /// the old one, so a reader sees the old file or the new one, never half of one.
     pub fn put(&self, key: &Key, entry: &Entry) -> std::io::Result<()> {
@@ -173,26 +224,30 @@ impl Cache {
         Ok(())
     }
 
-    /// Removes the entry for `key`, if any (a revoked session must not be served again).
-    pub fn remove(&self, key: &Key) -> std::io::Result<()> {
+    /// Removes the entry for `key`; true when there was one (a revoked or forgotten session
+    /// must not be served again).
+    pub fn remove(&self, key: &Key) -> std::io::Result<bool> {
         match fs::remove_file(self.path(key)) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
         }
     }
 
-    /// Removes every entry (used by tests and `--no-cache` runs that want a clean slate).
-    pub fn clear(&self) -> std::io::Result<()> {
+    /// Removes every entry (`clear` with no profile); returns how many there were.
+    pub fn clear(&self) -> std::io::Result<usize> {
         match fs::read_dir(&self.dir) {
             Ok(entries) => {
+                let mut removed = 0;
                 for e in entries.flatten() {
                     if e.path().extension().is_some_and(|x| x == "json") {
                         fs::remove_file(e.path())?;
+                        removed += 1;
                     }
                 }
-                Ok(())
+                Ok(removed)
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
             Err(e) => Err(e),
         }
     }

@@ -162,6 +162,19 @@ pub fn countdown(left: Duration) -> String {
     }
 }
 
+/// `11h05m`, `42m`, `9s`: a countdown for a badge, where minutes are precise enough.
+pub fn short_countdown(left: Duration) -> String {
+    let s = left.as_secs();
+    let (h, m) = (s / 3600, s / 60 % 60);
+    if h > 0 {
+        format!("{h}h{m:02}m")
+    } else if m > 0 {
+        format!("{m}m")
+    } else {
+        format!("{s}s")
+    }
+}
+
 /// RFC 3339 in UTC with whole seconds: `2026-11-23T06:03:39Z`.
 pub fn rfc3339(t: SystemTime) -> String {
     humantime::format_rfc3339_seconds(t).to_string()

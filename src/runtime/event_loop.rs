@@ -90,7 +90,9 @@ pub async fn run(
     let mut input = spawn_input(tx.clone());
     let ticker = spawn_ticker(tx.clone());
     let mut executor = Executor::new(broker, tx.clone());
-    let mut app = App::new(set, preselect.as_deref(), SystemTime::now());
+    let mut app = App::new(Arc::clone(&set), preselect.as_deref(), SystemTime::now());
+    // Sessions from earlier runs and other commands, found after the first frame.
+    executor.scan_cache(set);
 
     let exit = loop {
         if app.take_dirty() {
@@ -135,6 +137,7 @@ pub async fn run(
                     Effect::Revoke { req, target } => executor.revoke(req, target),
                     Effect::ProvideMfa { req, code } => executor.provide_mfa(req, code),
                     Effect::Cancel(req) => executor.cancel(req),
+                    Effect::Forget(target) => executor.forget(target, Arc::clone(&app.set)),
                     s3 @ (Effect::S3ListBuckets { .. }
                     | Effect::S3List { .. }
                     | Effect::S3Preview { .. }

@@ -14,7 +14,7 @@ use crate::aws::authenticate::MfaInput;
 use crate::aws::broker::Broker;
 use crate::aws::error::AuthError;
 use crate::domain::console::{destination, partition_of, Page};
-use crate::domain::Target;
+use crate::domain::{ProfileSet, Target};
 
 type Waiting = Arc<Mutex<HashMap<RequestId, oneshot::Sender<Zeroizing<String>>>>>;
 
@@ -93,6 +93,31 @@ impl Executor {
             let _ = tx.send(msg);
         });
         self.tasks.insert(req, task);
+    }
+
+    /// Looks for live sessions in the cache in the background; reports `CachedSessions`.
+    pub fn scan_cache(&self, set: Arc<ProfileSet>) {
+        let (broker, tx) = (self.broker.clone(), self.tx.clone());
+        tokio::task::spawn_blocking(move || {
+            let found = broker.live_sessions(&set, SystemTime::now());
+            let _ = tx.send(Msg::CachedSessions(found));
+        });
+    }
+
+    /// Forgets the cached sessions of `target` (every one with `None`), then scans again.
+    pub fn forget(&self, target: Option<Arc<Target>>, set: Arc<ProfileSet>) {
+        let (broker, tx) = (self.broker.clone(), self.tx.clone());
+        tokio::task::spawn_blocking(move || {
+            let targets: Vec<Target> = target.iter().map(|t| (**t).clone()).collect();
+            let result = if broker.has_cache() {
+                broker.clear(&targets).map_err(|e| e.to_string())
+            } else {
+                Err("the cache is off (--no-cache or XROLE_CACHE=none): no session is kept".into())
+            };
+            let _ = tx.send(Msg::Forgotten(result));
+            let found = broker.live_sessions(&set, SystemTime::now());
+            let _ = tx.send(Msg::CachedSessions(found));
+        });
     }
 
     /// Starts authenticating `target` through the broker.

@@ -6,8 +6,24 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
 use super::theme;
+use crate::app::profiles::Row;
 use crate::app::App;
-use crate::domain::session::countdown;
+use crate::domain::session::short_countdown;
+use unicode_width::UnicodeWidthStr;
+
+/// The lines the whole list takes (rows, group headings and the border).
+pub fn height_wanted(app: &App) -> usize {
+    let mut groups = 0;
+    let mut previous = None;
+    for pos in 0..app.list.len() {
+        let g = app.list.group_at(pos);
+        if g != previous {
+            groups += 1;
+            previous = g;
+        }
+    }
+    app.list.len() + groups + 2
+}
 
 /// Draws the list in `area`, scrolled so that the selection is visible.
 pub fn render(frame: &mut Frame, app: &App, area: Rect) {
@@ -59,44 +75,84 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
                 break;
             }
         }
-        let mut spans = vec![
-            Span::raw("  "),
-            Span::styled(
-                row.name.clone(),
-                if row.prod {
-                    theme::prod()
-                } else {
-                    ratatui::style::Style::new()
-                },
-            ),
-        ];
-        if !row.role.is_empty() {
-            spans.push(Span::styled(format!(" {}", row.role), theme::dim()));
-        }
-        if row.mfa {
-            spans.push(Span::styled(" [MFA]", theme::badge()));
-        }
-        if row.chained {
-            spans.push(Span::styled(" [chained]", theme::dim()));
-        }
-        if row.prod {
-            spans.push(Span::styled(" [prod]", theme::prod()));
-        }
-        if let Some(Some(exp)) = app.sessions.get(&app.set.profiles()[row.index].name) {
-            let left = exp.duration_since(app.now).unwrap_or_default();
-            spans.push(Span::styled(
-                format!(" [{}]", countdown(left)),
-                theme::badge(),
-            ));
-        }
-        if row.invalid.is_some() {
-            spans.push(Span::styled(" [invalid]", theme::error()));
-        }
-        let mut line = Line::from(spans);
+        let line_width = usize::from(inner.width);
+        let mut line = Line::from(row_spans(app, &row, line_width));
         if pos == selected {
             line = line.style(theme::selected());
         }
         lines.push(line);
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// One row in `width` columns. What is never cut: the name's start, the session countdown, the
+/// prod and invalid marks. What goes first when there is no room: the role's name, then
+/// `[chained]`, then the MFA badge; the name is cut last, with an ellipsis.
+fn row_spans(app: &App, row: &Row, width: usize) -> Vec<Span<'static>> {
+    let name = &app.set.profiles()[row.index].name;
+    let left_of =
+        |t: &std::time::SystemTime| short_countdown(t.duration_since(app.now).unwrap_or_default());
+    let mut must: Vec<Span<'static>> = Vec::new();
+    if let Some(Some(exp)) = app.sessions.get(name) {
+        must.push(Span::styled(format!(" ⏱{}", left_of(exp)), theme::badge()));
+    }
+    if row.prod {
+        must.push(Span::styled(" [prod]", theme::prod()));
+    }
+    if row.invalid.is_some() {
+        must.push(Span::styled(" [invalid]", theme::error()));
+    }
+    // Optional, in the order they are dropped when there is no room: the role's name first,
+    // then `[chained]`, then the MFA badge.
+    let role = (!row.role.is_empty()).then(|| Span::styled(format!(" {}", row.role), theme::dim()));
+    let chained = row
+        .chained
+        .then(|| Span::styled(" [chained]", theme::dim()));
+    // A live MFA session under the role: Enter asks for no code until it ends.
+    let mfa = row.mfa.then(|| match app.mfa_ready.get(name) {
+        Some(Some(until)) => Span::styled(format!(" [MFA ✓{}]", left_of(until)), theme::badge()),
+        _ => Span::styled(" [MFA]", theme::badge()),
+    });
+    let w = |s: &Span<'_>| s.content.width();
+    let name_style = if row.prod {
+        theme::prod()
+    } else {
+        ratatui::style::Style::new()
+    };
+    let must_width: usize = must.iter().map(w).sum();
+    let name_text = fit(&row.name, width.saturating_sub(2 + must_width).max(1));
+    let mut used = 2 + name_text.width() + must_width;
+    let mut room_for = |s: Option<Span<'static>>| {
+        s.filter(|s| {
+            let fits = used + w(s) <= width;
+            if fits {
+                used += w(s);
+            }
+            fits
+        })
+    };
+    let (mfa, chained, role) = (room_for(mfa), room_for(chained), room_for(role));
+    let mut spans = vec![Span::raw("  "), Span::styled(name_text, name_style)];
+    spans.extend([role, mfa, chained].into_iter().flatten());
+    spans.extend(must);
+    spans
+}
+
+/// `text` in at most `room` columns, ending in `…` when cut.
+fn fit(text: &str, room: usize) -> String {
+    if text.width() <= room {
+        return text.to_owned();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + cw + 1 > room {
+            break;
+        }
+        out.push(c);
+        used += cw;
+    }
+    out.push('…');
+    out
 }
