@@ -141,8 +141,11 @@ impl App {
         let mut status = None;
         if let Some(name) = preselect {
             if !list.select_name(name) {
+                let hint = set.closest_name(name).map_or_else(String::new, |s| {
+                    format!("; did you mean {:?}?", crate::domain::text::display_safe(s))
+                });
                 status = Some(Status::Error(format!(
-                    "there is no profile {:?}",
+                    "there is no profile {:?}{hint}",
                     crate::domain::text::display_safe(name)
                 )));
             }

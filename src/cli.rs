@@ -24,7 +24,18 @@ pub const EXIT_AUTH: u8 = 3;
 
 /// Move between AWS accounts and roles from the terminal.
 #[derive(Debug, Parser)]
-#[command(name = "xrole-tui", version, about)]
+#[command(
+    name = "xrole-tui",
+    version,
+    about,
+    after_help = "With no command, the TUI opens. Examples:\n  \
+        xrole-tui                          the TUI (--profile P selects P first)\n  \
+        xrole-tui list                     every profile and its problems\n  \
+        xrole-tui exec dev terraform plan  a command in the role of profile dev\n  \
+        eval \"$(xrole-tui env dev)\"        the role in the current shell\n  \
+        xrole-tui console prod             the web console as prod\n  \
+        xrole-tui clear                    forget every cached session"
+)]
 pub struct Cli {
     /// The command to run.
     #[command(subcommand)]
@@ -46,12 +57,18 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List every profile of the AWS config and credentials files, with its problems.
+    #[command(
+        after_help = "Examples:\n  xrole-tui list\n  xrole-tui list --json | jq -r '.[] | select(.error) | .name'"
+    )]
     List {
         /// Print a JSON array instead of a table.
         #[arg(long)]
         json: bool,
     },
     /// Get the profile's credentials, then show who they belong to (sts:GetCallerIdentity).
+    #[command(
+        after_help = "Examples:\n  xrole-tui whoami dev\n  xrole-tui whoami dev --json\n  echo 123456 | xrole-tui whoami prod   (the MFA code from stdin)"
+    )]
     Whoami {
         /// The profile.
         profile: String,
@@ -61,18 +78,31 @@ pub enum Command {
     },
     /// Run a command (default: $SHELL) served by a credential endpoint that renews the
     /// profile's credentials (`--static`: the keys in its environment instead).
+    #[command(
+        after_help = "Options go before the profile; everything after it is the command:\n  \
+        xrole-tui exec dev terraform plan\n  \
+        xrole-tui exec --static prod aws s3 ls\n  \
+        xrole-tui exec dev -- ./deploy.sh --dry-run   (a `--` after the profile is allowed)\n  \
+        xrole-tui exec dev                            (a shell in the role)"
+    )]
     Exec {
-        /// The profile.
-        profile: String,
         /// Put the keys in the command's environment (for tools that cannot read container
         /// credentials); they are not renewed. Also `xrole_credentials = static`.
         #[arg(long = "static")]
         static_keys: bool,
-        /// The command and its arguments, after `--`.
-        #[arg(last = true)]
-        command: Vec<std::ffi::OsString>,
+        /// The profile, then the command and its arguments.
+        #[arg(
+            value_name = "PROFILE [COMMAND]...",
+            required = true,
+            trailing_var_arg = true,
+            allow_hyphen_values = true
+        )]
+        args: Vec<std::ffi::OsString>,
     },
     /// Sign in to the AWS web console as the profile (or open its switch-role link).
+    #[command(
+        after_help = "Examples:\n  xrole-tui console dev\n  xrole-tui console dev --service ec2\n  xrole-tui console dev --s3 s3://bucket/prefix/\n  xrole-tui console prod --switch-role --print"
+    )]
     Console {
         /// The profile.
         profile: String,
@@ -94,6 +124,9 @@ pub enum Command {
     },
     /// End every session of the profile's role (or user) issued before now, as the console's
     /// "Revoke active sessions" does (an inline policy, iam:PutRolePolicy / PutUserPolicy).
+    #[command(
+        after_help = "Examples:\n  xrole-tui revoke vendor --dry-run\n  xrole-tui revoke vendor --as admin --yes"
+    )]
     Revoke {
         /// The profile.
         profile: String,
@@ -109,6 +142,9 @@ pub enum Command {
     },
     /// Forget cached sessions: those of the named profiles (each step, a shared MFA session
     /// included), or every one when none is named.
+    #[command(
+        after_help = "Examples:\n  xrole-tui clear            every session, MFA sessions included\n  xrole-tui clear dev prod   the sessions of dev and prod"
+    )]
     Clear {
         /// The profiles (default: all).
         profiles: Vec<String>,
@@ -123,6 +159,9 @@ pub enum Command {
     /// hand it to the process serving the shell.
     Unlock,
     /// Print the profile's credentials as shell variable assignments.
+    #[command(
+        after_help = "Examples:\n  eval \"$(xrole-tui env dev)\"\n  xrole-tui env dev --format fish | source\n  xrole-tui env dev --format json"
+    )]
     Env {
         /// The profile.
         profile: String,
@@ -131,6 +170,9 @@ pub enum Command {
         format: creds::EnvFormat,
     },
     /// Print the profile's credentials as JSON for the AWS `credential_process` setting.
+    #[command(
+        after_help = "In ~/.aws/config, for tools that read profiles:\n  [profile dev-via-xrole]\n  credential_process = xrole-tui credential-process dev"
+    )]
     CredentialProcess {
         /// The profile.
         profile: String,
@@ -144,6 +186,7 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum S3Command {
     /// List one level of a bucket: prefixes and objects, page by page as they arrive.
+    #[command(after_help = "Example:\n  xrole-tui s3 ls vendor s3://company-shared/reports/")]
     Ls {
         /// The profile.
         profile: String,
@@ -151,6 +194,9 @@ pub enum S3Command {
         location: String,
     },
     /// Download an object (to the current directory, a directory, or a new file).
+    #[command(
+        after_help = "Examples:\n  xrole-tui s3 get vendor s3://company-shared/reports/q1.csv\n  xrole-tui s3 get vendor s3://company-shared/reports/q1.csv ~/Downloads/"
+    )]
     Get {
         /// The profile.
         profile: String,
@@ -207,11 +253,12 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Whoami { profile, json }) => {
             block_on(creds::whoami(&files, &profile, json, opts))
         }
-        Some(Command::Exec {
-            profile,
-            static_keys,
-            command,
-        }) => block_on(creds::exec(&files, &profile, &command, static_keys, opts)),
+        Some(Command::Exec { static_keys, args }) => match split_exec(args) {
+            Ok((profile, command)) => {
+                block_on(creds::exec(&files, &profile, &command, static_keys, opts))
+            }
+            Err(f) => Err(f),
+        },
         Some(Command::Env { profile, format }) => {
             block_on(creds::env(&files, &profile, format, opts))
         }
@@ -236,6 +283,30 @@ pub fn run(cli: Cli) -> ExitCode {
             ExitCode::from(failure.code)
         }
     }
+}
+
+/// `exec`'s words: the profile, then the command (one `--` after the profile is dropped).
+fn split_exec(args: Vec<std::ffi::OsString>) -> Result<(String, Vec<std::ffi::OsString>), Failure> {
+    let mut words = args.into_iter();
+    let profile = words.next().ok_or_else(|| {
+        Failure::config("exec needs a profile: xrole-tui exec PROFILE [COMMAND]...")
+    })?;
+    let profile = profile.into_string().map_err(|p| {
+        Failure::config(format!(
+            "the profile name {:?} is not valid UTF-8",
+            p.to_string_lossy()
+        ))
+    })?;
+    if profile.starts_with('-') {
+        return Err(Failure::config(format!(
+            "{profile:?} is not an option of exec (options go before the profile: xrole-tui exec --static PROFILE COMMAND)"
+        )));
+    }
+    let mut command: Vec<_> = words.collect();
+    if command.first().is_some_and(|w| w == "--") {
+        command.remove(0);
+    }
+    Ok((profile, command))
 }
 
 /// Runs an async command on a single-threaded runtime (the headless commands make a few calls

@@ -108,8 +108,16 @@ fn sso_settings_come_from_the_session_section() {
 fn unknown_and_invalid_profiles_say_why() {
     assert_eq!(
         set().target("nope").unwrap_err(),
-        TargetError::NoProfile("nope".into())
+        TargetError::NoProfile {
+            name: "nope".into(),
+            suggestion: None
+        }
     );
+    // A typo, or the right name in another case, gets a suggestion.
+    let typo = set().target("loop-aa").unwrap_err().to_string();
+    assert!(typo.ends_with("did you mean \"loop-a\"?"), "{typo}");
+    let case = set().target("LOOP-B").unwrap_err().to_string();
+    assert!(case.ends_with("did you mean \"loop-b\"?"), "{case}");
     let err = set().target("loop-a").unwrap_err();
     assert!(err.to_string().contains("loop-a"), "{err}");
     assert!(matches!(err, TargetError::Invalid { .. }));

@@ -80,3 +80,61 @@ fn exec_passes_sigterm_to_the_command() {
         "the command's own exit code"
     );
 }
+
+#[test]
+fn the_command_follows_the_profile_without_a_double_dash() {
+    let _g = serial();
+    let w = World::new();
+    let script = "printf '%s|%s' \"$XROLE_PROFILE\" \"$1\"";
+    let out = ok(&w.run(
+        &[
+            "exec",
+            "--static",
+            "app",
+            "sh",
+            "-c",
+            script,
+            "sh",
+            "--flag-of-the-command",
+        ],
+        "",
+    ));
+    assert_eq!(out, "app|--flag-of-the-command");
+    // One `--` after the profile is still accepted.
+    let out = ok(&w.run(
+        &[
+            "exec", "--static", "app", "--", "sh", "-c", script, "sh", "x",
+        ],
+        "",
+    ));
+    assert_eq!(out, "app|x");
+}
+
+#[test]
+fn a_missing_command_exits_127_before_any_call_and_typos_get_a_suggestion() {
+    let _g = serial();
+    let w = World::new();
+    moto().start_recording();
+    let out = w.run(&["exec", "dev", "no-such-command-xyz", "plan"], "");
+    assert_eq!(out.status.code(), Some(127));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("command not found: no-such-command-xyz"));
+    assert!(
+        moto().actions().is_empty(),
+        "no STS call and no MFA code for a typo"
+    );
+    let plain = w.home().join("not-a-program");
+    std::fs::write(&plain, "echo hi\n").unwrap();
+    let out = w.run(&["exec", "app", plain.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(126));
+    // Options go before the profile.
+    let out = w.run(&["exec", "--nope", "app"], "");
+    assert_eq!(out.status.code(), Some(2));
+    let out = w.run(&["whoami", "devv"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("there is no profile \"devv\"; did you mean \"dev\"?"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

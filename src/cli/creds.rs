@@ -246,6 +246,10 @@ pub async fn exec(
     opts: Opts,
 ) -> Result<u8, Failure> {
     shell_env::check_not_nested(std::env::var_os(MARKER).as_deref()).map_err(Failure::config)?;
+    if let Some(program) = command.first() {
+        crate::runtime::child::check_runnable(program, std::env::var_os("PATH").as_deref())
+            .map_err(|(code, message)| Failure { message, code })?;
+    }
     let Opened {
         target,
         broker,

@@ -114,9 +114,14 @@ pub struct Target {
 /// Why a profile cannot be resolved.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TargetError {
-    /// No profile of that name.
-    #[error("there is no profile {0:?}")]
-    NoProfile(String),
+    /// No profile of that name; the closest name, when one is close.
+    #[error("there is no profile {name:?}{}", did_you_mean(.suggestion.as_deref()))]
+    NoProfile {
+        /// The name given.
+        name: String,
+        /// A profile whose name is close to it.
+        suggestion: Option<String>,
+    },
     /// The profile exists but cannot be used.
     #[error("profile {name:?}: {error}")]
     Invalid {
@@ -150,10 +155,25 @@ impl Target {
 impl ProfileSet {
     /// Resolves the profile called `name`.
     pub fn target(&self, name: &str) -> Result<Target, TargetError> {
-        let index = self
-            .index_of(name)
-            .ok_or_else(|| TargetError::NoProfile(name.to_owned()))?;
+        let index = self.index_of(name).ok_or_else(|| TargetError::NoProfile {
+            name: name.to_owned(),
+            suggestion: self.closest_name(name).map(str::to_owned),
+        })?;
         self.target_at(index)
+    }
+
+    /// The profile name closest to a mistyped `name`: the same name in another case, else the
+    /// most similar one (Jaro-Winkler, as clap suggests subcommands) when it is similar enough.
+    pub fn closest_name(&self, name: &str) -> Option<&str> {
+        let names = self.profiles().iter().map(|p| p.name.as_str());
+        if let Some(same) = names.clone().find(|n| n.eq_ignore_ascii_case(name)) {
+            return Some(same);
+        }
+        names
+            .map(|n| (strsim::jaro_winkler(name, n), n))
+            .filter(|(score, _)| *score >= 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, n)| n)
     }
 
     /// Resolves the profile at `index` of [`ProfileSet::profiles`].
@@ -239,5 +259,11 @@ fn static_keys(p: &Profile) -> Option<StaticKeys> {
         session_token: p
             .get(Key::AwsSessionToken)
             .map(|t| Zeroizing::new(t.to_owned())),
+    })
+}
+
+fn did_you_mean(suggestion: Option<&str>) -> String {
+    suggestion.map_or_else(String::new, |s| {
+        format!("; did you mean {:?}?", crate::domain::text::display_safe(s))
     })
 }

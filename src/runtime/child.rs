@@ -23,6 +23,46 @@ pub fn program(command: &[OsString]) -> (OsString, Vec<OsString>) {
     }
 }
 
+/// Checks that `program` can be run, as a shell would find it (through `PATH` unless it holds
+/// a `/`), before anything else is done for it: a mistyped command must not cost an MFA code.
+/// The error carries the shell's exit code: 127 for not found, 126 for not executable.
+pub fn check_runnable(
+    program: &OsString,
+    path: Option<&std::ffi::OsStr>,
+) -> Result<(), (u8, String)> {
+    use std::os::unix::fs::PermissionsExt;
+    use std::path::{Path, PathBuf};
+    let name = display_safe(&program.to_string_lossy()).into_owned();
+    let runnable =
+        |p: &Path| std::fs::metadata(p).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0);
+    if program.is_empty() {
+        return Err((127, "the command is empty".into()));
+    }
+    if program.to_string_lossy().contains('/') {
+        return match runnable(Path::new(program)) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err((126, format!("{name}: not an executable file"))),
+            Err(e) => Err((127, format!("{name}: {e}"))),
+        };
+    }
+    let dirs: Vec<PathBuf> = path
+        .map(|p| std::env::split_paths(p).collect())
+        .unwrap_or_default();
+    let mut found_not_executable = false;
+    for dir in dirs {
+        match runnable(&dir.join(program)) {
+            Ok(true) => return Ok(()),
+            Ok(false) => found_not_executable = true,
+            Err(_) => {}
+        }
+    }
+    if found_not_executable {
+        Err((126, format!("{name}: found in PATH, but not executable")))
+    } else {
+        Err((127, format!("command not found: {name}")))
+    }
+}
+
 /// Runs `command` (see [`program`]) with exactly `env` and waits for it.
 pub async fn run(
     env: BTreeMap<OsString, OsString>,
