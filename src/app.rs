@@ -124,6 +124,8 @@ pub struct App {
     pub status: Option<Status>,
     /// On a narrow terminal: the plan is shown instead of the list (Tab).
     pub show_detail: bool,
+    /// `pick`: Enter hands the session to the calling shell instead of opening one.
+    pub picking: bool,
     /// The S3 browser, when open.
     pub browser: Option<s3::Browser>,
     /// The time of the last message.
@@ -160,6 +162,7 @@ impl App {
             mfa_ready: HashMap::new(),
             status,
             show_detail: false,
+            picking: false,
             browser: None,
             now,
             next_req: 0,
@@ -487,6 +490,10 @@ impl App {
                         }]
                     }
                     Purpose::Shell => vec![Effect::SpawnShell {
+                        session,
+                        target: Arc::clone(&pending.target),
+                    }],
+                    Purpose::Pick => vec![Effect::Picked {
                         session,
                         target: Arc::clone(&pending.target),
                     }],

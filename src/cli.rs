@@ -13,6 +13,7 @@ pub mod control;
 pub mod creds;
 pub mod list;
 pub mod mfa;
+pub mod pick;
 pub mod revoke;
 pub mod s3;
 pub mod tui;
@@ -160,11 +161,30 @@ pub enum Command {
     Unlock,
     /// Print the profile's credentials as shell variable assignments.
     #[command(
-        after_help = "Examples:\n  eval \"$(xrole-tui env dev)\"\n  xrole-tui env dev --format fish | source\n  xrole-tui env dev --format json"
+        after_help = "Examples:\n  eval \"$(xrole-tui env dev)\"       switch this shell to dev\n  eval \"$(xrole-tui env --unset)\"   leave it again\n  xrole-tui env dev --format fish | source\n  xrole-tui env dev --format json"
     )]
     Env {
-        /// The profile.
-        profile: String,
+        /// The profile (none with --unset).
+        #[arg(required_unless_present = "unset")]
+        profile: Option<String>,
+        /// Print the lines that leave a profile switched in place instead.
+        #[arg(long, conflicts_with = "profile")]
+        unset: bool,
+        /// The shell to print for.
+        #[arg(long, value_enum, default_value = "sh")]
+        format: creds::EnvFormat,
+    },
+    /// Choose a profile on the terminal and print its environment for `eval`, switching the
+    /// calling shell in place (the previous profile's variables are unset first).
+    #[command(
+        after_help = "Put one of these in your shell's startup file, then run `xr` (or `xr dev`):\n  \
+        bash, zsh:  xr() { eval \"$(command xrole-tui pick \"$@\")\"; }\n  \
+        fish:       function xr; xrole-tui pick --format fish $argv | source; end\n\
+        Leave the profile again with: eval \"$(xrole-tui env --unset)\""
+    )]
+    Pick {
+        /// The profile to select first (default: the shell's current one).
+        profile: Option<String>,
         /// The shell to print for.
         #[arg(long, value_enum, default_value = "sh")]
         format: creds::EnvFormat,
@@ -259,9 +279,16 @@ pub fn run(cli: Cli) -> ExitCode {
             }
             Err(f) => Err(f),
         },
-        Some(Command::Env { profile, format }) => {
-            block_on(creds::env(&files, &profile, format, opts))
-        }
+        Some(Command::Env {
+            profile, format, ..
+        }) => match profile {
+            Some(profile) => block_on(creds::env(&files, &profile, format, opts)),
+            None => {
+                print!("{}", creds::render_unset(format));
+                Ok(0)
+            }
+        },
+        Some(Command::Pick { profile, format }) => pick::run(&files, profile, format, no_cache),
         Some(Command::CredentialProcess { profile }) => {
             block_on(creds::credential_process(&files, &profile, opts))
         }

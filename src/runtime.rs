@@ -11,4 +11,4 @@ pub mod job;
 pub mod served_child;
 pub mod terminal;
 
-pub use event_loop::run;
+pub use event_loop::{run, Exit, Mode};

@@ -99,6 +99,13 @@ pub enum Effect {
     /// Forget the cached sessions of `target` (all of them with `None`), then scan the cache
     /// again.
     Forget(Option<Arc<Target>>),
+    /// `pick`: the profile was chosen and its session opened; the program ends with it.
+    Picked {
+        /// The session.
+        session: Session,
+        /// The profile, resolved.
+        target: Arc<Target>,
+    },
     /// End the program.
     Quit,
 }

@@ -116,6 +116,7 @@ pub(super) fn handle(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         KeyCode::PageDown => move_by(app, PAGE),
         KeyCode::Home | KeyCode::Char('g') => move_by(app, isize::MIN / 2),
         KeyCode::End | KeyCode::Char('G') => move_by(app, isize::MAX / 2),
+        KeyCode::Enter if app.picking => app.start(Purpose::Pick, false),
         KeyCode::Enter => app.start(Purpose::Shell, false),
         KeyCode::Char('i') => app.start(Purpose::Identify, false),
         KeyCode::Char('s') => app.start(Purpose::S3, false),

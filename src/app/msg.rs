@@ -23,6 +23,8 @@ pub enum Purpose {
     Console,
     /// Revoke every older session of the profile's role or user (`R`, after a confirmation).
     Revoke,
+    /// `pick`: authenticate, then hand the session to the calling shell (Enter).
+    Pick,
 }
 
 /// A successful authentication, as reported by the runtime.

@@ -152,17 +152,39 @@ pub async fn env(
     let Opened {
         target, outcome, ..
     } = open(files, profile, opts, false).await?;
-    let vars = shell_env::variables(
-        &outcome.session,
-        target.region.as_deref(),
-        shell_env::Delivery::Static,
-    );
-    let text = render_env(&vars, format);
+    let text = in_place_env(&outcome.session, target.region.as_deref(), format);
     io::stdout()
         .lock()
         .write_all(text.as_bytes())
         .map_err(|e| Failure::config(format!("cannot write: {e}")))?;
     Ok(0)
+}
+
+/// What `env` and `pick` print: the profile's variables for the user's own shell, marked as
+/// switched in place.
+pub fn in_place_env(
+    session: &crate::domain::session::Session,
+    region: Option<&str>,
+    format: EnvFormat,
+) -> String {
+    let mut vars = shell_env::variables(session, region, shell_env::Delivery::Static);
+    vars.push((shell_env::IN_PLACE.into(), "1".into()));
+    render_env(&vars, format)
+}
+
+/// `env --unset`: the lines that leave a profile switched in place (every variable `env`
+/// sets), for `format`.
+pub fn render_unset(format: EnvFormat) -> String {
+    let names = shell_env::SET_BY_ENV;
+    match format {
+        EnvFormat::Json => format!("{}\n", serde_json::to_string(&names).unwrap_or_default()),
+        EnvFormat::Sh => format!("unset {}\n", names.join(" ")),
+        EnvFormat::Fish => names.iter().map(|n| format!("set -e {n};\n")).collect(),
+        EnvFormat::Powershell => names
+            .iter()
+            .map(|n| format!("Remove-Item Env:{n} -ErrorAction SilentlyContinue\n"))
+            .collect(),
+    }
 }
 
 /// The text `env` prints: removals of shadowing variables, then the assignments.
@@ -245,7 +267,11 @@ pub async fn exec(
     static_keys: bool,
     opts: Opts,
 ) -> Result<u8, Failure> {
-    shell_env::check_not_nested(std::env::var_os(MARKER).as_deref()).map_err(Failure::config)?;
+    shell_env::check_not_nested(
+        std::env::var_os(MARKER).as_deref(),
+        std::env::var_os(shell_env::IN_PLACE).is_some(),
+    )
+    .map_err(Failure::config)?;
     if let Some(program) = command.first() {
         crate::runtime::child::check_runnable(program, std::env::var_os("PATH").as_deref())
             .map_err(|(code, message)| Failure { message, code })?;

@@ -11,8 +11,11 @@ use crate::runtime::event_loop::Exit;
 
 /// Opens the TUI; `profile` (default `$AWS_PROFILE`) is selected first.
 pub fn run(files: &AwsFiles, profile: Option<String>, no_cache: bool) -> Result<u8, Failure> {
-    shell_env::check_not_nested(std::env::var_os(shell_env::MARKER).as_deref())
-        .map_err(Failure::config)?;
+    shell_env::check_not_nested(
+        std::env::var_os(shell_env::MARKER).as_deref(),
+        std::env::var_os(shell_env::IN_PLACE).is_some(),
+    )
+    .map_err(Failure::config)?;
     if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
         return Err(Failure::config(
             "the TUI needs a terminal; for scripts use the headless commands (xrole-tui --help)",
@@ -35,10 +38,11 @@ pub fn run(files: &AwsFiles, profile: Option<String>, no_cache: bool) -> Result<
             preselect,
             broker,
             files.clone(),
+            crate::runtime::Mode::Tui,
         ))
         .map_err(|e| Failure::config(format!("terminal error: {e}")))?;
     Ok(match exit {
-        Exit::Quit => 0,
+        Exit::Quit | Exit::Picked(_) => 0,
         Exit::Signal(s) => u8::try_from(128 + s).unwrap_or(1),
     })
 }

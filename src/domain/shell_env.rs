@@ -10,8 +10,29 @@ use super::session::{rfc3339, Session};
 /// Set in every role shell; its presence means "already inside one".
 pub const MARKER: &str = "XROLE_PROFILE";
 
+/// Set by `env` and `pick`, whose variables go into the user's own shell: a profile switched
+/// in place, with no parent process to return to (so nothing says "type exit", and `exec` or
+/// the TUI may start from it).
+pub const IN_PLACE: &str = "XROLE_IN_PLACE";
+
+/// What `env --unset` removes: every variable `env` sets, so a switch leaves nothing of the
+/// profile before.
+pub const SET_BY_ENV: [&str; 11] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_SESSION_EXPIRATION",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    MARKER,
+    "XROLE_ACCOUNT",
+    IN_PLACE,
+    "AWS_SECURITY_TOKEN",
+];
+
 /// Variables removed so that nothing shadows the role's credentials.
-pub const REMOVED: [&str; 15] = [
+pub const REMOVED: [&str; 16] = [
     "AWS_PROFILE",
     "AWS_DEFAULT_PROFILE",
     "AWS_SECURITY_TOKEN",
@@ -27,15 +48,18 @@ pub const REMOVED: [&str; 15] = [
     "AWS_ROLE_ARN",
     "AWS_ROLE_SESSION_NAME",
     CONTROL,
+    IN_PLACE,
 ];
 
 /// The control socket of the process serving this shell (`xrole-tui status`, `unlock`).
 pub const CONTROL: &str = "XROLE_CONTROL";
 
-/// Refuses to start inside a role shell, naming the role it holds.
-pub fn check_not_nested(current: Option<&OsStr>) -> Result<(), String> {
+/// Refuses to start inside a role shell, naming the role it holds. A profile switched in place
+/// (`in_place`: `env` or `pick` in the user's own shell) is not a role shell: there is nothing
+/// to exit to, and the new role's variables replace it.
+pub fn check_not_nested(current: Option<&OsStr>, in_place: bool) -> Result<(), String> {
     match current {
-        Some(p) if !p.is_empty() => Err(format!(
+        Some(p) if !p.is_empty() && !in_place => Err(format!(
             "already inside a role shell for profile {:?}; type 'exit' to leave it first (or unset {MARKER})",
             super::text::display_safe(&p.to_string_lossy())
         )),
@@ -252,8 +276,12 @@ mod tests {
 
     #[test]
     fn nested_shell_is_refused() {
-        assert!(check_not_nested(None).is_ok());
-        let e = check_not_nested(Some(OsStr::new("prod"))).unwrap_err();
+        assert!(check_not_nested(None, false).is_ok());
+        let e = check_not_nested(Some(OsStr::new("prod")), false).unwrap_err();
         assert!(e.contains("\"prod\""), "{e}");
+        // Switched in place: no parent to exit to, so not refused.
+        assert!(check_not_nested(Some(OsStr::new("prod")), true).is_ok());
+        // A role shell never carries the in-place mark down.
+        assert!(REMOVED.contains(&IN_PLACE));
     }
 }

@@ -68,6 +68,31 @@ pub async fn run(
     env: BTreeMap<OsString, OsString>,
     command: &[OsString],
 ) -> Result<ExitStatus, String> {
+    run_in(env, command, None).await.0
+}
+
+/// How often a role shell's directory is looked at: `cd` then `exit` takes a person longer.
+const CWD_POLL: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// [`run`], starting in `dir` when given (and still a directory), and following the child's
+/// working directory while it runs (Linux's `/proc/PID/cwd`): returns the last one seen, where
+/// the next role shell starts.
+pub async fn run_in(
+    env: BTreeMap<OsString, OsString>,
+    command: &[OsString],
+    dir: Option<&std::path::Path>,
+) -> (Result<ExitStatus, String>, Option<std::path::PathBuf>) {
+    let mut last_dir = None;
+    let status = run_tracked(env, command, dir, &mut last_dir).await;
+    (status, last_dir)
+}
+
+async fn run_tracked(
+    env: BTreeMap<OsString, OsString>,
+    command: &[OsString],
+    dir: Option<&std::path::Path>,
+    last_dir: &mut Option<std::path::PathBuf>,
+) -> Result<ExitStatus, String> {
     let (program, args) = program(command);
     // Holding these keeps SIGINT and SIGQUIT from ending this process; the child, in the same
     // foreground process group, gets them from the terminal and decides for itself.
@@ -76,25 +101,34 @@ pub async fn run(
     // Listening starts before the command does, so no SIGTERM or SIGHUP is missed.
     let mut term = signal(SignalKind::terminate()).ok();
     let mut hup = signal(SignalKind::hangup()).ok();
-    let mut child = tokio::process::Command::new(&program)
-        .args(&args)
-        .env_clear()
-        .envs(env)
-        .spawn()
-        .map_err(|e| {
-            format!(
-                "cannot run {}: {e}",
-                display_safe(&program.to_string_lossy())
-            )
-        })?;
+    let mut cmd = tokio::process::Command::new(&program);
+    cmd.args(&args).env_clear().envs(env);
+    if let Some(d) = dir.filter(|d| d.is_dir()) {
+        cmd.current_dir(d);
+    }
+    let tracking = dir.is_some();
+    let mut poll = tokio::time::interval(CWD_POLL);
+    let mut child = cmd.spawn().map_err(|e| {
+        format!(
+            "cannot run {}: {e}",
+            display_safe(&program.to_string_lossy())
+        )
+    })?;
     let pid = child
         .id()
         .and_then(|p| i32::try_from(p).ok())
         .map(nix::unistd::Pid::from_raw);
+    let cwd_link = pid.map(|p| std::path::PathBuf::from(format!("/proc/{p}/cwd")));
     loop {
         let forward = tokio::select! {
             status = child.wait() => {
                 return status.map_err(|e| format!("waiting for the command failed: {e}"));
+            }
+            _ = poll.tick(), if tracking => {
+                if let Some(now) = cwd_link.as_ref().and_then(|l| std::fs::read_link(l).ok()) {
+                    *last_dir = Some(now);
+                }
+                continue;
             }
             Some(()) = async { term.as_mut()?.recv().await } => nix::sys::signal::Signal::SIGTERM,
             Some(()) = async { hup.as_mut()?.recv().await } => nix::sys::signal::Signal::SIGHUP,

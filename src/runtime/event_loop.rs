@@ -22,12 +22,23 @@ use crate::domain::session::Session;
 use crate::domain::{shell_env, ProfileSet, Target};
 
 /// How the loop ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Exit {
     /// The user quit.
     Quit,
     /// A signal ended it (its number).
     Signal(i32),
+    /// `pick`: a profile was chosen, with its session.
+    Picked(Box<(Session, Arc<Target>)>),
+}
+
+/// What the loop is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The TUI: Enter opens a role shell.
+    Tui,
+    /// `pick`: Enter ends the loop with the session.
+    Pick,
 }
 
 /// Stops the key reader and waits until it is gone: its `EventStream` is dropped, which wakes
@@ -76,6 +87,7 @@ pub async fn run(
     preselect: Option<String>,
     broker: Broker,
     files: AwsFiles,
+    mode: Mode,
 ) -> std::io::Result<Exit> {
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
@@ -91,6 +103,9 @@ pub async fn run(
     let ticker = spawn_ticker(tx.clone());
     let mut executor = Executor::new(broker, tx.clone());
     let mut app = App::new(Arc::clone(&set), preselect.as_deref(), SystemTime::now());
+    app.picking = mode == Mode::Pick;
+    // Each role shell starts where the one before it ended (the first in this directory).
+    let mut shell_dir: Option<std::path::PathBuf> = std::env::current_dir().ok();
     // Sessions from earlier runs and other commands, found after the first frame.
     executor.scan_cache(set);
 
@@ -115,6 +130,7 @@ pub async fn run(
             batch.push(m);
         }
         let mut quit = false;
+        let mut picked = None;
         for msg in batch {
             if let Msg::Key(k) = &msg {
                 if k.code == KeyCode::Char('z') && k.modifiers.contains(KeyModifiers::CONTROL) {
@@ -132,6 +148,7 @@ pub async fn run(
             for effect in app.update(msg, SystemTime::now()) {
                 match effect {
                     Effect::Quit => quit = true,
+                    Effect::Picked { session, target } => picked = Some((session, target)),
                     Effect::Authenticate { req, target } => executor.authenticate(req, target),
                     Effect::Console { req, target, page } => executor.console(req, target, page),
                     Effect::Revoke { req, target } => executor.revoke(req, target),
@@ -147,6 +164,7 @@ pub async fn run(
                         let served = Serving {
                             broker: executor.broker().clone(),
                             files: &files,
+                            dir: &mut shell_dir,
                         };
                         let status = role_shell(&mut term, &session, target, served).await;
                         // Signals that reached us while the shell had the terminal were the
@@ -159,6 +177,9 @@ pub async fn run(
                 }
             }
         }
+        if let Some(p) = picked {
+            break Exit::Picked(Box::new(p));
+        }
         if quit {
             break Exit::Quit;
         }
@@ -170,10 +191,12 @@ pub async fn run(
     Ok(exit)
 }
 
-/// What the role shell's credential endpoint needs.
+/// What the role shell's credential endpoint needs, and where the shell starts.
 struct Serving<'a> {
     broker: Broker,
     files: &'a AwsFiles,
+    /// Where the last role shell ended (the next one starts there); updated when it ends.
+    dir: &'a mut Option<std::path::PathBuf>,
 }
 
 /// Leaves the screen, runs `$SHELL` served by a credential endpoint (or with the keys in its
@@ -219,7 +242,11 @@ async fn role_shell(
         .as_ref()
         .map_or(shell_env::Delivery::Static, ServedChild::delivery);
     let env = shell_env::child_env(std::env::vars_os(), session, region.as_deref(), delivery);
-    let text = match child::run(env, &[]).await {
+    let (status, ended_in) = child::run_in(env, &[], serving.dir.as_deref()).await;
+    if ended_in.is_some() {
+        *serving.dir = ended_in;
+    }
+    let text = match status {
         Ok(status) => child::describe(&status),
         Err(e) => e,
     };

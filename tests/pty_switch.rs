@@ -1,0 +1,109 @@
+//! Switching roles without losing your place, on the real binary in tmux: `pick` switches the
+//! calling shell in place through a one-line shell function, and `env --unset` leaves the
+//! profile again.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
+mod support;
+
+use support::pty::Pane;
+use support::world::*;
+
+#[test]
+fn pick_switches_the_calling_shell_in_place_and_env_unset_leaves_it() {
+    let _g = serial();
+    let w = World::new();
+    let home = w.home();
+    let bin = env!("CARGO_BIN_EXE_xrole-tui");
+    // The README's function, in a plain interactive bash.
+    std::fs::write(
+        home.join(".bashrc"),
+        format!("PS1='sh$ '\nxr() {{ eval \"$(command {bin} pick \"$@\")\"; }}\n"),
+    )
+    .unwrap();
+    let env = vec![
+        ("HOME", home.display().to_string()),
+        ("PATH", std::env::var("PATH").unwrap_or_default()),
+        ("TERM", "xterm-256color".into()),
+        ("AWS_ENDPOINT_URL", moto().endpoint.clone()),
+    ];
+    let pane = Pane::start(&home, "bash --rcfile ~/.bashrc -i", &env, 100, 30);
+    pane.wait_for("sh$", 30);
+    pane.type_text("cd /tmp && xr");
+    pane.keys(&["Enter"]);
+    pane.wait_for("profiles (", 30);
+    pane.keys(&["/"]);
+    pane.type_text("app");
+    pane.keys(&["Enter"]);
+    pane.wait_for("profiles /app", 10);
+    pane.keys(&["Enter"]);
+    pane.wait_for("this shell is now app", 30);
+    pane.type_text("echo \"now=$XROLE_PROFILE key=${AWS_ACCESS_KEY_ID:0:4} at=$PWD\"");
+    pane.keys(&["Enter"]);
+    pane.wait_for("now=app key=ASIA at=/tmp", 30);
+
+    // Again, to another profile: the first one's variables do not survive the switch, and no
+    // message tells the user to type `exit`.
+    pane.type_text("xr hop1");
+    pane.keys(&["Enter"]);
+    pane.wait_for("profiles (", 30);
+    pane.keys(&["Enter"]);
+    pane.wait_for("this shell is now hop1", 30);
+    pane.type_text("echo \"now=$XROLE_PROFILE acct=${XROLE_ACCOUNT:-none}\"");
+    pane.keys(&["Enter"]);
+    pane.wait_for("now=hop1 acct=", 30);
+    // exec works from a shell switched in place (no parent to exit to, so not "nested").
+    pane.type_text(&format!(
+        "{bin} exec --static app sh -c 'echo inner=$XROLE_PROFILE'"
+    ));
+    pane.keys(&["Enter"]);
+    let screen = pane.wait_for("inner=app", 30);
+    assert!(!screen.contains("type 'exit'"), "{screen}");
+
+    pane.type_text(&format!("eval \"$({bin} env --unset)\"; echo \"left=[${{XROLE_PROFILE-unset}}] [${{AWS_ACCESS_KEY_ID-unset}}]\""));
+    pane.keys(&["Enter"]);
+    pane.wait_for("left=[unset] [unset]", 30);
+    pane.type_text("exit");
+    pane.keys(&["Enter"]);
+}
+
+#[test]
+fn the_next_role_shell_starts_where_the_last_one_ended() {
+    let _g = serial();
+    let w = World::new();
+    let home = w.home();
+    let elsewhere = home.join("projects/infra");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let script = format!(
+        "cd {} && SHELL=/bin/sh PS1='role$ ' {} --profile app; sleep 600",
+        home.display(),
+        env!("CARGO_BIN_EXE_xrole-tui")
+    );
+    let env = vec![
+        ("HOME", home.display().to_string()),
+        ("PATH", std::env::var("PATH").unwrap_or_default()),
+        ("TERM", "xterm-256color".into()),
+        ("AWS_ENDPOINT_URL", moto().endpoint.clone()),
+    ];
+    let pane = Pane::start(&home, &script, &env, 100, 30);
+    pane.wait_for("profiles (", 30);
+    pane.keys(&["Enter"]);
+    pane.wait_for("role$", 30);
+    pane.type_text("cd projects/infra && echo moved");
+    pane.keys(&["Enter"]);
+    pane.wait_for("moved", 10);
+    // Longer than the directory is looked at (200 ms), as a person is.
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    pane.type_text("exit");
+    pane.keys(&["Enter"]);
+    pane.wait_for("role shell ended", 30);
+    pane.keys(&["Enter"]);
+    pane.wait_for("role$", 30);
+    pane.type_text("echo \"here=$(pwd)\"");
+    pane.keys(&["Enter"]);
+    pane.wait_for(&format!("here={}", elsewhere.display()), 10);
+    pane.type_text("exit");
+    pane.keys(&["Enter"]);
+    pane.wait_for("role shell ended", 30);
+    pane.keys(&["q"]);
+}
