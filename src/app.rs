@@ -461,7 +461,8 @@ impl App {
                     text.push_str(&crate::domain::text::display_safe(n));
                 }
                 self.status = Some(Status::Info(text));
-                match pending.purpose {
+                let used = Effect::Used(profile.clone());
+                let mut effects = match pending.purpose {
                     Purpose::S3 if self.browser.is_some() => {
                         // Authenticated again from inside the browser: same place, new keys.
                         let mut effects = Vec::new();
@@ -498,7 +499,11 @@ impl App {
                         target: Arc::clone(&pending.target),
                     }],
                     Purpose::Identify | Purpose::Console | Purpose::Revoke => Vec::new(),
+                };
+                if pending.purpose != Purpose::Revoke {
+                    effects.insert(0, used);
                 }
+                effects
             }
             Err(AuthError::Mfa(message)) => {
                 let serial = match &self.modal {

@@ -3,6 +3,7 @@
 
 mod checks;
 pub mod console;
+pub mod frecency;
 pub mod ini;
 pub mod key;
 pub mod plan;

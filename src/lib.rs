@@ -11,3 +11,4 @@ pub mod domain;
 pub mod helper;
 pub mod runtime;
 pub mod ui;
+pub mod usage;

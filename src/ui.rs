@@ -308,6 +308,7 @@ fn help(frame: &mut Frame, area: Rect) {
         ("s", "authenticate, then browse S3 in the role"),
         ("c", "sign in to the web console as the profile"),
         ("R", "revoke every older session of its role or user"),
+        ("t", "recent profiles first, or grouped by account"),
         ("x", "forget the profile's cached sessions"),
         ("X", "forget every cached session (asks first)"),
         ("Tab", "narrow terminal: switch between list and plan"),

@@ -216,3 +216,59 @@ fn the_plan_pane_says_a_users_mfa_session_is_deliberate() {
         "{lines:?}"
     );
 }
+
+fn names(list: &ProfileList) -> Vec<(String, String)> {
+    (0..list.len())
+        .map(|p| {
+            (
+                list.group_at(p).unwrap().to_owned(),
+                list.row_at(p).unwrap().name,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn recent_profiles_come_first_and_t_switches_to_the_grouped_view() {
+    let set = Arc::new(ProfileSet::parse(
+        Some(CONFIG.as_bytes()),
+        Some(CREDENTIALS.as_bytes()),
+    ));
+    let mut list = ProfileList::new(Arc::clone(&set));
+    let grouped = names(&list);
+    assert!(!list.toggle_order(), "nothing used yet: grouped only");
+    list.set_recent(["bare-id", "gone-from-the-file", "alpha-read", "bare-id"]);
+    let recent = names(&list);
+    assert_eq!(
+        &recent[..2],
+        [
+            ("recent".to_owned(), "bare-id".to_owned()),
+            ("recent".to_owned(), "alpha-read".to_owned())
+        ]
+    );
+    // Every profile once, the rest in the grouped order.
+    assert_eq!(recent.len(), grouped.len());
+    let rest: Vec<_> = grouped
+        .iter()
+        .filter(|(_, n)| n != "bare-id" && n != "alpha-read")
+        .cloned()
+        .collect();
+    assert_eq!(&recent[2..], rest.as_slice());
+
+    // The selection stays on its profile across the switch, and the filter still applies.
+    list.select_name("alpha-read");
+    assert!(list.toggle_order());
+    assert!(!list.recent_first);
+    assert_eq!(names(&list), grouped);
+    assert_eq!(list.selected().unwrap().name, "alpha-read");
+    list.set_filter("alpha".into());
+    let mut matched: Vec<String> = names(&list).into_iter().map(|(_, n)| n).collect();
+    assert!(list.toggle_order());
+    let filtered = names(&list);
+    assert_eq!(filtered[0], ("recent".to_owned(), "alpha-read".to_owned()));
+    let mut same: Vec<String> = filtered.into_iter().map(|(_, n)| n).collect();
+    matched.sort();
+    same.sort();
+    assert_eq!(matched, same, "the same rows match in either order");
+    assert_eq!(list.selected().unwrap().name, "alpha-read");
+}

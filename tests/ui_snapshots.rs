@@ -215,3 +215,10 @@ fn the_countdown_and_the_account_are_never_cut() {
         }
     }
 }
+
+#[test]
+fn recent_first() {
+    let mut app = app();
+    app.list.set_recent(["prod", "vendor"]);
+    insta::assert_snapshot!(draw(&app, 100, 24).backend().to_string());
+}

@@ -106,6 +106,8 @@ pub enum Effect {
         /// The profile, resolved.
         target: Arc<Target>,
     },
+    /// A profile was used (authenticated): it moves up in the recent-first order next time.
+    Used(String),
     /// End the program.
     Quit,
 }

@@ -123,6 +123,16 @@ pub(super) fn handle(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Char('c') => app.start(Purpose::Console, false),
         KeyCode::Char('R') => app.ask_revoke(),
         KeyCode::Char('x') => app.forget_selected(),
+        KeyCode::Char('t') => {
+            app.status = Some(super::Status::Info(if !app.list.toggle_order() {
+                "no profile used yet: the list is grouped by account".into()
+            } else if app.list.recent_first {
+                "recent first (t: grouped by account)".into()
+            } else {
+                "grouped by account (t: recent first)".into()
+            }));
+            Vec::new()
+        }
         KeyCode::Tab => {
             app.show_detail = !app.show_detail;
             Vec::new()

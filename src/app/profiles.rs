@@ -6,6 +6,7 @@ use nucleo_matcher::{Config, Matcher, Utf32String};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::domain::frecency;
 use crate::domain::summary::{account_of, kind_of, Facts, Kind, Summary};
 use crate::domain::text::display_safe;
 use crate::domain::ProfileSet;
@@ -55,7 +56,18 @@ pub struct ProfileList {
     pub filter: String,
     /// True while keys go to the filter.
     pub filtering: bool,
+    /// The grouped order (by account); `order` is this, or the recent profiles then this.
+    grouped: Vec<u32>,
+    /// The most used profiles lately, best first (at most [`frecency::SHOWN`]).
+    recent: Vec<u32>,
+    /// Whether each profile (by index) is in `recent`.
+    is_recent: Vec<bool>,
+    /// The recent profiles come first, under their own heading (`t` toggles).
+    pub recent_first: bool,
 }
+
+/// The heading of the recent profiles.
+pub const RECENT: &str = "recent";
 
 impl ProfileList {
     /// Groups every profile of `set` by account.
@@ -94,6 +106,10 @@ impl ProfileList {
         order.sort_by_key(|&i| rank[group_of[i as usize] as usize]);
         Self {
             visible: order.clone(),
+            grouped: order.clone(),
+            recent: Vec::new(),
+            is_recent: Vec::new(),
+            recent_first: false,
             order,
             group_of,
             groups,
@@ -103,6 +119,58 @@ impl ProfileList {
             filter: String::new(),
             filtering: false,
         }
+    }
+
+    /// Puts the profiles of `ranked` (best first; unknown names are skipped) in the recent
+    /// group, at most [`frecency::SHOWN`], and shows them first when there are any.
+    pub fn set_recent<'a>(&mut self, ranked: impl IntoIterator<Item = &'a str>) {
+        let mut is_recent = vec![false; self.group_of.len()];
+        self.recent = ranked
+            .into_iter()
+            .filter_map(|n| self.set.index_of(n))
+            .filter(|&i| !std::mem::replace(&mut is_recent[i], true))
+            .take(frecency::SHOWN)
+            .filter_map(|i| u32::try_from(i).ok())
+            .collect();
+        is_recent.fill(false);
+        for &i in &self.recent {
+            is_recent[i as usize] = true;
+        }
+        self.is_recent = is_recent;
+        self.recent_first = !self.recent.is_empty();
+        self.rebuild();
+    }
+
+    /// `t`: recent first, or grouped only. False (and nothing changes) with no recent profile.
+    pub fn toggle_order(&mut self) -> bool {
+        if self.recent.is_empty() {
+            return false;
+        }
+        self.recent_first = !self.recent_first;
+        self.rebuild();
+        true
+    }
+
+    /// The order after a change of mode, the filter applied again and the selection kept.
+    fn rebuild(&mut self) {
+        let keep = self.visible.get(self.selected).copied();
+        self.order = if self.recent_first {
+            let rest = self
+                .grouped
+                .iter()
+                .filter(|&&i| !self.is_recent[i as usize]);
+            self.recent.iter().chain(rest).copied().collect()
+        } else {
+            self.grouped.clone()
+        };
+        let filter = std::mem::take(&mut self.filter);
+        self.visible = self.order.clone();
+        if !filter.is_empty() {
+            self.set_filter(filter);
+        }
+        self.selected = keep
+            .and_then(|k| self.visible.iter().position(|&i| i == k))
+            .unwrap_or(0);
     }
 
     /// The rows shown, in order (each made on the way: for a window, use [`Self::row_at`]).
@@ -117,7 +185,14 @@ impl ProfileList {
 
     /// The group heading of the row shown at `pos` (cheap: no row is made).
     pub fn group_at(&self, pos: usize) -> Option<&str> {
-        self.visible.get(pos).map(|&i| self.group(i as usize))
+        self.visible.get(pos).map(|&i| {
+            let i = i as usize;
+            if self.recent_first && self.is_recent.get(i).copied().unwrap_or(false) {
+                RECENT
+            } else {
+                self.group(i)
+            }
+        })
     }
 
     /// Number of rows shown.

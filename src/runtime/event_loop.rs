@@ -104,6 +104,17 @@ pub async fn run(
     let mut executor = Executor::new(broker, tx.clone());
     let mut app = App::new(Arc::clone(&set), preselect.as_deref(), SystemTime::now());
     app.picking = mode == Mode::Pick;
+    // Recent first: the history is a small file, read before the first frame so the list does
+    // not move under the user's eyes.
+    let now = SystemTime::now();
+    let ranked = crate::usage::load().ranked(now);
+    app.list.set_recent(ranked.iter().map(|(n, _)| n.as_str()));
+    match preselect.as_deref() {
+        Some(name) => {
+            app.list.select_name(name);
+        }
+        None => app.list.move_by(isize::MIN / 2),
+    }
     // Each role shell starts where the one before it ended (the first in this directory).
     let mut shell_dir: Option<std::path::PathBuf> = std::env::current_dir().ok();
     // Sessions from earlier runs and other commands, found after the first frame.
@@ -148,6 +159,9 @@ pub async fn run(
             for effect in app.update(msg, SystemTime::now()) {
                 match effect {
                     Effect::Quit => quit = true,
+                    Effect::Used(profile) => {
+                        tokio::task::spawn_blocking(move || crate::usage::record(&profile));
+                    }
                     Effect::Picked { session, target } => picked = Some((session, target)),
                     Effect::Authenticate { req, target } => executor.authenticate(req, target),
                     Effect::Console { req, target, page } => executor.console(req, target, page),

@@ -1,0 +1,54 @@
+//! The file behind the recent-first order: `$XDG_STATE_HOME/xrole-tui/usage.json` (default
+//! `~/.local/state/xrole-tui/usage.json`), 0600 in a 0700 directory whatever the umask,
+//! replaced atomically. It holds profile names and times, no secret.
+
+use std::fs::{DirBuilder, Permissions};
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use crate::domain::frecency::Usage;
+
+/// The largest file read (500 profiles take about 40 KiB).
+const MAX_BYTES: u64 = 1024 * 1024;
+
+/// Where the file is, or `None` when no home is known.
+pub fn path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".local/state"))
+        })?;
+    Some(base.join("xrole-tui").join("usage.json"))
+}
+
+/// The history; empty when there is none or it cannot be read (it only orders a list).
+pub fn load() -> Usage {
+    path()
+        .and_then(|p| crate::config::read_small_file(&p, MAX_BYTES).ok().flatten())
+        .map(|b| Usage::parse(&b))
+        .unwrap_or_default()
+}
+
+/// Records a use of `profile` now. Failing to write only costs the order, so the error is
+/// returned for the caller to say or ignore.
+pub fn record(profile: &str) -> std::io::Result<()> {
+    let Some(path) = path() else {
+        return Ok(());
+    };
+    let mut usage = load();
+    usage.record(profile, SystemTime::now());
+    let dir = path.parent().unwrap_or(std::path::Path::new("."));
+    DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+    std::fs::set_permissions(dir, Permissions::from_mode(0o700))?;
+    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    tmp.as_file()
+        .set_permissions(Permissions::from_mode(0o600))?;
+    tmp.write_all(&usage.to_json())?;
+    tmp.persist(&path).map_err(|e| e.error)?;
+    Ok(())
+}
