@@ -193,7 +193,8 @@ impl App {
         match msg {
             Msg::Tick => {
                 // Redraw only when something on screen moves: the countdown or the spinner.
-                if (ticked_second && self.current.is_some()) || self.pending.is_some() {
+                let moving = self.current.is_some() || matches!(self.modal, Some(Modal::Mfa(_)));
+                if (ticked_second && moving) || self.pending.is_some() {
                     self.dirty = true;
                 }
                 Vec::new()
@@ -501,7 +502,7 @@ impl App {
                     Purpose::Identify | Purpose::Console | Purpose::Revoke => Vec::new(),
                 };
                 if pending.purpose != Purpose::Revoke {
-                    effects.insert(0, used);
+                    effects.push(used);
                 }
                 effects
             }

@@ -19,6 +19,7 @@ pub mod sso_token;
 pub mod summary;
 pub mod target;
 pub mod text;
+pub mod totp;
 pub mod validate;
 
 pub use plan::{Plan, PlanError, Source, Step};

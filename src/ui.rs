@@ -267,9 +267,17 @@ fn popup(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, width: u1
     );
 }
 
-fn mfa(frame: &mut Frame, _app: &App, prompt: &crate::app::MfaPrompt, waiting: bool, area: Rect) {
+fn mfa(frame: &mut Frame, app: &App, prompt: &crate::app::MfaPrompt, waiting: bool, area: Rect) {
     let masked: String =
         "•".repeat(prompt.input.len()) + &"_".repeat(6 - prompt.input.len().min(6));
+    // The authenticator's code changes every 30 s: a code typed in its last seconds may be
+    // refused by the time it arrives.
+    let left = crate::domain::totp::seconds_left(app.now);
+    let step_style = if left <= 5 {
+        theme::error()
+    } else {
+        theme::dim()
+    };
     let mut lines = vec![
         Line::from(vec![
             Span::raw("Device  "),
@@ -283,6 +291,7 @@ fn mfa(frame: &mut Frame, _app: &App, prompt: &crate::app::MfaPrompt, waiting: b
         Line::from(vec![
             Span::raw("Code    "),
             Span::styled(masked, theme::title()),
+            Span::styled(format!("   the code changes in {left:>2}s"), step_style),
         ]),
     ];
     if waiting {

@@ -61,7 +61,8 @@ fn success_opens_the_shell_and_starts_the_countdown() {
         t0(),
     );
     match e.as_slice() {
-        [Effect::SpawnShell { session, target }] => {
+        // The shell, and the use that moves dev up in the recent-first order.
+        [Effect::SpawnShell { session, target }, Effect::Used(used)] if used == "dev" => {
             assert_eq!(session.profile, "dev");
             assert_eq!(target.name, "dev");
             assert_eq!(target.region.as_deref(), Some("eu-west-1"));

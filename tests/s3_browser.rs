@@ -33,7 +33,10 @@ fn opening_uses_bookmarks_when_listbuckets_is_denied() {
         },
         t0(),
     );
-    assert!(matches!(effects.as_slice(), [Effect::S3ListBuckets { .. }]));
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::S3ListBuckets { .. }, Effect::Used(_)]
+    ));
     app.update(
         Msg::S3Buckets {
             req: RequestId(0),
@@ -249,7 +252,7 @@ fn expired_credentials_offer_to_authenticate_again() {
             token: None,
             session,
             ..
-        }] => {
+        }, Effect::Used(_)] => {
             assert_eq!(at.key, "reports/2026/", "the same place is listed again");
             assert_eq!(
                 session.credentials.expiration,

@@ -222,3 +222,23 @@ fn recent_first() {
     app.list.set_recent(["prod", "vendor"]);
     insta::assert_snapshot!(draw(&app, 100, 24).backend().to_string());
 }
+
+#[test]
+fn the_mfa_modal_counts_down_the_code_step() {
+    let (mut app, _) = code_rejected();
+    for (after, says) in [
+        (0, "changes in 30s"),
+        (11, "changes in 19s"),
+        (26, "changes in  4s"),
+    ] {
+        app.update(Msg::Tick, t0() + Duration::from_secs(after));
+        let text = draw(&app, 80, 24).backend().to_string();
+        assert!(text.contains(says), "{after}: {text}");
+    }
+    // The last seconds are red: a code typed now may be stale when it arrives.
+    let t = draw(&app, 80, 24);
+    let buf = t.backend().buffer();
+    let red = (0..24u16)
+        .any(|y| (0..80u16).any(|x| buf[(x, y)].symbol() == "4" && buf[(x, y)].fg == Color::Red));
+    assert!(red);
+}

@@ -26,6 +26,12 @@ pub trait MfaInput: Send {
 
     /// Tells the user something while they wait (another process holds a lock).
     fn notice(&mut self, _text: &str) {}
+
+    /// True when a refused code can be asked for again at once (a terminal prompt); the TUI's
+    /// modal gets the reason instead and the user types the next code there.
+    fn asks_again(&self) -> bool {
+        false
+    }
 }
 
 /// A change to every STS client's configuration (tests use it to install mocks).
@@ -126,7 +132,7 @@ impl Engine {
                 None => None,
             };
             let code = match serial {
-                Some(serial) => Some(ask(mfa, serial, profile).await?),
+                Some(serial) => Some(ask(mfa, serial, profile, self.cache.as_ref()).await?),
                 None => None,
             };
             match step {
@@ -172,6 +178,11 @@ impl Engine {
                     creds = Some(c);
                     identity = id;
                 }
+            }
+            // AWS took the code: it is refused locally from now on, for its replay window.
+            if let (Some(serial), Some(code), Some(cache)) = (serial, code.as_deref(), &self.cache)
+            {
+                let _ = cache.mark_code_used(serial, code, SystemTime::now());
             }
             if let (Some(cache), Some(c)) = (&self.cache, &creds) {
                 let entry = cache::Entry {
@@ -305,16 +316,36 @@ impl Engine {
     }
 }
 
+/// A code for `serial`: 6 digits, and not one already accepted on that device (AWS would refuse
+/// it). An input that can ask again ([`MfaInput::asks_again`], a terminal prompt) is asked up
+/// to three times; any other gets the reason, with nothing sent to AWS.
 async fn ask(
     mfa: &mut impl MfaInput,
     serial: &str,
     profile: &str,
+    cache: Option<&Cache>,
 ) -> Result<Zeroizing<String>, AuthError> {
-    let raw = mfa.code(serial, profile).await?;
-    let code = Zeroizing::new(raw.trim().to_owned());
-    validate::mfa_code(&code)
-        .map_err(|e| AuthError::Mfa(format!("{e}; nothing was sent to AWS")))?;
-    Ok(code)
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let raw = mfa.code(serial, profile).await?;
+        let code = Zeroizing::new(raw.trim().to_owned());
+        let problem = match validate::mfa_code(&code) {
+            Err(e) => Some(e),
+            Ok(()) if cache.is_some_and(|c| c.code_used(serial, &code, SystemTime::now())) => {
+                Some(format!(
+                    "that code was already used on {serial}: wait for the next code ({}s)",
+                    crate::domain::totp::seconds_left(SystemTime::now())
+                ))
+            }
+            Ok(()) => None,
+        };
+        match problem {
+            None => return Ok(code),
+            Some(why) if tries < 3 && mfa.asks_again() => mfa.notice(&why),
+            Some(why) => return Err(AuthError::Mfa(format!("{why}; nothing was sent to AWS"))),
+        }
+    }
 }
 
 /// What a step does, for the lock file.

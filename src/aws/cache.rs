@@ -234,6 +234,47 @@ impl Cache {
         }
     }
 
+    /// True when `code` was used on MFA device `serial` within the last
+    /// [`crate::domain::totp::REPLAY_WINDOW`] (AWS refuses a code twice, so sending it again
+    /// would only cost a rejection). Only a digest of the device and code is kept.
+    pub fn code_used(&self, serial: &str, code: &str, now: SystemTime) -> bool {
+        let path = self.used_path(serial, code);
+        fs::symlink_metadata(&path)
+            .ok()
+            .filter(|m| m.is_file() && m.uid() == current_uid())
+            .and_then(|m| m.modified().ok())
+            .is_some_and(|at| crate::domain::totp::still_fresh(at, now))
+    }
+
+    /// Records that `code` was accepted for `serial` now, and drops records past their window.
+    pub fn mark_code_used(&self, serial: &str, code: &str, now: SystemTime) -> std::io::Result<()> {
+        self.ensure_dir()?;
+        if let Ok(dir) = fs::read_dir(&self.dir) {
+            for e in dir.flatten() {
+                let stale = e.path().extension().is_some_and(|x| x == "used")
+                    && e.metadata()
+                        .and_then(|m| m.modified())
+                        .is_ok_and(|at| !crate::domain::totp::still_fresh(at, now));
+                if stale {
+                    let _ = fs::remove_file(e.path());
+                }
+            }
+        }
+        OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(self.used_path(serial, code))
+            .map(|_| ())
+    }
+
+    fn used_path(&self, serial: &str, code: &str) -> PathBuf {
+        let key = Key::new(&["mfa-code-used", serial, code]);
+        self.dir.join(format!("{}.used", key.as_str()))
+    }
+
     /// Removes every entry (`clear` with no profile); returns how many there were.
     pub fn clear(&self) -> std::io::Result<usize> {
         match fs::read_dir(&self.dir) {

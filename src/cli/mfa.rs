@@ -30,6 +30,11 @@ impl MfaInput for HeadlessMfa {
         async move { result }
     }
 
+    fn asks_again(&self) -> bool {
+        self.mfa_process.is_none()
+            && (std::io::stdin().is_terminal() || (self.prefer_terminal && has_terminal()))
+    }
+
     fn notice(&mut self, text: &str) {
         use std::io::Write;
         let _ = writeln!(
@@ -46,11 +51,23 @@ impl HeadlessMfa {
             return helper::mfa_code(command, profile);
         }
         let stdin = std::io::stdin();
-        if stdin.is_terminal() || (self.prefer_terminal && has_terminal()) {
+        let on_terminal = stdin.is_terminal();
+        if on_terminal || (self.prefer_terminal && has_terminal()) {
+            if !on_terminal {
+                // credential-process, called by a tool that may run in the background: say on
+                // the terminal which tool waits, or the prompt looks like it came from nowhere.
+                tell_terminal(&format!(
+                    "\x07xrole-tui: {} (pid {}) needs an MFA code for profile {}\n",
+                    parent_name(),
+                    std::os::unix::process::parent_id(),
+                    crate::domain::text::display_safe(profile)
+                ));
+            }
             let prompt = format!(
-                "MFA code for {} (profile {}): ",
+                "MFA code for {} (profile {}, {}s left on this code): ",
                 crate::domain::text::display_safe(serial),
-                crate::domain::text::display_safe(profile)
+                crate::domain::text::display_safe(profile),
+                crate::domain::totp::seconds_left(std::time::SystemTime::now())
             );
             return rpassword::prompt_password(prompt)
                 .map(Zeroizing::new)
@@ -90,6 +107,23 @@ pub(super) fn read_code_line(
     }
     let text = std::str::from_utf8(line).map_err(|_| Some("it is not text".to_owned()))?;
     Ok(Zeroizing::new(text.trim().to_owned()))
+}
+
+/// The command name of the process that started this one (`/proc/PPID/comm`).
+fn parent_name() -> String {
+    let ppid = std::os::unix::process::parent_id();
+    std::fs::read_to_string(format!("/proc/{ppid}/comm")).map_or_else(
+        |_| "a program".to_owned(),
+        |n| crate::domain::text::display_safe(n.trim()).into_owned(),
+    )
+}
+
+/// Writes `text` on the controlling terminal, if there is one.
+fn tell_terminal(text: &str) {
+    use std::io::Write;
+    if let Ok(mut tty) = std::fs::OpenOptions::new().write(true).open("/dev/tty") {
+        let _ = tty.write_all(text.as_bytes());
+    }
 }
 
 fn has_terminal() -> bool {

@@ -26,28 +26,57 @@ pub struct Executor {
     waiting: Waiting,
 }
 
-/// Asks the TUI for a code and waits for the modal's answer.
+/// Asks the TUI for a code and waits for the modal's answer; with the profile's `mfa_process`,
+/// runs it instead (saying so, since a hardware key may want a touch), and falls back to the
+/// modal when it fails.
 struct TuiMfa {
     req: RequestId,
     tx: mpsc::UnboundedSender<Msg>,
     waiting: Waiting,
+    mfa_process: Option<String>,
 }
 
 impl MfaInput for TuiMfa {
     fn code(
         &mut self,
         serial: &str,
-        _profile: &str,
+        profile: &str,
     ) -> impl Future<Output = Result<Zeroizing<String>, AuthError>> + Send {
-        let (answer, rx) = oneshot::channel();
-        if let Ok(mut w) = self.waiting.lock() {
-            w.insert(self.req, answer);
+        let helper = self.mfa_process.take();
+        let (req, tx, waiting) = (self.req, self.tx.clone(), Arc::clone(&self.waiting));
+        let (serial, profile) = (serial.to_owned(), profile.to_owned());
+        async move {
+            if let Some(command) = helper {
+                let _ = tx.send(Msg::Notice {
+                    req,
+                    text: format!(
+                        "running mfa_process for {} (touch your security key if it blinks)…",
+                        crate::domain::text::display_safe(&serial)
+                    ),
+                });
+                let who = profile.clone();
+                let got =
+                    tokio::task::spawn_blocking(move || crate::helper::mfa_code(&command, &who))
+                        .await
+                        .map_err(|e| AuthError::Mfa(e.to_string()))
+                        .and_then(|r| r);
+                match got {
+                    Ok(code) => return Ok(code),
+                    Err(e) => {
+                        let _ = tx.send(Msg::Notice {
+                            req,
+                            text: format!("{e}; type the code instead"),
+                        });
+                    }
+                }
+            }
+            let (answer, rx) = oneshot::channel();
+            if let Ok(mut w) = waiting.lock() {
+                w.insert(req, answer);
+            }
+            let _ = tx.send(Msg::MfaNeeded { req, serial });
+            rx.await.map_err(|_| AuthError::Mfa("cancelled".into()))
         }
-        let _ = self.tx.send(Msg::MfaNeeded {
-            req: self.req,
-            serial: serial.to_owned(),
-        });
-        async move { rx.await.map_err(|_| AuthError::Mfa("cancelled".into())) }
     }
 
     fn notice(&mut self, text: &str) {
@@ -76,7 +105,7 @@ impl Executor {
 
     /// Runs `work` in a background task with the broker and an MFA input that asks the TUI's
     /// modal; its message is sent when it ends. The task is kept under `req` (to be cancelled).
-    fn run_with_mfa<F, Fut>(&mut self, req: RequestId, work: F)
+    fn run_with_mfa<F, Fut>(&mut self, req: RequestId, mfa_process: Option<String>, work: F)
     where
         F: FnOnce(Broker, TuiMfa) -> Fut + Send + 'static,
         Fut: std::future::Future<Output = Msg> + Send,
@@ -85,6 +114,7 @@ impl Executor {
             req,
             tx: self.tx.clone(),
             waiting: Arc::clone(&self.waiting),
+            mfa_process,
         };
         let (broker, tx) = (self.broker.clone(), self.tx.clone());
         self.tasks.retain(|_, t| !t.is_finished());
@@ -122,25 +152,29 @@ impl Executor {
 
     /// Starts authenticating `target` through the broker.
     pub fn authenticate(&mut self, req: RequestId, target: Arc<Target>) {
-        self.run_with_mfa(req, move |broker, mut mfa| async move {
-            #[cfg(debug_assertions)]
-            if std::env::var_os("XROLE_TEST_PANIC").is_some_and(|v| v == "task") {
-                panic!("test panic in a background task");
-            }
-            let result = broker
-                .open(&target, &mut mfa, SystemTime::now())
-                .await
-                .map(|o| Authenticated {
-                    session: o.session,
-                    notes: o.notes,
-                });
-            Msg::AuthDone { req, result }
-        });
+        self.run_with_mfa(
+            req,
+            target.mfa_process.clone(),
+            move |broker, mut mfa| async move {
+                #[cfg(debug_assertions)]
+                if std::env::var_os("XROLE_TEST_PANIC").is_some_and(|v| v == "task") {
+                    panic!("test panic in a background task");
+                }
+                let result = broker
+                    .open(&target, &mut mfa, SystemTime::now())
+                    .await
+                    .map(|o| Authenticated {
+                        session: o.session,
+                        notes: o.notes,
+                    });
+                Msg::AuthDone { req, result }
+            },
+        );
     }
 
     /// Signs in to the console as `target` at `page` and opens the browser.
     pub fn console(&mut self, req: RequestId, target: Arc<Target>, page: Page) {
-        self.run_with_mfa(req, move |broker, mut mfa| async move {
+        self.run_with_mfa(req, target.mfa_process.clone(), move |broker, mut mfa| async move {
             let result = async {
                 let partition = partition_of(&target.plan).map_err(AuthError::Config)?;
                 let at = destination(&page, target.region.as_deref(), partition)
@@ -175,7 +209,7 @@ impl Executor {
 
     /// Revokes `target`'s older sessions with its own credentials.
     pub fn revoke(&mut self, req: RequestId, target: Arc<Target>) {
-        self.run_with_mfa(req, move |broker, mut mfa| async move {
+        self.run_with_mfa(req, target.mfa_process.clone(), move |broker, mut mfa| async move {
             let result = crate::aws::revoking::revoke(&broker, &target, &target, &mut mfa)
                 .await
                 .map(|done| {
