@@ -111,6 +111,8 @@ fn page(n: usize) -> xrole_tui::aws::s3::Page {
                 key: format!("logs/2026/11/23/object-{:07}.log", n * 1000 + i),
                 size: 1000,
                 modified: Some(SystemTime::now()),
+                storage_class: None,
+                etag: None,
             })
             .collect(),
         next: Some("t".into()),

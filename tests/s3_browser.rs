@@ -284,3 +284,83 @@ fn o_opens_the_s3_console_at_the_prefix_or_the_selected_object() {
     assert_eq!(object, "s3://company-shared/reports/file-00.txt");
     assert!(app.browser.is_some(), "the browser stays open");
 }
+
+#[test]
+fn the_details_pane_shows_the_listing_and_head_object_on_demand() {
+    let mut app = browsing();
+    for _ in 0..2 {
+        app.update(key(KeyCode::Down), t0()); // past the two folders
+    }
+    let req = match app.update(key(KeyCode::Char('i')), t0()).as_slice() {
+        [Effect::S3Head { req, at, .. }] => {
+            assert_eq!(at.key, "reports/file-00.txt");
+            *req
+        }
+        other => panic!("{other:?}"),
+    };
+    app.update(
+        Msg::S3Headed {
+            req,
+            key: "reports/file-00.txt".into(),
+            result: Ok(xrole_tui::aws::s3::ObjectHead {
+                content_type: Some("text/plain".into()),
+                encryption: Some("aws:kms".into()),
+                metadata: vec!["owner".into()],
+                ..Default::default()
+            }),
+        },
+        t0(),
+    );
+    let text = screen(&app);
+    for shown in ["1000 B (1000 bytes)", "STANDARD_IA", "text/plain", "aws:kms", "owner", "ETag"] {
+        assert!(text.contains(shown), "{shown}:\n{text}");
+    }
+    insta::assert_snapshot!("s3_details", text);
+    // Another object: its own listing facts, and no stale HeadObject answer.
+    app.update(key(KeyCode::Down), t0());
+    let text = screen(&app);
+    assert!(!text.contains("text/plain") && text.contains("i  content type"), "{text}");
+}
+
+#[test]
+fn end_loads_every_page_then_stays_on_the_last_key() {
+    use xrole_tui::aws::s3::Object;
+    let mut app = browsing();
+    let mut effects = app.update(key(KeyCode::End), t0());
+    for page in 2..=4 {
+        let req = match effects.as_slice() {
+            [Effect::S3List { req, token: Some(t), .. }] => {
+                assert_eq!(t, &format!("token-{page}"));
+                *req
+            }
+            other => panic!("page {page}: {other:?}"),
+        };
+        let objects = (0..10)
+            .map(|i| Object {
+                key: format!("reports/p{page}-{i}.txt"),
+                size: 1,
+                modified: None,
+                storage_class: None,
+                etag: None,
+            })
+            .collect();
+        effects = app.update(
+            Msg::S3Page {
+                req,
+                result: Ok(Page {
+                    prefixes: Vec::new(),
+                    objects,
+                    next: (page < 4).then(|| format!("token-{}", page + 1)),
+                }),
+            },
+            t0(),
+        );
+        let b = app.browser.as_ref().unwrap();
+        assert_eq!(b.position().0 + 1, b.position().1, "on the last loaded key");
+    }
+    assert!(effects.is_empty(), "no page after the last");
+    assert!(screen(&app).contains("p4-9.txt"));
+    // g goes back to the top.
+    app.update(key(KeyCode::Char('g')), t0());
+    assert_eq!(app.browser.as_ref().unwrap().position().0, 0);
+}

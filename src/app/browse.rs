@@ -1,5 +1,7 @@
 //! The app's side of the S3 browser: keys for it, and the replies to its requests.
 
+use std::sync::Arc;
+
 use crossterm::event::KeyEvent;
 
 use super::{s3, App, Effect, Msg, Status};
@@ -21,7 +23,14 @@ impl App {
                 Err(_) => {}
             },
             Msg::S3Page { req, result } if b.loading == Some(req) => match result {
-                Ok(page) => b.page_listed(page),
+                Ok(page) => {
+                    b.page_listed(page);
+                    // End was pressed: keep loading until the last page.
+                    if b.to_end {
+                        let next = b.next.clone();
+                        return self.list_page(next);
+                    }
+                }
                 Err(e) => {
                     b.loading = None;
                     b.expired = matches!(e, AuthError::Expired(_));
@@ -41,6 +50,10 @@ impl App {
                         b.error = Some(with_hint(&e));
                     }
                 }
+            }
+            Msg::S3Headed { req, key, result } if b.heading == Some(req) => {
+                b.heading = None;
+                b.head = Some((key, result.map_err(|e| with_hint(&e))));
             }
             Msg::S3Progress { req, done, total } => {
                 if let Some(s3::Download::Running {
@@ -103,6 +116,19 @@ impl App {
                 }]
             }
             s3::Ask::List(token) => self.list_page(token),
+            s3::Ask::Head(at) => {
+                let req = self.new_req();
+                let Some(b) = self.browser.as_mut() else {
+                    return Vec::new();
+                };
+                b.heading = Some(req);
+                vec![Effect::S3Head {
+                    req,
+                    session: b.session.clone(),
+                    target: Arc::clone(&b.target),
+                    at,
+                }]
+            }
             s3::Ask::Preview(at) => {
                 let req = self.new_req();
                 if let Some(b) = self.browser.as_mut() {

@@ -83,6 +83,17 @@ pub enum Effect {
         /// The object.
         at: crate::domain::s3_path::S3Location,
     },
+    /// `HeadObject` on an object.
+    S3Head {
+        /// The request.
+        req: RequestId,
+        /// The role's credentials.
+        session: Session,
+        /// The profile they belong to.
+        target: Arc<Target>,
+        /// The object.
+        at: crate::domain::s3_path::S3Location,
+    },
     /// Download an object to `dest`.
     S3Download {
         /// The request.

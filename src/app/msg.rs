@@ -103,6 +103,15 @@ pub enum Msg {
         /// The preview, or why not.
         result: Result<s3::Preview, AuthError>,
     },
+    /// `HeadObject` answered.
+    S3Headed {
+        /// The request.
+        req: RequestId,
+        /// The object's key.
+        key: String,
+        /// Its headers, or why not.
+        result: Result<crate::aws::s3::ObjectHead, AuthError>,
+    },
     /// A download made progress.
     S3Progress {
         /// The request.

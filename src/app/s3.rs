@@ -106,8 +106,15 @@ pub struct Browser {
     pub error: Option<String>,
     /// True when that error says the credentials expired (`r` authenticates again).
     pub expired: bool,
-    /// Where downloads go by default.
+    /// Where downloads go by default: the last directory chosen.
     pub download_dir: PathBuf,
+    /// `HeadObject` of an object (`i`): its key and the answer, or why not.
+    pub head: Option<(String, Result<crate::aws::s3::ObjectHead, String>)>,
+    /// The `HeadObject` request in flight.
+    pub heading: Option<RequestId>,
+    /// End (or `G`) was pressed with more pages to come: each page moves the selection to its
+    /// end and asks for the next, until the last.
+    pub to_end: bool,
 }
 
 /// What the browser asks of the app (it owns the request counter).
@@ -128,6 +135,8 @@ pub enum Ask {
     Reauthenticate,
     /// Open the S3 console here (`s3://bucket/prefix` or an object).
     Console(String),
+    /// `HeadObject` on this object.
+    Head(S3Location),
 }
 
 impl Browser {
@@ -164,7 +173,15 @@ impl Browser {
             download: None,
             error: None,
             download_dir,
+            head: None,
+            heading: None,
+            to_end: false,
         }
+    }
+
+    /// The selected entry.
+    pub fn selected(&self) -> Option<&Entry> {
+        self.selected_entry()
     }
 
     /// The shown entries.
@@ -198,6 +215,7 @@ impl Browser {
         self.next = None;
         self.preview = None;
         self.error = None;
+        self.to_end = false;
         Ask::List(None)
     }
 
@@ -216,6 +234,10 @@ impl Browser {
         self.entries
             .extend(page.objects.into_iter().map(Entry::Object));
         self.refilter();
+        if self.to_end {
+            self.selected = self.visible.len().saturating_sub(1);
+            self.to_end = self.next.is_some();
+        }
     }
 
     /// Buckets from `ListBuckets`, added to the bookmarks.
@@ -255,6 +277,8 @@ impl Browser {
                 KeyCode::Char(c) if !ctrl => dir.push(c),
                 KeyCode::Enter => {
                     let (at, dir) = (at.clone(), PathBuf::from(dir.clone()));
+                    // Remembered for the next download of this session.
+                    self.download_dir = dir.clone();
                     return Ask::Download(at, dir);
                 }
                 _ => {}
@@ -296,15 +320,48 @@ impl Browser {
             self.refilter();
             return Ask::Nothing;
         }
+        let last = self.visible.len().saturating_sub(1);
+        let moves = matches!(
+            key.code,
+            KeyCode::Up
+                | KeyCode::Down
+                | KeyCode::PageUp
+                | KeyCode::PageDown
+                | KeyCode::Home
+                | KeyCode::End
+                | KeyCode::Char('k' | 'j' | 'g' | 'G')
+        );
+        // A message is about what was there: moving on clears it (not an expiry, which `r`
+        // answers).
+        if moves && !self.expired {
+            self.error = None;
+        }
+        if moves {
+            self.to_end = false;
+        }
         match key.code {
             KeyCode::Up | KeyCode::Char('k') => self.selected = self.selected.saturating_sub(1),
-            KeyCode::Down | KeyCode::Char('j') => {
-                self.selected = (self.selected + 1).min(self.visible.len().saturating_sub(1));
-            }
-            KeyCode::PageDown => {
-                self.selected = (self.selected + 10).min(self.visible.len().saturating_sub(1));
-            }
+            KeyCode::Down | KeyCode::Char('j') => self.selected = (self.selected + 1).min(last),
+            KeyCode::PageDown => self.selected = (self.selected + 10).min(last),
             KeyCode::PageUp => self.selected = self.selected.saturating_sub(10),
+            KeyCode::Home | KeyCode::Char('g') => self.selected = 0,
+            KeyCode::End | KeyCode::Char('G') => {
+                self.selected = last;
+                if self.next.is_some() && self.filter.is_empty() {
+                    self.to_end = true;
+                    if self.loading.is_none() {
+                        return Ask::List(self.next.clone());
+                    }
+                }
+            }
+            KeyCode::Char('i') => {
+                if let (Some(Entry::Object(o)), Some(at)) = (self.selected_entry(), &self.at) {
+                    return Ask::Head(S3Location {
+                        bucket: at.bucket.clone(),
+                        key: o.key.clone(),
+                    });
+                }
+            }
             KeyCode::Char('/') => self.filtering = true,
             KeyCode::Char('b') => self.typing_bucket = Some(String::new()),
             KeyCode::Char('r') if self.error.is_some() && self.expired => {

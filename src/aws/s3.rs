@@ -22,6 +22,56 @@ pub struct Object {
     pub size: u64,
     /// Last modified.
     pub modified: Option<SystemTime>,
+    /// Storage class, as listed (`STANDARD`, `GLACIER`, ...).
+    pub storage_class: Option<String>,
+    /// ETag, as listed (quotes removed).
+    pub etag: Option<String>,
+}
+
+/// What `HeadObject` says of an object, for the details pane.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObjectHead {
+    /// `Content-Type`.
+    pub content_type: Option<String>,
+    /// Bytes.
+    pub size: Option<u64>,
+    /// Last modified.
+    pub modified: Option<SystemTime>,
+    /// Storage class (absent means `STANDARD`).
+    pub storage_class: Option<String>,
+    /// ETag (quotes removed).
+    pub etag: Option<String>,
+    /// Server-side encryption (`AES256`, `aws:kms`).
+    pub encryption: Option<String>,
+    /// The user metadata's names (`x-amz-meta-*`).
+    pub metadata: Vec<String>,
+}
+
+/// `HeadObject`: the object's headers, without its body.
+pub async fn head(client: &aws_sdk_s3::Client, at: &S3Location) -> Result<ObjectHead, AuthError> {
+    let out = client
+        .head_object()
+        .bucket(&at.bucket)
+        .key(&at.key)
+        .send()
+        .await
+        .map_err(|e| explain(&e, "s3:GetObject (HeadObject)", &at.object_arn()))?;
+    let mut metadata: Vec<String> = out
+        .metadata()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    metadata.sort();
+    Ok(ObjectHead {
+        content_type: out.content_type().map(str::to_owned),
+        size: out.content_length().and_then(|l| u64::try_from(l).ok()),
+        modified: out
+            .last_modified()
+            .and_then(|t| SystemTime::try_from(*t).ok()),
+        storage_class: out.storage_class().map(|c| c.as_str().to_owned()),
+        etag: out.e_tag().map(|e| e.trim_matches('"').to_owned()),
+        encryption: out.server_side_encryption().map(|e| e.as_str().to_owned()),
+        metadata,
+    })
 }
 
 /// One page of a one-level listing.
@@ -76,6 +126,8 @@ pub async fn list_page(
                 modified: o
                     .last_modified()
                     .and_then(|t| SystemTime::try_from(*t).ok()),
+                storage_class: o.storage_class().map(|c| c.as_str().to_owned()),
+                etag: o.e_tag().map(|e| e.trim_matches('"').to_owned()),
             })
             .collect(),
         next: out

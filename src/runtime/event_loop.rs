@@ -172,7 +172,8 @@ pub async fn run(
                     s3 @ (Effect::S3ListBuckets { .. }
                     | Effect::S3List { .. }
                     | Effect::S3Preview { .. }
-                    | Effect::S3Download { .. }) => executor.s3(s3),
+                    | Effect::S3Download { .. }
+                    | Effect::S3Head { .. }) => executor.s3(s3),
                     Effect::SpawnShell { session, target } => {
                         stop_input(&mut input).await;
                         let served = Serving {

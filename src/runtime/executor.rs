@@ -258,6 +258,12 @@ impl Executor {
                 session,
                 target,
                 ..
+            }
+            | Effect::S3Head {
+                req,
+                session,
+                target,
+                ..
             } => (*req, session.clone(), Arc::clone(target)),
             _ => return,
         };
@@ -279,6 +285,11 @@ impl Executor {
                     result: async { s3::head_bytes(client?, &at).await }
                         .await
                         .map(|(bytes, total)| preview_of(&at.key, &bytes, total)),
+                },
+                Effect::S3Head { at, .. } => Msg::S3Headed {
+                    req,
+                    result: async { s3::head(client?, &at).await }.await,
+                    key: at.key,
                 },
                 Effect::S3Download { at, dest, .. } => {
                     let progress_tx = tx.clone();

@@ -12,8 +12,13 @@ use crate::domain::text::display_safe;
 
 /// Draws the browser in `area`.
 pub fn render(frame: &mut Frame, b: &Browser, area: Rect) {
-    let [left, right] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
+    // The listing's columns need room more than the pane does on a narrow terminal.
+    let list_share = if area.width < 120 { 60 } else { 50 };
+    let [left, right] = Layout::horizontal([
+        Constraint::Percentage(list_share),
+        Constraint::Percentage(100 - list_share),
+    ])
+    .areas(area);
     list(frame, b, left);
     pane(frame, b, right);
 }
@@ -49,7 +54,7 @@ fn list(frame: &mut Frame, b: &Browser, area: Rect) {
             Span::raw("▏"),
         ]));
     }
-    if len == 0 && b.loading.is_none() && lines.is_empty() {
+    if len == 0 && b.loading.is_none() && lines.is_empty() && b.error.is_none() {
         let text = if b.at.is_none() {
             "no bookmarks and no bucket list: press b and type a bucket name"
         } else {
@@ -59,18 +64,27 @@ fn list(frame: &mut Frame, b: &Browser, area: Rect) {
     }
     let room = height.saturating_sub(lines.len());
     let start = pos.saturating_sub(room / 2);
+    // Columns: name, size (right-aligned), modified; the name gives way on a narrow pane.
+    let width = usize::from(inner.width);
+    let meta = if width >= 40 {
+        SIZE_W + 2 + DATE_W + 1
+    } else {
+        SIZE_W + 1
+    };
+    let name_w = width.saturating_sub(meta).max(8);
     for (i, e) in b.visible().enumerate().skip(start).take(room) {
         let name = display_safe(&label(e)).into_owned();
         let mut line = match e {
-            Entry::Bucket(_) => Line::from(Span::styled(name, theme::group())),
-            Entry::Prefix(_) => Line::from(Span::styled(name, theme::group())),
+            Entry::Bucket(_) | Entry::Prefix(_) => Line::from(Span::styled(name, theme::group())),
             Entry::Object(o) => {
-                let when = o.modified.map_or_else(String::new, |t| {
-                    humantime::format_rfc3339_seconds(t).to_string()[..16].replace('T', " ")
-                });
+                let mut cols = format!("{:>SIZE_W$}", human_size(o.size));
+                if width >= 40 {
+                    cols.push_str("  ");
+                    cols.push_str(&o.modified.map_or_else(|| " ".repeat(DATE_W), when));
+                }
                 Line::from(vec![
-                    Span::raw(name),
-                    Span::styled(format!("  {}  {when}", human_size(o.size)), theme::dim()),
+                    Span::raw(pad(&name, name_w)),
+                    Span::styled(cols, theme::dim()),
                 ])
             }
         };
@@ -134,21 +148,7 @@ fn pane(frame: &mut Frame, b: &Browser, area: Rect) {
                 theme::dim(),
             )],
         ),
-        _ => (
-            " s3 ".into(),
-            [
-                "Enter  open a bucket or folder, preview an object",
-                "Backspace  up one level",
-                "/  filter what is loaded",
-                "b  open a bucket by name",
-                "d  download the object",
-                "o  open it in the S3 console",
-                "Esc  back to the profiles",
-            ]
-            .iter()
-            .map(|t| Line::styled(*t, theme::dim()))
-            .collect(),
-        ),
+        _ => details(b, usize::from(area.width.saturating_sub(2))),
     };
     let block = Block::new()
         .borders(Borders::ALL)
@@ -159,6 +159,117 @@ fn pane(frame: &mut Frame, b: &Browser, area: Rect) {
             .wrap(Wrap { trim: false }),
         area,
     );
+}
+
+const SIZE_W: usize = 9;
+const DATE_W: usize = 16;
+
+/// `2026-11-23 06:00` (UTC).
+fn when(t: std::time::SystemTime) -> String {
+    humantime::format_rfc3339_seconds(t).to_string()[..16].replace('T', " ")
+}
+
+/// `text` in exactly `w` columns: cut with `…`, or padded.
+fn pad(text: &str, w: usize) -> String {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if text.width() <= w {
+        return format!("{text}{}", " ".repeat(w - text.width()));
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let cw = c.width().unwrap_or(0);
+        if used + cw + 1 > w {
+            break;
+        }
+        out.push(c);
+        used += cw;
+    }
+    out.push('…');
+    used += 1;
+    out.push_str(&" ".repeat(w.saturating_sub(used)));
+    out
+}
+
+/// The pane when nothing else is shown: the selected entry's details, then the keys.
+fn details(b: &Browser, width: usize) -> (String, Vec<Line<'static>>) {
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let field = |lines: &mut Vec<Line<'static>>, k: &str, v: String| {
+        lines.extend(super::wrap::hanging(
+            k,
+            theme::dim(),
+            &v,
+            ratatui::style::Style::new(),
+            8,
+            width,
+        ));
+    };
+    let title = match (b.selected(), &b.at) {
+        (Some(Entry::Object(o)), Some(_)) => {
+            field(&mut lines, "key", display_safe(&o.key).into_owned());
+            field(
+                &mut lines,
+                "size",
+                format!("{} ({} bytes)", human_size(o.size), o.size),
+            );
+            if let Some(t) = o.modified {
+                field(&mut lines, "modified", format!("{} UTC", when(t)));
+            }
+            field(
+                &mut lines,
+                "class",
+                display_safe(o.storage_class.as_deref().unwrap_or("STANDARD")).into_owned(),
+            );
+            if let Some(e) = &o.etag {
+                field(&mut lines, "ETag", display_safe(e).into_owned());
+            }
+            match &b.head {
+                Some((key, Ok(h))) if *key == o.key => {
+                    let ct = h.content_type.as_deref().unwrap_or("(none)");
+                    field(&mut lines, "type", display_safe(ct).into_owned());
+                    let enc = h.encryption.as_deref().unwrap_or("none");
+                    field(&mut lines, "SSE", display_safe(enc).into_owned());
+                    if !h.metadata.is_empty() {
+                        let names = h.metadata.join(", ");
+                        field(&mut lines, "metadata", display_safe(&names).into_owned());
+                    }
+                }
+                Some((key, Err(e))) if *key == o.key => {
+                    lines.push(Line::styled(display_safe(e).into_owned(), theme::error()));
+                }
+                _ if b.heading.is_some() => {
+                    lines.push(Line::styled("asking HeadObject…", theme::dim()))
+                }
+                _ => lines.push(Line::styled(
+                    "i  content type and metadata (HeadObject)",
+                    theme::dim(),
+                )),
+            }
+            format!(" {} ", display_safe(&label(&Entry::Object(o.clone()))))
+        }
+        (Some(Entry::Prefix(p)), Some(at)) => {
+            field(
+                &mut lines,
+                "folder",
+                format!("s3://{}/{}", display_safe(&at.bucket), display_safe(p)),
+            );
+            " folder ".into()
+        }
+        (Some(Entry::Bucket(bk)), _) => {
+            field(&mut lines, "bucket", display_safe(bk).into_owned());
+            " bucket ".into()
+        }
+        _ => " s3 ".into(),
+    };
+    lines.push(Line::raw(""));
+    for keys in [
+        "Enter open / preview · Backspace up · g G first, last",
+        "d download · i details · o console · / filter",
+        "b bucket by name · Esc back to the profiles",
+    ] {
+        lines.push(Line::styled(keys, theme::dim()));
+    }
+    (title, lines)
 }
 
 /// The download's progress, for the status bar.

@@ -189,6 +189,8 @@ pub fn browsing() -> App {
             key: format!("reports/file-{i:02}.txt"),
             size: 1000 + i,
             modified: Some(t0()),
+            storage_class: (i % 3 == 0).then(|| "STANDARD_IA".to_owned()),
+            etag: Some(format!("9b2cf535f27731c974343645a3985328{i:02}")),
         })
         .collect();
     app.update(
