@@ -10,6 +10,7 @@ pub mod leaf;
 pub mod lock;
 pub mod revoking;
 pub mod s3;
+pub mod s3_tree;
 pub mod sdk;
 pub mod sso;
 pub mod sts;

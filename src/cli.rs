@@ -213,9 +213,10 @@ pub enum S3Command {
         /// `s3://BUCKET[/PREFIX]`.
         location: String,
     },
-    /// Download an object (to the current directory, a directory, or a new file).
+    /// Download an object (to the current directory, a directory, a new file, or `-` for
+    /// standard output), or every object under a prefix ending in `/` (into a directory).
     #[command(
-        after_help = "Examples:\n  xrole-tui s3 get vendor s3://company-shared/reports/q1.csv\n  xrole-tui s3 get vendor s3://company-shared/reports/q1.csv ~/Downloads/"
+        after_help = "Examples:\n  xrole-tui s3 get vendor s3://company-shared/reports/q1.csv\n  xrole-tui s3 get vendor s3://company-shared/reports/q1.csv ~/Downloads/\n  xrole-tui s3 get vendor s3://company-shared/reports/q1.csv - | head\n  xrole-tui s3 get vendor s3://company-shared/reports/ ./reports   (a whole folder)"
     )]
     Get {
         /// The profile.

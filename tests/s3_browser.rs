@@ -144,6 +144,7 @@ fn navigation_preview_and_download() {
             req,
             done: 400,
             total: Some(1000),
+            files: None,
         },
         t0(),
     );
@@ -312,14 +313,24 @@ fn the_details_pane_shows_the_listing_and_head_object_on_demand() {
         t0(),
     );
     let text = screen(&app);
-    for shown in ["1000 B (1000 bytes)", "STANDARD_IA", "text/plain", "aws:kms", "owner", "ETag"] {
+    for shown in [
+        "1000 B (1000 bytes)",
+        "STANDARD_IA",
+        "text/plain",
+        "aws:kms",
+        "owner",
+        "ETag",
+    ] {
         assert!(text.contains(shown), "{shown}:\n{text}");
     }
     insta::assert_snapshot!("s3_details", text);
     // Another object: its own listing facts, and no stale HeadObject answer.
     app.update(key(KeyCode::Down), t0());
     let text = screen(&app);
-    assert!(!text.contains("text/plain") && text.contains("i  content type"), "{text}");
+    assert!(
+        !text.contains("text/plain") && text.contains("i  content type"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -329,7 +340,11 @@ fn end_loads_every_page_then_stays_on_the_last_key() {
     let mut effects = app.update(key(KeyCode::End), t0());
     for page in 2..=4 {
         let req = match effects.as_slice() {
-            [Effect::S3List { req, token: Some(t), .. }] => {
+            [Effect::S3List {
+                req,
+                token: Some(t),
+                ..
+            }] => {
                 assert_eq!(t, &format!("token-{page}"));
                 *req
             }

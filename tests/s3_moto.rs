@@ -268,3 +268,162 @@ fn missing_objects_and_buckets_are_named() {
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("there is no bucket arn:aws:s3:::no-such-bucket-here"));
 }
+
+fn run_in_umask(home: &std::path::Path, umask: &str, args: &[&str]) -> Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("umask {umask}; exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_xrole-tui"))
+        .args(args)
+        .env_clear()
+        .env("HOME", home)
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AWS_ENDPOINT_URL", &moto().endpoint)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_folder_downloads_whole_with_modes_from_the_umask_and_never_over_a_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let _g = (moto(), serial());
+    let h = home();
+    let dest = tempfile::tempdir().unwrap();
+    let into = dest.path().join("docs-copy");
+    let args = [
+        "s3",
+        "get",
+        "vendor",
+        &format!("s3://{BUCKET}/docs/"),
+        into.to_str().unwrap(),
+    ];
+    let out = run_in_umask(h.path(), "027", &args);
+    stdout(&out);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("(3 files"));
+    for (rel, bytes) in [
+        ("readme.txt", &b"read me\n"[..]),
+        ("a/b/deep.txt", b"deep\n"),
+        ("a/other.csv", b"x,y\n1,2\n"),
+    ] {
+        let file = into.join(rel);
+        assert_eq!(std::fs::read(&file).unwrap(), bytes, "{rel}");
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640, "{rel}: the umask decides, as with aws s3 cp");
+    }
+    // Again: every file exists, so nothing is written and the message names a real path.
+    std::fs::write(into.join("readme.txt"), b"mine").unwrap();
+    let again = run(h.path(), &args);
+    assert_eq!(again.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        err.contains("already exists; nothing was downloaded"),
+        "{err}"
+    );
+    assert!(
+        !err.contains(".xrole-download-"),
+        "never the temporary name: {err}"
+    );
+    assert_eq!(std::fs::read(into.join("readme.txt")).unwrap(), b"mine");
+
+    // A key that cannot be a file path refuses the folder, naming it, before any write.
+    let odd = dest.path().join("odd");
+    let out = run(
+        h.path(),
+        &[
+            "s3",
+            "get",
+            "vendor",
+            &format!("s3://{BUCKET}/odd/"),
+            odd.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be a file path"));
+    assert!(!odd.exists());
+}
+
+#[test]
+fn an_object_goes_to_standard_output_with_a_dash() {
+    let _g = (moto(), serial());
+    let h = home();
+    let out = run(
+        h.path(),
+        &[
+            "s3",
+            "get",
+            "vendor",
+            &format!("s3://{BUCKET}/bin/blob.bin"),
+            "-",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout, binary_blob());
+}
+
+#[test]
+fn in_the_tui_end_reaches_the_last_of_2500_keys_and_d_downloads_a_folder() {
+    let _g = (moto(), serial());
+    let h = home();
+    let downloads = tempfile::tempdir().unwrap();
+    let script = format!(
+        "cd {} && {} --profile vendor; sleep 600",
+        downloads.path().display(),
+        env!("CARGO_BIN_EXE_xrole-tui")
+    );
+    let env = vec![
+        ("HOME", h.path().display().to_string()),
+        ("PATH", std::env::var("PATH").unwrap_or_default()),
+        ("TERM", "xterm-256color".into()),
+        ("AWS_ENDPOINT_URL", moto().endpoint.clone()),
+    ];
+    let pane = support::pty::Pane::start(h.path(), &script, &env, 120, 30);
+    pane.wait_for("profiles (", 30);
+    pane.keys(&["s"]);
+    pane.wait_for("choose a bucket", 30);
+    pane.keys(&["b"]);
+    pane.type_text(&format!("{BUCKET}/big/"));
+    pane.keys(&["Enter"]);
+    pane.wait_for("file-00000.txt", 30);
+    pane.keys(&["End"]);
+    let screen = pane.wait_for("file-02499.txt", 60);
+    assert!(
+        screen.contains("(2500)"),
+        "every key loaded, none twice:\n{screen}"
+    );
+    // Up to the bucket's top, then the docs folder, downloaded whole.
+    pane.keys(&["BSpace"]);
+    pane.wait_for("docs/", 30);
+    pane.keys(&["g"]);
+    for _ in 0..10 {
+        let s = pane.screen();
+        if s.lines()
+            .any(|l| l.contains("docs/") && l.contains("│docs/"))
+            && s.contains("folder s3://company-shared/docs/")
+        {
+            break;
+        }
+        pane.keys(&["Down"]);
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    pane.wait_for("folder s3://company-shared/docs/", 10);
+    pane.keys(&["d"]);
+    pane.wait_for("to directory", 10);
+    pane.keys(&["Enter"]);
+    pane.wait_for("downloaded to", 60);
+    let into = downloads.path().join("docs");
+    assert_eq!(std::fs::read(into.join("a/b/deep.txt")).unwrap(), b"deep\n");
+    assert_eq!(
+        std::fs::read(into.join("readme.txt")).unwrap(),
+        b"read me\n"
+    );
+    assert_eq!(
+        std::fs::read(into.join("a/other.csv")).unwrap(),
+        b"x,y\n1,2\n"
+    );
+    pane.keys(&["Escape"]);
+    pane.keys(&["q"]);
+}

@@ -55,16 +55,22 @@ impl App {
                 b.heading = None;
                 b.head = Some((key, result.map_err(|e| with_hint(&e))));
             }
-            Msg::S3Progress { req, done, total } => {
+            Msg::S3Progress {
+                req,
+                done,
+                total,
+                files,
+            } => {
                 if let Some(s3::Download::Running {
                     req: r,
                     done: d,
                     total: t,
+                    files: f,
                     ..
                 }) = &mut b.download
                 {
                     if *r == req {
-                        (*d, *t) = (done, total);
+                        (*d, *t, *f) = (done, total, files);
                     }
                 }
             }
@@ -151,6 +157,7 @@ impl App {
                                 at,
                                 done: 0,
                                 total: None,
+                                files: None,
                             });
                         }
                         vec![effect]

@@ -83,6 +83,19 @@ pub enum Effect {
         /// The object.
         at: crate::domain::s3_path::S3Location,
     },
+    /// Download every object under a prefix into `dir`.
+    S3DownloadTree {
+        /// The request.
+        req: RequestId,
+        /// The role's credentials.
+        session: Session,
+        /// The profile they belong to.
+        target: Arc<Target>,
+        /// The prefix (ends with `/`).
+        at: crate::domain::s3_path::S3Location,
+        /// The directory to fill.
+        dir: std::path::PathBuf,
+    },
     /// `HeadObject` on an object.
     S3Head {
         /// The request.

@@ -120,6 +120,8 @@ pub enum Msg {
         done: u64,
         /// Bytes in all.
         total: Option<u64>,
+        /// A folder download: files finished and files in all.
+        files: Option<(usize, usize)>,
     },
     /// A download ended.
     S3Downloaded {

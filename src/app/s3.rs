@@ -68,6 +68,8 @@ pub enum Download {
         done: u64,
         /// Bytes in all, when known.
         total: Option<u64>,
+        /// A folder download: files finished and files in all.
+        files: Option<(usize, usize)>,
     },
 }
 
@@ -386,10 +388,16 @@ impl Browser {
                 }
             }
             KeyCode::Char('d') => {
-                if let (Some(Entry::Object(o)), Some(at)) = (self.selected_entry(), &self.at) {
+                // An object, or a folder with everything under it.
+                let key = match self.selected_entry() {
+                    Some(Entry::Object(o)) => Some(o.key.clone()),
+                    Some(Entry::Prefix(p)) => Some(p.clone()),
+                    _ => None,
+                };
+                if let (Some(key), Some(at)) = (key, &self.at) {
                     let at = S3Location {
                         bucket: at.bucket.clone(),
-                        key: o.key.clone(),
+                        key,
                     };
                     self.download = Some(Download::Choosing {
                         at,
@@ -517,6 +525,17 @@ pub fn download_effect(
     at: S3Location,
     dir: PathBuf,
 ) -> Result<Effect, String> {
+    if at.key.ends_with('/') {
+        // A folder: into a directory named after it, inside the one chosen.
+        let name = local_name(at.key.trim_end_matches('/'))?;
+        return Ok(Effect::S3DownloadTree {
+            req,
+            session: session.clone(),
+            target: Arc::clone(target),
+            at,
+            dir: dir.join(name),
+        });
+    }
     let name = local_name(&at.key)?;
     Ok(Effect::S3Download {
         req,

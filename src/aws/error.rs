@@ -38,6 +38,23 @@ pub enum AuthError {
 }
 
 impl AuthError {
+    /// The same error with `note` added to its message.
+    #[must_use]
+    pub fn with_note(self, note: &str) -> Self {
+        use AuthError::*;
+        match self {
+            Config(m) => Config(format!("{m} {note}")),
+            Mfa(m) => Mfa(format!("{m} {note}")),
+            Denied(m) => Denied(format!("{m} {note}")),
+            Credentials(m) => Credentials(format!("{m} {note}")),
+            Expired(m) => Expired(format!("{m} {note}")),
+            NotFound(m) => NotFound(format!("{m} {note}")),
+            LocalFile(m) => LocalFile(format!("{m} {note}")),
+            WrongAccount(m) => WrongAccount(format!("{m} {note}")),
+            Service(m) => Service(format!("{m} {note}")),
+        }
+    }
+
     /// The process exit code: 2 for problems of the input (configuration, names, local files),
     /// 3 for authentication failures.
     pub fn exit_code(&self) -> u8 {

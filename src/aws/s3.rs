@@ -2,6 +2,7 @@
 //! a partial file.
 
 use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -140,7 +141,7 @@ pub async fn list_page(
 
 /// Decodes a key of a listing made with `encoding-type=url`: S3 writes a space as `+` (form
 /// encoding, as botocore decodes it) and a real `+` as `%2B`.
-fn url_decode(v: &str) -> String {
+pub(crate) fn url_decode(v: &str) -> String {
     let spaced = v.replace('+', " ");
     percent_encoding::percent_decode_str(&spaced)
         .decode_utf8_lossy()
@@ -149,17 +150,19 @@ fn url_decode(v: &str) -> String {
 
 /// Downloads `at` to `dest`: into a temporary file beside it, renamed at the end, so a failure
 /// (or the process being stopped) leaves no partial file. Refuses to replace an existing file.
-/// `progress(done, total)` is called as bytes arrive.
+/// The file's mode follows the umask, as with `aws s3 cp`; messages name `dest`, never the
+/// temporary file. `progress(done, total)` is called as bytes arrive.
 pub async fn download(
     client: &aws_sdk_s3::Client,
     at: &S3Location,
     dest: &Path,
-    mut progress: impl FnMut(u64, Option<u64>),
+    progress: impl FnMut(u64, Option<u64>),
 ) -> Result<u64, AuthError> {
+    let shown = || display_safe(&dest.display().to_string()).into_owned();
     if dest.exists() {
         return Err(AuthError::LocalFile(format!(
             "{} already exists; remove it or choose another destination",
-            display_safe(&dest.display().to_string())
+            shown()
         )));
     }
     let dir = dest
@@ -167,41 +170,89 @@ pub async fn download(
         .filter(|p| !p.as_os_str().is_empty())
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let local = |e: std::io::Error| {
-        AuthError::LocalFile(format!(
-            "cannot write to {}: {e}",
-            display_safe(&dir.display().to_string())
-        ))
+        AuthError::LocalFile(format!("cannot write {}: {}", shown(), os_text(&e)))
     };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".xrole-download-")
+        .tempfile_in(&dir)
+        .map_err(local)?;
+    let done = stream(client, at, |chunk| tmp.write_all(chunk), progress)
+        .await
+        .map_err(|e| match e {
+            Streamed::Remote(e) => e,
+            Streamed::Local(e) => local(e),
+        })?;
+    tmp.as_file().sync_all().map_err(local)?;
+    tmp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(file_mode()))
+        .map_err(local)?;
+    // persist_noclobber: a file that appeared meanwhile is not replaced either.
+    tmp.persist_noclobber(dest).map_err(|e| local(e.error))?;
+    Ok(done)
+}
+
+/// Why a stream stopped: S3 (or the network), or the local side.
+pub enum Streamed {
+    /// The object could not be read.
+    Remote(AuthError),
+    /// The bytes could not be written.
+    Local(std::io::Error),
+}
+
+/// Streams `at` into `write`, calling `progress(done, total)` as bytes arrive.
+pub async fn stream(
+    client: &aws_sdk_s3::Client,
+    at: &S3Location,
+    mut write: impl FnMut(&[u8]) -> std::io::Result<()>,
+    mut progress: impl FnMut(u64, Option<u64>),
+) -> Result<u64, Streamed> {
     let out = client
         .get_object()
         .bucket(&at.bucket)
         .key(&at.key)
         .send()
         .await
-        .map_err(|e| explain(&e, "s3:GetObject", &at.object_arn()))?;
+        .map_err(|e| Streamed::Remote(explain(&e, "s3:GetObject", &at.object_arn())))?;
     let total = out.content_length().and_then(|l| u64::try_from(l).ok());
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".xrole-download-")
-        .tempfile_in(&dir)
-        .map_err(local)?;
     let mut body = out.body;
     let mut done = 0u64;
     progress(0, total);
     while let Some(chunk) = body.try_next().await.map_err(|e| {
-        AuthError::Service(format!(
+        Streamed::Remote(AuthError::Service(format!(
             "the download of {} broke off: {}",
             display_safe(&at.to_string()),
             super::error::describe(&e)
-        ))
+        )))
     })? {
-        tmp.write_all(&chunk).map_err(local)?;
+        write(&chunk).map_err(Streamed::Local)?;
         done += chunk.len() as u64;
         progress(done, total);
     }
-    tmp.as_file().sync_all().map_err(local)?;
-    // persist_noclobber: a file that appeared meanwhile is not replaced either.
-    tmp.persist_noclobber(dest).map_err(|e| local(e.error))?;
     Ok(done)
+}
+
+/// An I/O error's text without the path some libraries add to it (a temporary file's name
+/// means nothing to the user).
+pub fn os_text(e: &std::io::Error) -> String {
+    e.raw_os_error().map_or_else(
+        || e.kind().to_string(),
+        |code| std::io::Error::from_raw_os_error(code).to_string(),
+    )
+}
+
+/// The mode of a new file under this process's umask (`0666 & !umask`), as `aws s3 cp` and
+/// every shell redirection make it. The umask is read from `/proc/self/status`, which leaves
+/// it unchanged; `022` when it cannot be read.
+pub fn file_mode() -> u32 {
+    let umask = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Umask:"))
+                .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
+        })
+        .unwrap_or(0o022);
+    0o666 & !umask
 }
 
 /// Maps an S3 failure to a message naming the action and the ARN.

@@ -66,10 +66,10 @@ pub async fn get(
 ) -> Result<u8, Failure> {
     let at = location(at)?;
     if at.key.is_empty() || at.key.ends_with('/') {
-        return Err(Failure::config(format!(
-            "{} names a prefix, not an object",
-            display_safe(&at.to_string())
-        )));
+        return get_folder(files, profile, &at, dest, opts).await;
+    }
+    if dest.as_deref() == Some(std::path::Path::new("-")) {
+        return get_to_stdout(files, profile, &at, opts).await;
     }
     let dest = match dest {
         Some(d) if d.is_dir() => d.join(local_name(&at.key).map_err(Failure::config)?),
@@ -107,6 +107,95 @@ pub async fn get(
         display_safe(&at.to_string()),
         display_safe(&dest.display().to_string()),
         crate::domain::s3_path::human_size(bytes)
+    );
+    Ok(0)
+}
+
+/// `s3 get PROFILE s3://BUCKET/KEY -`: the object on standard output.
+async fn get_to_stdout(
+    files: &AwsFiles,
+    profile: &str,
+    at: &S3Location,
+    opts: Opts,
+) -> Result<u8, Failure> {
+    let opened = open(files, profile, opts, false).await?;
+    let client = opened.broker.s3(&opened.target, &opened.outcome.session)?;
+    let mut out = io::stdout().lock();
+    let done = s3::stream(&client, at, |chunk| out.write_all(chunk), |_, _| {}).await;
+    match done {
+        Ok(_) => out.flush().map(|()| 0).or_else(|e| broken_pipe_is_fine(&e)),
+        Err(s3::Streamed::Remote(e)) => Err(e.into()),
+        Err(s3::Streamed::Local(e)) => broken_pipe_is_fine(&e),
+    }
+}
+
+/// A reader that stops early (`| head`) is not an error.
+fn broken_pipe_is_fine(e: &io::Error) -> Result<u8, Failure> {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        Ok(0)
+    } else {
+        Err(Failure::config(format!(
+            "cannot write to standard output: {}",
+            s3::os_text(e)
+        )))
+    }
+}
+
+/// `s3 get PROFILE s3://BUCKET/PREFIX/ [DIR]`: every object under the prefix, into DIR (default:
+/// a directory named after the prefix's last part), as `aws s3 cp --recursive` lays them out.
+async fn get_folder(
+    files: &AwsFiles,
+    profile: &str,
+    at: &S3Location,
+    dest: Option<PathBuf>,
+    opts: Opts,
+) -> Result<u8, Failure> {
+    let dir = match dest {
+        Some(d) => d,
+        None => {
+            let last = at
+                .key
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or_default();
+            let name = if last.is_empty() {
+                at.bucket.as_str()
+            } else {
+                last
+            };
+            PathBuf::from(local_name(name).map_err(Failure::config)?)
+        }
+    };
+    let opened = open(files, profile, opts, false).await?;
+    let client = opened.broker.s3(&opened.target, &opened.outcome.session)?;
+    let bar = io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let result = crate::aws::s3_tree::download_tree(&client, at, &dir, |p| {
+        if let Some(bar) = &bar {
+            bar.set_length(p.bytes);
+            bar.set_position(p.bytes_done);
+            bar.set_message(format!("{} of {} files", p.files_done, p.files));
+        }
+    })
+    .await;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let done = result?;
+    let _ = writeln!(
+        io::stderr(),
+        "{} → {} ({} files, {})",
+        display_safe(&at.to_string()),
+        display_safe(&dir.display().to_string()),
+        done.files_done,
+        crate::domain::s3_path::human_size(done.bytes_done)
     );
     Ok(0)
 }

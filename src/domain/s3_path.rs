@@ -70,6 +70,32 @@ pub fn local_name(key: &str) -> Result<String, String> {
     Ok(name.to_owned())
 }
 
+/// Where the object `key` goes under a folder download of `prefix`: its path below the prefix,
+/// each part a usable file name. `None` for a folder marker (a key ending in `/`); an error for
+/// a key that would escape the directory or hide itself (`..`, `.`, empty parts, control
+/// characters).
+pub fn relative_path(prefix: &str, key: &str) -> Result<Option<std::path::PathBuf>, String> {
+    let rest = key.strip_prefix(prefix).unwrap_or(key);
+    if rest.is_empty() || rest.ends_with('/') {
+        return Ok(None);
+    }
+    let mut path = std::path::PathBuf::new();
+    for part in rest.split('/') {
+        if part.is_empty()
+            || part == "."
+            || part == ".."
+            || part.chars().any(super::text::is_unsafe_char)
+        {
+            return Err(format!(
+                "the key {} cannot be a file path (an empty, `.` or `..` part, or a control character)",
+                super::text::display_safe(key)
+            ));
+        }
+        path.push(part);
+    }
+    Ok(Some(path))
+}
+
 /// `1.2 KiB`, `15 B`, `3.4 GiB`.
 pub fn human_size(bytes: u64) -> String {
     const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
@@ -110,5 +136,23 @@ mod tests {
         }
         assert_eq!(human_size(15), "15 B");
         assert_eq!(human_size(1536), "1.5 KiB");
+    }
+
+    #[test]
+    fn folder_downloads_map_keys_to_paths_inside_the_directory() {
+        use std::path::PathBuf;
+        assert_eq!(
+            relative_path("reports/", "reports/2026/q1.csv"),
+            Ok(Some(PathBuf::from("2026/q1.csv")))
+        );
+        assert_eq!(relative_path("reports/", "reports/2026/"), Ok(None));
+        for bad in [
+            "reports/../etc/passwd",
+            "reports/a//b",
+            "reports/./x",
+            "reports/\u{1b}[2J",
+        ] {
+            assert!(relative_path("reports/", bad).is_err(), "{bad}");
+        }
     }
 }

@@ -173,7 +173,8 @@ pub async fn run(
                     | Effect::S3List { .. }
                     | Effect::S3Preview { .. }
                     | Effect::S3Download { .. }
-                    | Effect::S3Head { .. }) => executor.s3(s3),
+                    | Effect::S3Head { .. }
+                    | Effect::S3DownloadTree { .. }) => executor.s3(s3),
                     Effect::SpawnShell { session, target } => {
                         stop_input(&mut input).await;
                         let served = Serving {

@@ -264,6 +264,12 @@ impl Executor {
                 session,
                 target,
                 ..
+            }
+            | Effect::S3DownloadTree {
+                req,
+                session,
+                target,
+                ..
             } => (*req, session.clone(), Arc::clone(target)),
             _ => return,
         };
@@ -286,6 +292,23 @@ impl Executor {
                         .await
                         .map(|(bytes, total)| preview_of(&at.key, &bytes, total)),
                 },
+                Effect::S3DownloadTree { at, dir, .. } => {
+                    let progress_tx = tx.clone();
+                    let result = async {
+                        crate::aws::s3_tree::download_tree(client?, &at, &dir, |p| {
+                            let _ = progress_tx.send(Msg::S3Progress {
+                                req,
+                                done: p.bytes_done,
+                                total: Some(p.bytes),
+                                files: Some((p.files_done, p.files)),
+                            });
+                        })
+                        .await
+                    }
+                    .await
+                    .map(|_| dir);
+                    Msg::S3Downloaded { req, result }
+                }
                 Effect::S3Head { at, .. } => Msg::S3Headed {
                     req,
                     result: async { s3::head(client?, &at).await }.await,
@@ -295,7 +318,12 @@ impl Executor {
                     let progress_tx = tx.clone();
                     let result = async {
                         s3::download(client?, &at, &dest, |done, total| {
-                            let _ = progress_tx.send(Msg::S3Progress { req, done, total });
+                            let _ = progress_tx.send(Msg::S3Progress {
+                                req,
+                                done,
+                                total,
+                                files: None,
+                            });
                         })
                         .await
                     }

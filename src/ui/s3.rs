@@ -276,6 +276,20 @@ fn details(b: &Browser, width: usize) -> (String, Vec<Line<'static>>) {
 pub fn progress(b: &Browser) -> Option<String> {
     match &b.download {
         Some(Download::Running {
+            at,
+            done,
+            total,
+            files: Some((finished, all)),
+            ..
+        }) => Some(format!(
+            "downloading {} {} of {} files, {} / {}",
+            display_safe(&at.to_string()),
+            finished,
+            all,
+            human_size(*done),
+            human_size(total.unwrap_or(0))
+        )),
+        Some(Download::Running {
             at, done, total, ..
         }) => Some(match total {
             Some(t) if *t > 0 => format!(
