@@ -16,7 +16,7 @@ cargo clippy --all-targets --locked -- -D warnings
 # Processes the tests start (moto, tmux servers, the binary itself) must all be gone after them.
 ours() { ps -eo pid=,args= | grep -E 'moto_server|tmux -S .*/tmux.sock|target/debug/xrole-tui' | grep -v grep | awk '{print $1}' | sort; }
 before=$(ours || true)
-cargo test --locked </dev/null
+cargo test --locked --no-fail-fast </dev/null
 sleep 1  # the moto watchdogs notice their test process is gone within 0.3 s
 left=$(comm -13 <(echo "$before") <(ours || true) | grep . || true)
 if [ -n "$left" ]; then

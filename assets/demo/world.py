@@ -83,7 +83,8 @@ def main(endpoint, out):
         s3.put_object(Bucket="company-shared", Key=key, Body=body.encode() if isinstance(body, str) else body)
     for i in range(200):
         s3.put_object(Bucket="company-shared", Key=f"logs/2026/11/{i:03d}.log", Body=f"line {i}\n".encode())
-    # A bucket of the company's that the vendor role has no right to.
+    # A bucket of the company's that the vendor role has no right to on AWS. moto does not
+    # enforce IAM policies by default, so in the demo the vendor can read it all the same.
     s3.create_bucket(Bucket="company-private", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
     s3.put_object(Bucket="company-private", Key="salaries.csv", Body=b"secret\n")
 
