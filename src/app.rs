@@ -245,6 +245,18 @@ impl App {
                 self.cached_sessions(found);
                 Vec::new()
             }
+            Msg::Reloaded(result) => {
+                self.dirty = true;
+                match result {
+                    Ok(set) => self.reload(set),
+                    Err(e) => {
+                        self.status = Some(Status::Error(format!(
+                            "the AWS files changed but cannot be read, so the list is as before: {e}"
+                        )));
+                    }
+                }
+                Vec::new()
+            }
             Msg::Forgotten(result) => {
                 self.dirty = true;
                 self.status = Some(match result {
@@ -304,6 +316,37 @@ impl App {
                 expiration: s.expiration,
             });
         }
+    }
+
+    /// New profiles from the changed files: the list is rebuilt, keeping the selected profile,
+    /// the filter, the recent profiles and the order; badges of profiles still there stay.
+    fn reload(&mut self, set: Arc<ProfileSet>) {
+        let selected = self
+            .list
+            .selected()
+            .map(|r| self.set.profiles()[r.index].name.clone());
+        let recent = self.list.recent_names();
+        let (recent_first, filter) = (self.list.recent_first, self.list.filter.clone());
+        let mut list = ProfileList::new(Arc::clone(&set));
+        list.set_recent(recent.iter().map(String::as_str));
+        if list.recent_first != recent_first {
+            list.toggle_order();
+        }
+        if !filter.is_empty() {
+            list.set_filter(filter);
+        }
+        if let Some(name) = selected {
+            list.select_name(&name);
+        }
+        let count = set.len();
+        self.sessions.retain(|p, _| set.index_of(p).is_some());
+        self.mfa_ready.retain(|p, _| set.index_of(p).is_some());
+        self.set = set;
+        self.list = list;
+        self.status = Some(Status::Info(format!(
+            "the AWS files changed: {count} profile{} read again",
+            if count == 1 { "" } else { "s" }
+        )));
     }
 
     /// `x`: forgets the selected profile's cached sessions.

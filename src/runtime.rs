@@ -10,5 +10,6 @@ pub mod executor;
 pub mod job;
 pub mod served_child;
 pub mod terminal;
+pub mod watch;
 
 pub use event_loop::{run, Exit, Mode};

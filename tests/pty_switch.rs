@@ -107,3 +107,41 @@ fn the_next_role_shell_starts_where_the_last_one_ended() {
     pane.wait_for("role shell ended", 30);
     pane.keys(&["q"]);
 }
+
+#[test]
+fn the_list_follows_the_config_file_while_the_tui_runs() {
+    let _g = serial();
+    let w = World::new();
+    let home = w.home();
+    let script = format!(
+        "{} --profile dev; sleep 600",
+        env!("CARGO_BIN_EXE_xrole-tui")
+    );
+    let env = vec![
+        ("HOME", home.display().to_string()),
+        ("PATH", std::env::var("PATH").unwrap_or_default()),
+        ("TERM", "xterm-256color".into()),
+        ("AWS_ENDPOINT_URL", moto().endpoint.clone()),
+    ];
+    let pane = Pane::start(&home, &script, &env, 110, 40);
+    let before = pane.wait_for("profiles (", 30);
+    let count = |s: &str| -> usize {
+        let at = s.find("profiles (").unwrap() + "profiles (".len();
+        s[at..].split(')').next().unwrap().parse().unwrap()
+    };
+    let n = count(&before);
+    w.append(".aws/config", "[profile newcomer]\nregion = eu-west-1\n");
+    let after = pane.wait_for("profiles read again", 10);
+    assert!(after.contains("newcomer"), "{after}");
+    assert_eq!(count(&after), n + 1);
+    assert!(
+        after.contains("profile dev"),
+        "the selection stays on dev:\n{after}"
+    );
+    // A file that cannot be read keeps the list as it was, and says why.
+    std::fs::remove_file(home.join(".aws/config")).unwrap();
+    std::fs::create_dir(home.join(".aws/config")).unwrap();
+    let screen = pane.wait_for("cannot be read, so the list is as before", 10);
+    assert_eq!(count(&screen), n + 1, "{screen}");
+    pane.keys(&["q"]);
+}

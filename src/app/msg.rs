@@ -80,6 +80,8 @@ pub enum Msg {
     /// The sessions found in the cache (at start, and again after forgetting some): they
     /// replace the badges.
     CachedSessions(Vec<crate::aws::broker::LiveSession>),
+    /// The AWS files changed and were read again (or could not be).
+    Reloaded(Result<std::sync::Arc<crate::domain::ProfileSet>, String>),
     /// `x` / `X` done: how many cached sessions were removed, or why not.
     Forgotten(Result<usize, String>),
     /// `ListBuckets` answered.

@@ -141,6 +141,14 @@ impl ProfileList {
         self.rebuild();
     }
 
+    /// The names of the recent profiles, best first.
+    pub fn recent_names(&self) -> Vec<String> {
+        self.recent
+            .iter()
+            .map(|&i| self.set.profiles()[i as usize].name.clone())
+            .collect()
+    }
+
     /// `t`: recent first, or grouped only. False (and nothing changes) with no recent profile.
     pub fn toggle_order(&mut self) -> bool {
         if self.recent.is_empty() {

@@ -101,6 +101,7 @@ pub async fn run(
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut input = spawn_input(tx.clone());
     let ticker = spawn_ticker(tx.clone());
+    let watcher = super::watch::spawn(files.clone(), tx.clone());
     let mut executor = Executor::new(broker, tx.clone());
     let mut app = App::new(Arc::clone(&set), preselect.as_deref(), SystemTime::now());
     app.picking = mode == Mode::Pick;
@@ -202,6 +203,7 @@ pub async fn run(
     };
     input.abort();
     ticker.abort();
+    watcher.abort();
     drop(term);
     terminal::leave();
     Ok(exit)
