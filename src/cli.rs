@@ -50,7 +50,7 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub no_session: bool,
     /// The profile to select when the TUI opens (default: $AWS_PROFILE).
-    #[arg(long)]
+    #[arg(long, add = profile_names())]
     pub profile: Option<String>,
 }
 
@@ -72,6 +72,7 @@ pub enum Command {
     )]
     Whoami {
         /// The profile.
+        #[arg(add = profile_names())]
         profile: String,
         /// Print JSON: profile, account, arn, user_id, expiration.
         #[arg(long)]
@@ -96,7 +97,8 @@ pub enum Command {
             value_name = "PROFILE [COMMAND]...",
             required = true,
             trailing_var_arg = true,
-            allow_hyphen_values = true
+            allow_hyphen_values = true,
+            add = profile_names()
         )]
         args: Vec<std::ffi::OsString>,
     },
@@ -106,6 +108,7 @@ pub enum Command {
     )]
     Console {
         /// The profile.
+        #[arg(add = profile_names())]
         profile: String,
         /// Only the console's switch-role link for the profile's role (no credentials).
         #[arg(long)]
@@ -130,9 +133,10 @@ pub enum Command {
     )]
     Revoke {
         /// The profile.
+        #[arg(add = profile_names())]
         profile: String,
         /// Make the IAM call with this profile's credentials.
-        #[arg(long = "as", value_name = "OTHER")]
+        #[arg(long = "as", value_name = "OTHER", add = profile_names())]
         as_profile: Option<String>,
         /// Print the policy and the call without making it.
         #[arg(long)]
@@ -148,6 +152,7 @@ pub enum Command {
     )]
     Clear {
         /// The profiles (default: all).
+        #[arg(add = profile_names())]
         profiles: Vec<String>,
     },
     /// Inside a served shell: its profile and how long it is served (for a prompt).
@@ -165,7 +170,7 @@ pub enum Command {
     )]
     Env {
         /// The profile (none with --unset).
-        #[arg(required_unless_present = "unset")]
+        #[arg(required_unless_present = "unset", add = profile_names())]
         profile: Option<String>,
         /// Print the lines that leave a profile switched in place instead.
         #[arg(long, conflicts_with = "profile")]
@@ -184,6 +189,7 @@ pub enum Command {
     )]
     Pick {
         /// The profile to select first (default: the shell's current one).
+        #[arg(add = profile_names())]
         profile: Option<String>,
         /// The shell to print for.
         #[arg(long, value_enum, default_value = "sh")]
@@ -195,6 +201,7 @@ pub enum Command {
     )]
     CredentialProcess {
         /// The profile.
+        #[arg(add = profile_names())]
         profile: String,
     },
     /// S3 in the profile's role.
@@ -209,6 +216,7 @@ pub enum S3Command {
     #[command(after_help = "Example:\n  xrole-tui s3 ls vendor s3://company-shared/reports/")]
     Ls {
         /// The profile.
+        #[arg(add = profile_names())]
         profile: String,
         /// `s3://BUCKET[/PREFIX]`.
         location: String,
@@ -220,12 +228,38 @@ pub enum S3Command {
     )]
     Get {
         /// The profile.
+        #[arg(add = profile_names())]
         profile: String,
         /// `s3://BUCKET/KEY`.
         location: String,
         /// Where to put it.
         dest: Option<std::path::PathBuf>,
     },
+}
+
+/// Completes profile names (`COMPLETE=bash xrole-tui`, see the README): the names of the AWS
+/// files, read when the shell asks; names with control characters are left out.
+fn profile_names() -> clap_complete::engine::ArgValueCandidates {
+    clap_complete::engine::ArgValueCandidates::new(|| {
+        AwsFiles::from_env()
+            .load()
+            .map(|l| {
+                l.set
+                    .profiles()
+                    .iter()
+                    .filter(|p| !p.name.chars().any(crate::domain::text::is_unsafe_char))
+                    .map(|p| clap_complete::engine::CompletionCandidate::new(p.name.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    })
+}
+
+/// Answers the shell's completion request, when this process is one (`COMPLETE` is set), and
+/// exits; otherwise returns at once.
+pub fn complete_if_asked() {
+    clap_complete::CompleteEnv::with_factory(|| <Cli as clap::CommandFactory>::command())
+        .complete();
 }
 
 /// Runs the parsed command line and returns the process exit code.

@@ -10,5 +10,6 @@ fn main() -> ExitCode {
     // credentials file and sessions. The kernel sets the flag back for a program we start
     // (exec, the role shell), so the user's own tools are unaffected.
     let _ = nix::sys::prctl::set_dumpable(false);
+    xrole_tui::cli::complete_if_asked();
     xrole_tui::cli::run(xrole_tui::cli::Cli::parse())
 }

@@ -156,3 +156,48 @@ fn default_paths_are_under_home() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("from-home"));
 }
+
+#[test]
+fn shells_complete_profile_names_from_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(
+        dir.path(),
+        "config",
+        "[profile dev]\n[profile devops]\n[profile prod]\n[profile evil\u{1b}[2J]\n",
+    );
+    let complete = |shell: &str, words: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_xrole-tui"))
+            .args(["--", "xrole-tui"])
+            .args(words)
+            .env_clear()
+            .env("HOME", "/nonexistent-home")
+            .env("AWS_CONFIG_FILE", &config)
+            .env("COMPLETE", shell)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let got = complete("fish", &["whoami", "d"]);
+    let names: Vec<&str> = got.lines().map(|l| l.split('\t').next().unwrap()).collect();
+    assert_eq!(names, ["dev", "devops"]);
+    let got = complete("fish", &["clear", "dev", "p"]);
+    assert_eq!(
+        got.lines().next().map(|l| l.split('\t').next().unwrap()),
+        Some("prod")
+    );
+    let all = complete("fish", &["exec", "--static", "--", ""]);
+    assert!(
+        !all.contains('\u{1b}'),
+        "no control character reaches the shell: {all:?}"
+    );
+    // The registration script for each shell.
+    for shell in ["bash", "zsh", "fish"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_xrole-tui"))
+            .env_clear()
+            .env("COMPLETE", shell)
+            .output()
+            .unwrap();
+        assert!(out.status.success() && !out.stdout.is_empty(), "{shell}");
+    }
+}
