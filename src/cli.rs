@@ -258,8 +258,7 @@ fn profile_names() -> clap_complete::engine::ArgValueCandidates {
 /// Answers the shell's completion request, when this process is one (`COMPLETE` is set), and
 /// exits; otherwise returns at once.
 pub fn complete_if_asked() {
-    clap_complete::CompleteEnv::with_factory(|| <Cli as clap::CommandFactory>::command())
-        .complete();
+    clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command).complete();
 }
 
 /// Runs the parsed command line and returns the process exit code.
