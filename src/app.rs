@@ -14,6 +14,7 @@ use crate::domain::{ProfileSet, Target};
 mod browse;
 pub mod detail;
 mod effect;
+pub mod input;
 mod keys;
 mod msg;
 pub mod profiles;
@@ -47,7 +48,7 @@ pub struct MfaPrompt {
     /// The profile (also what a new request after a rejection authenticates).
     pub target: Arc<Target>,
     /// Digits typed so far (shown masked).
-    pub input: Zeroizing<String>,
+    pub input: input::LineInput,
     /// Why the last code was refused.
     pub error: Option<String>,
     /// The request waiting for it; `None` after a rejection (submitting starts a new one).
@@ -465,7 +466,7 @@ impl App {
         self.modal = Some(Modal::Mfa(MfaPrompt {
             serial,
             target: Arc::clone(&p.target),
-            input: Zeroizing::default(),
+            input: input::LineInput::mfa_code(),
             error: None,
             req: Some(req),
             purpose: p.purpose,
@@ -557,7 +558,7 @@ impl App {
                 self.modal = Some(Modal::Mfa(MfaPrompt {
                     serial,
                     target: pending.target,
-                    input: Zeroizing::default(),
+                    input: input::LineInput::mfa_code(),
                     error: Some(crate::domain::text::display_safe(&message).into_owned()),
                     req: None,
                     purpose: pending.purpose,
@@ -594,11 +595,11 @@ impl App {
         let Some(Modal::Mfa(prompt)) = self.modal.as_mut() else {
             return Vec::new();
         };
-        if let Err(e) = crate::domain::validate::mfa_code(&prompt.input) {
+        if let Err(e) = crate::domain::validate::mfa_code(prompt.input.text()) {
             prompt.error = Some(e);
             return Vec::new();
         }
-        let code = std::mem::take(&mut prompt.input);
+        let code = prompt.input.take();
         match prompt.req.take() {
             Some(req) => {
                 prompt.error = None;

@@ -2,6 +2,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::input::{Edit, LineInput};
 use super::{App, Effect, Modal, Purpose};
 
 /// Page size for PageUp / PageDown.
@@ -44,21 +45,12 @@ pub(super) fn handle(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             };
         }
         Some(Modal::Mfa(prompt)) => {
-            match key.code {
-                KeyCode::Esc => return app.abandon(),
-                KeyCode::Enter => return app.submit_mfa(),
-                KeyCode::Backspace => {
-                    prompt.input.pop();
-                }
-                // The last message (e.g. "code rejected") stays until the next code is sent.
-                KeyCode::Char(c) if c.is_ascii_digit() && prompt.input.len() < 6 => {
-                    prompt.input.push(c);
-                }
-                KeyCode::Char(' ') => {} // "123 456" pasted: the space is dropped
-                KeyCode::Char(_) => {
-                    prompt.error = Some("an MFA code is exactly 6 digits".into());
-                }
-                _ => {}
+            // The last message (e.g. "code rejected") stays until the next code is sent.
+            match prompt.input.key(key) {
+                Edit::Cancel => return app.abandon(),
+                Edit::Submit => return app.submit_mfa(),
+                Edit::Refused => prompt.error = Some("an MFA code is exactly 6 digits".into()),
+                Edit::Changed | Edit::Other => {}
             }
             return Vec::new();
         }
@@ -68,25 +60,17 @@ pub(super) fn handle(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return app.browser_key(key);
     }
     if app.list.filtering {
-        match key.code {
-            KeyCode::Esc => {
+        let mut field = LineInput::with_text(&app.list.filter);
+        match field.key(key) {
+            Edit::Cancel => {
                 app.list.filtering = false;
                 app.list.set_filter(String::new());
             }
-            KeyCode::Enter => app.list.filtering = false,
-            KeyCode::Backspace => {
-                let mut f = app.list.filter.clone();
-                f.pop();
-                app.list.set_filter(f);
-            }
-            KeyCode::Up => app.list.move_by(-1),
-            KeyCode::Down => app.list.move_by(1),
-            KeyCode::Char(c) if !ctrl => {
-                let mut f = app.list.filter.clone();
-                f.push(c);
-                app.list.set_filter(f);
-            }
-            _ => {}
+            Edit::Submit => app.list.filtering = false,
+            Edit::Changed => app.list.set_filter(field.text().to_owned()),
+            Edit::Other if key.code == KeyCode::Up => app.list.move_by(-1),
+            Edit::Other if key.code == KeyCode::Down => app.list.move_by(1),
+            Edit::Other | Edit::Refused => {}
         }
         return Vec::new();
     }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent};
 
+use super::input::{Edit, LineInput};
 use super::{Effect, RequestId};
 use crate::aws::s3::{Object, Page};
 use crate::domain::s3_path::{local_name, S3Location};
@@ -56,7 +57,7 @@ pub enum Download {
         /// The object.
         at: S3Location,
         /// The directory (editable).
-        dir: String,
+        dir: LineInput,
     },
     /// Running.
     Running {
@@ -93,7 +94,7 @@ pub struct Browser {
     /// True while keys go to the filter.
     pub filtering: bool,
     /// A bucket name being typed (the vendor case: no `ListBuckets`).
-    pub typing_bucket: Option<String>,
+    pub typing_bucket: Option<LineInput>,
     /// The token of the next page, when there is one.
     pub next: Option<String>,
     /// The listing request in flight.
@@ -266,58 +267,43 @@ impl Browser {
 
     /// Handles a key; returns what IO is needed.
     pub fn key(&mut self, key: KeyEvent) -> Ask {
-        let ctrl = key
-            .modifiers
-            .contains(crossterm::event::KeyModifiers::CONTROL);
         if let Some(Download::Choosing { at, dir }) = &mut self.download {
-            match key.code {
-                KeyCode::Esc => self.download = None,
-                KeyCode::Backspace => {
-                    dir.pop();
-                }
-                KeyCode::Char('u') if ctrl => dir.clear(),
-                KeyCode::Char(c) if !ctrl => dir.push(c),
-                KeyCode::Enter => {
-                    let (at, dir) = (at.clone(), PathBuf::from(dir.clone()));
+            match dir.key(key) {
+                Edit::Cancel => self.download = None,
+                Edit::Submit => {
+                    let (at, dir) = (at.clone(), PathBuf::from(dir.text()));
                     // Remembered for the next download of this session.
                     self.download_dir = dir.clone();
                     return Ask::Download(at, dir);
                 }
-                _ => {}
+                Edit::Changed | Edit::Refused | Edit::Other => {}
             }
             return Ask::Nothing;
         }
         if let Some(name) = &mut self.typing_bucket {
-            match key.code {
-                KeyCode::Esc => self.typing_bucket = None,
-                KeyCode::Backspace => {
-                    name.pop();
-                }
-                KeyCode::Char('u') if ctrl => name.clear(),
-                KeyCode::Char(c) if !ctrl => name.push(c),
-                KeyCode::Enter => match S3Location::parse(name) {
+            match name.key(key) {
+                Edit::Cancel => self.typing_bucket = None,
+                Edit::Submit => match S3Location::parse(name.text()) {
                     Ok(at) => {
                         self.typing_bucket = None;
                         return self.go(at);
                     }
                     Err(e) => self.error = Some(display_safe(&e).into_owned()),
                 },
-                _ => {}
+                Edit::Changed | Edit::Refused | Edit::Other => {}
             }
             return Ask::Nothing;
         }
         if self.filtering {
-            match key.code {
-                KeyCode::Esc => {
+            let mut field = LineInput::with_text(&self.filter);
+            match field.key(key) {
+                Edit::Cancel => {
                     self.filtering = false;
                     self.filter.clear();
                 }
-                KeyCode::Enter => self.filtering = false,
-                KeyCode::Backspace => {
-                    self.filter.pop();
-                }
-                KeyCode::Char(c) if !ctrl => self.filter.push(c),
-                _ => return Ask::Nothing,
+                Edit::Submit => self.filtering = false,
+                Edit::Changed => self.filter = field.text().to_owned(),
+                Edit::Refused | Edit::Other => return Ask::Nothing,
             }
             self.refilter();
             return Ask::Nothing;
@@ -365,7 +351,7 @@ impl Browser {
                 }
             }
             KeyCode::Char('/') => self.filtering = true,
-            KeyCode::Char('b') => self.typing_bucket = Some(String::new()),
+            KeyCode::Char('b') => self.typing_bucket = Some(LineInput::new()),
             KeyCode::Char('r') if self.error.is_some() && self.expired => {
                 return Ask::Reauthenticate;
             }
@@ -401,7 +387,7 @@ impl Browser {
                     };
                     self.download = Some(Download::Choosing {
                         at,
-                        dir: self.download_dir.display().to_string(),
+                        dir: LineInput::with_text(&self.download_dir.display().to_string()),
                     });
                 }
             }

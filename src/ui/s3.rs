@@ -50,7 +50,7 @@ fn list(frame: &mut Frame, b: &Browser, area: Rect) {
     if let Some(name) = &b.typing_bucket {
         lines.push(Line::from(vec![
             Span::styled("bucket name: ", theme::badge()),
-            Span::raw(display_safe(name).into_owned()),
+            Span::raw(display_safe(name.text()).into_owned()),
             Span::raw("▏"),
         ]));
     }
@@ -105,7 +105,7 @@ fn pane(frame: &mut Frame, b: &Browser, area: Rect) {
                 Line::raw(""),
                 Line::from(vec![
                     Span::styled("to directory: ", theme::badge()),
-                    Span::raw(display_safe(dir).into_owned()),
+                    Span::raw(display_safe(dir.text()).into_owned()),
                     Span::raw("▏"),
                 ]),
                 Line::styled(
