@@ -15,6 +15,7 @@ mod browse;
 pub mod detail;
 mod effect;
 pub mod input;
+pub mod keymap;
 mod keys;
 mod msg;
 pub mod profiles;

@@ -230,16 +230,12 @@ fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
     match &app.status {
         Some(Status::Error(e)) => spans.push(Span::styled(e.clone(), theme::error())),
         Some(Status::Info(i)) => spans.push(Span::raw(i.clone())),
-        None if area.width < WIDE => spans.push(Span::styled(
-            if app.show_detail {
-                "Tab list · Enter shell · s S3 · ? help · q quit"
-            } else {
-                "Enter shell · Tab plan · s S3 · / filter · ? help · q quit"
-            },
+        None if app.show_detail && area.width < WIDE => spans.push(Span::styled(
+            "Tab back to the list · ? help · q quit",
             theme::dim(),
         )),
         None => spans.push(Span::styled(
-            "Enter shell · i identify · s S3 · c console · x forget · / filter · ? help · q quit",
+            crate::app::keymap::hint(usize::from(area.width), area.width < WIDE),
             theme::dim(),
         )),
     }
@@ -308,32 +304,15 @@ fn mfa(frame: &mut Frame, app: &App, prompt: &crate::app::MfaPrompt, waiting: bo
 }
 
 fn help(frame: &mut Frame, area: Rect) {
-    let keys = [
-        ("↑ ↓ j k", "move"),
-        ("PgUp PgDn g G", "page, first, last"),
-        ("/", "filter (fuzzy); Enter keeps it, Esc clears it"),
-        ("Enter", "authenticate, then open a shell in the role"),
-        ("i", "authenticate and show the identity only"),
-        ("s", "authenticate, then browse S3 in the role"),
-        ("c", "sign in to the web console as the profile"),
-        ("R", "revoke every older session of its role or user"),
-        ("t", "recent profiles first, or grouped by account"),
-        ("x", "forget the profile's cached sessions"),
-        ("X", "forget every cached session (asks first)"),
-        ("Tab", "narrow terminal: switch between list and plan"),
-        ("Esc", "abandon a running call; close a prompt"),
-        ("?", "this help (any key closes it)"),
-        ("q  Ctrl-C", "quit"),
-    ];
-    let lines: Vec<Line> = keys
+    let lines: Vec<Line> = crate::app::keymap::PROFILES
         .iter()
-        .map(|(k, v)| {
+        .map(|b| {
             Line::from(vec![
-                Span::styled(format!("{k:>14}  "), theme::badge()),
-                Span::raw(*v),
+                Span::styled(format!("{:>10}  ", b.label), theme::badge()),
+                Span::raw(b.help),
             ])
         })
         .collect();
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
-    popup(frame, area, " keys ", lines, 66, height);
+    popup(frame, area, " keys ", lines, 70, height);
 }

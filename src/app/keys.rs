@@ -3,10 +3,8 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::input::{Edit, LineInput};
+use super::keymap::{action_of, Action};
 use super::{App, Effect, Modal, Purpose};
-
-/// Page size for PageUp / PageDown.
-const PAGE: isize = 10;
 
 pub(super) fn handle(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
@@ -74,9 +72,12 @@ pub(super) fn handle(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         return Vec::new();
     }
-    match key.code {
-        KeyCode::Char('q') => vec![Effect::Quit],
-        KeyCode::Esc => {
+    let Some(action) = action_of(key.code) else {
+        return Vec::new();
+    };
+    match action {
+        Action::Quit => vec![Effect::Quit],
+        Action::Escape => {
             if app.pending.is_some() {
                 app.abandon()
             } else {
@@ -86,28 +87,23 @@ pub(super) fn handle(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 Vec::new()
             }
         }
-        KeyCode::Char('?') => {
+        Action::Help => {
             app.modal = Some(Modal::Help);
             Vec::new()
         }
-        KeyCode::Char('/') => {
+        Action::Filter => {
             app.list.filtering = true;
             Vec::new()
         }
-        KeyCode::Up | KeyCode::Char('k') => move_by(app, -1),
-        KeyCode::Down | KeyCode::Char('j') => move_by(app, 1),
-        KeyCode::PageUp => move_by(app, -PAGE),
-        KeyCode::PageDown => move_by(app, PAGE),
-        KeyCode::Home | KeyCode::Char('g') => move_by(app, isize::MIN / 2),
-        KeyCode::End | KeyCode::Char('G') => move_by(app, isize::MAX / 2),
-        KeyCode::Enter if app.picking => app.start(Purpose::Pick, false),
-        KeyCode::Enter => app.start(Purpose::Shell, false),
-        KeyCode::Char('i') => app.start(Purpose::Identify, false),
-        KeyCode::Char('s') => app.start(Purpose::S3, false),
-        KeyCode::Char('c') => app.start(Purpose::Console, false),
-        KeyCode::Char('R') => app.ask_revoke(),
-        KeyCode::Char('x') => app.forget_selected(),
-        KeyCode::Char('t') => {
+        Action::Move(delta) => move_by(app, delta),
+        Action::Shell if app.picking => app.start(Purpose::Pick, false),
+        Action::Shell => app.start(Purpose::Shell, false),
+        Action::Identify => app.start(Purpose::Identify, false),
+        Action::S3 => app.start(Purpose::S3, false),
+        Action::Console => app.start(Purpose::Console, false),
+        Action::Revoke => app.ask_revoke(),
+        Action::Forget => app.forget_selected(),
+        Action::ToggleOrder => {
             app.status = Some(super::Status::Info(if !app.list.toggle_order() {
                 "no profile used yet: the list is grouped by account".into()
             } else if app.list.recent_first {
@@ -117,15 +113,14 @@ pub(super) fn handle(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }));
             Vec::new()
         }
-        KeyCode::Tab => {
+        Action::ToggleDetail => {
             app.show_detail = !app.show_detail;
             Vec::new()
         }
-        KeyCode::Char('X') => {
+        Action::ForgetAll => {
             app.modal = Some(Modal::ConfirmForgetAll);
             Vec::new()
         }
-        _ => Vec::new(),
     }
 }
 
