@@ -77,7 +77,7 @@ impl Key {
             h.update(p.as_bytes());
         }
         let digest = h.finalize();
-        Key(digest.iter().map(|b| format!("{b:02x}")).collect())
+        Key(crate::domain::text::hex(&digest))
     }
 
     /// The hex digest (also the file name, plus `.json`).

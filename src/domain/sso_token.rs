@@ -21,11 +21,7 @@ pub const MAX_TOKEN_BYTES: u64 = 64 * 1024;
 /// The file name of the token of `identifier`: the SHA-1 of the `sso_session` name, or of
 /// `sso_start_url` for a profile in the legacy form, in lowercase hex, then `.json`.
 pub fn file_name(identifier: &str) -> String {
-    let digest = Sha1::digest(identifier.as_bytes());
-    let mut name = String::with_capacity(45);
-    for b in digest {
-        name.push_str(&format!("{b:02x}"));
-    }
+    let mut name = super::text::hex(&Sha1::digest(identifier.as_bytes()));
     name.push_str(".json");
     name
 }

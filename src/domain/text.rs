@@ -74,3 +74,14 @@ mod tests {
         assert_eq!(display_safe("\u{9b}"), "\\u{9b}");
     }
 }
+
+/// Lower-case hex of `bytes` (cache keys and token file names), without a formatter per byte.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    out
+}
