@@ -20,6 +20,7 @@ mod keys;
 mod msg;
 pub mod profiles;
 pub mod s3;
+pub mod s3_keys;
 
 pub use effect::Effect;
 pub use msg::{Authenticated, Msg, Purpose, RequestId};

@@ -85,7 +85,7 @@ pub fn render(frame: &mut Frame, app: &App) {
     }
     status_bar(frame, app, bottom);
     match &app.modal {
-        Some(Modal::Help) => help(frame, area),
+        Some(Modal::Help) => help(frame, app, area),
         Some(Modal::Mfa(prompt)) => {
             let waiting = app.pending.is_some() && prompt.req.is_none() && prompt.error.is_none();
             mfa(frame, app, prompt, waiting, area);
@@ -303,16 +303,28 @@ fn mfa(frame: &mut Frame, app: &App, prompt: &crate::app::MfaPrompt, waiting: bo
     popup(frame, area, " MFA code ", lines, 64, 6);
 }
 
-fn help(frame: &mut Frame, area: Rect) {
-    let lines: Vec<Line> = crate::app::keymap::PROFILES
-        .iter()
-        .map(|b| {
-            Line::from(vec![
-                Span::styled(format!("{:>10}  ", b.label), theme::badge()),
-                Span::raw(b.help),
-            ])
-        })
-        .collect();
+fn help(frame: &mut Frame, app: &App, area: Rect) {
+    let line = |label: &str, help: &str| {
+        Line::from(vec![
+            Span::styled(format!("{label:>10}  "), theme::badge()),
+            Span::raw(help.to_owned()),
+        ])
+    };
+    // The keys of the screen in front, from the tables the key handlers read.
+    let mut lines: Vec<Line> = if app.browser.is_some() {
+        crate::app::s3_keys::KEYS
+            .iter()
+            .map(|b| line(b.label, b.help))
+            .collect()
+    } else {
+        crate::app::keymap::PROFILES
+            .iter()
+            .map(|b| line(b.label, b.help))
+            .collect()
+    };
+    if app.browser.is_some() {
+        lines.push(line("?", "this help (any key closes it)"));
+    }
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
     popup(frame, area, " keys ", lines, 70, height);
 }

@@ -11,7 +11,7 @@ use crossterm::event::KeyCode;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use support::tui::*;
-use xrole_tui::app::s3::{preview_of, Download, Preview};
+use xrole_tui::app::s3::{preview_of, Mode, Preview};
 use xrole_tui::app::{App, Effect, Msg, RequestId};
 use xrole_tui::aws::s3::Page;
 
@@ -128,8 +128,8 @@ fn navigation_preview_and_download() {
     app.update(key(KeyCode::Esc), t0());
     app.update(key(KeyCode::Char('d')), t0());
     assert!(matches!(
-        app.browser.as_ref().unwrap().download,
-        Some(Download::Choosing { .. })
+        app.browser.as_ref().unwrap().mode,
+        Mode::DownloadTo { .. }
     ));
     let effects = app.update(key(KeyCode::Enter), t0());
     let req = match effects.as_slice() {

@@ -61,7 +61,7 @@ impl App {
                 total,
                 files,
             } => {
-                if let Some(s3::Download::Running {
+                if let Some(s3::Download {
                     req: r,
                     done: d,
                     total: t,
@@ -75,7 +75,7 @@ impl App {
                 }
             }
             Msg::S3Downloaded { req, result } => {
-                if matches!(&b.download, Some(s3::Download::Running { req: r, .. }) if *r == req) {
+                if matches!(&b.download, Some(s3::Download { req: r, .. }) if *r == req) {
                     b.download = None;
                     self.status = Some(match result {
                         Ok(path) => Status::Info(format!(
@@ -152,7 +152,7 @@ impl App {
                 match s3::download_effect(req, &session, &target, at.clone(), dir) {
                     Ok(effect) => {
                         if let Some(b) = self.browser.as_mut() {
-                            b.download = Some(s3::Download::Running {
+                            b.download = Some(s3::Download {
                                 req,
                                 at,
                                 done: 0,

@@ -54,7 +54,11 @@ pub(super) fn handle(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         None => {}
     }
-    if app.browser.is_some() {
+    if let Some(b) = &app.browser {
+        if key.code == KeyCode::Char('?') && b.mode == super::s3::Mode::Browse {
+            app.modal = Some(Modal::Help);
+            return Vec::new();
+        }
         return app.browser_key(key);
     }
     if app.list.filtering {

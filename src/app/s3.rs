@@ -3,9 +3,7 @@
 
 use std::path::PathBuf;
 
-use crossterm::event::{KeyCode, KeyEvent};
-
-use super::input::{Edit, LineInput};
+use super::input::LineInput;
 use super::{Effect, RequestId};
 use crate::aws::s3::{Object, Page};
 use crate::domain::s3_path::{local_name, S3Location};
@@ -15,7 +13,7 @@ use crate::domain::Target;
 use std::sync::Arc;
 
 /// Load the next page when the selection comes this close to the end of what is loaded.
-const PREFETCH: usize = 20;
+pub(super) const PREFETCH: usize = 20;
 
 /// One line of the listing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,28 +47,37 @@ pub enum Preview {
     },
 }
 
-/// A download in progress or asked for.
+/// A download running.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Download {
-    /// Asking where to: the directory being typed.
-    Choosing {
-        /// The object.
+pub struct Download {
+    /// The request.
+    pub req: RequestId,
+    /// The object, or the folder (a key ending in `/`).
+    pub at: S3Location,
+    /// Bytes so far.
+    pub done: u64,
+    /// Bytes in all, when known.
+    pub total: Option<u64>,
+    /// A folder download: files finished and files in all.
+    pub files: Option<(usize, usize)>,
+}
+
+/// What keys go to: one mode at a time.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Moving through the listing.
+    #[default]
+    Browse,
+    /// Typing the filter over what is loaded.
+    Filter,
+    /// Typing a bucket name (the vendor case: no `ListBuckets`).
+    Bucket(LineInput),
+    /// Choosing where a download goes.
+    DownloadTo {
+        /// The object, or the folder.
         at: S3Location,
-        /// The directory (editable).
+        /// The directory.
         dir: LineInput,
-    },
-    /// Running.
-    Running {
-        /// The request.
-        req: RequestId,
-        /// The object.
-        at: S3Location,
-        /// Bytes so far.
-        done: u64,
-        /// Bytes in all, when known.
-        total: Option<u64>,
-        /// A folder download: files finished and files in all.
-        files: Option<(usize, usize)>,
     },
 }
 
@@ -86,15 +93,13 @@ pub struct Browser {
     /// What is loaded at this level.
     pub entries: Vec<Entry>,
     /// Shown entries (indices into `entries`), after the filter.
-    visible: Vec<usize>,
+    pub(super) visible: Vec<usize>,
     /// The selection among the shown entries.
     pub selected: usize,
     /// The filter over what is loaded.
     pub filter: String,
-    /// True while keys go to the filter.
-    pub filtering: bool,
-    /// A bucket name being typed (the vendor case: no `ListBuckets`).
-    pub typing_bucket: Option<LineInput>,
+    /// What keys go to.
+    pub mode: Mode,
     /// The token of the next page, when there is one.
     pub next: Option<String>,
     /// The listing request in flight.
@@ -103,7 +108,7 @@ pub struct Browser {
     pub previewing: Option<RequestId>,
     /// The preview.
     pub preview: Option<Preview>,
-    /// The download.
+    /// The download running, if any.
     pub download: Option<Download>,
     /// The last error, in place.
     pub error: Option<String>,
@@ -167,8 +172,7 @@ impl Browser {
             visible,
             selected: 0,
             filter: String::new(),
-            filtering: false,
-            typing_bucket: None,
+            mode: Mode::Browse,
             next: None,
             loading: None,
             previewing: None,
@@ -192,11 +196,11 @@ impl Browser {
         self.visible.iter().map(|&i| &self.entries[i])
     }
 
-    fn selected_entry(&self) -> Option<&Entry> {
+    pub(super) fn selected_entry(&self) -> Option<&Entry> {
         self.visible.get(self.selected).map(|&i| &self.entries[i])
     }
 
-    fn refilter(&mut self) {
+    pub(super) fn refilter(&mut self) {
         let needle = self.filter.to_lowercase();
         self.visible = self
             .entries
@@ -258,189 +262,11 @@ impl Browser {
     }
 
     /// Whether the selection is near the end of what is loaded and more exists.
-    fn wants_more(&self) -> bool {
+    pub(super) fn wants_more(&self) -> bool {
         self.next.is_some()
             && self.loading.is_none()
             && self.filter.is_empty()
             && self.selected + PREFETCH >= self.visible.len()
-    }
-
-    /// Handles a key; returns what IO is needed.
-    pub fn key(&mut self, key: KeyEvent) -> Ask {
-        if let Some(Download::Choosing { at, dir }) = &mut self.download {
-            match dir.key(key) {
-                Edit::Cancel => self.download = None,
-                Edit::Submit => {
-                    let (at, dir) = (at.clone(), PathBuf::from(dir.text()));
-                    // Remembered for the next download of this session.
-                    self.download_dir = dir.clone();
-                    return Ask::Download(at, dir);
-                }
-                Edit::Changed | Edit::Refused | Edit::Other => {}
-            }
-            return Ask::Nothing;
-        }
-        if let Some(name) = &mut self.typing_bucket {
-            match name.key(key) {
-                Edit::Cancel => self.typing_bucket = None,
-                Edit::Submit => match S3Location::parse(name.text()) {
-                    Ok(at) => {
-                        self.typing_bucket = None;
-                        return self.go(at);
-                    }
-                    Err(e) => self.error = Some(display_safe(&e).into_owned()),
-                },
-                Edit::Changed | Edit::Refused | Edit::Other => {}
-            }
-            return Ask::Nothing;
-        }
-        if self.filtering {
-            let mut field = LineInput::with_text(&self.filter);
-            match field.key(key) {
-                Edit::Cancel => {
-                    self.filtering = false;
-                    self.filter.clear();
-                }
-                Edit::Submit => self.filtering = false,
-                Edit::Changed => self.filter = field.text().to_owned(),
-                Edit::Refused | Edit::Other => return Ask::Nothing,
-            }
-            self.refilter();
-            return Ask::Nothing;
-        }
-        let last = self.visible.len().saturating_sub(1);
-        let moves = matches!(
-            key.code,
-            KeyCode::Up
-                | KeyCode::Down
-                | KeyCode::PageUp
-                | KeyCode::PageDown
-                | KeyCode::Home
-                | KeyCode::End
-                | KeyCode::Char('k' | 'j' | 'g' | 'G')
-        );
-        // A message is about what was there: moving on clears it (not an expiry, which `r`
-        // answers).
-        if moves && !self.expired {
-            self.error = None;
-        }
-        if moves {
-            self.to_end = false;
-        }
-        match key.code {
-            KeyCode::Up | KeyCode::Char('k') => self.selected = self.selected.saturating_sub(1),
-            KeyCode::Down | KeyCode::Char('j') => self.selected = (self.selected + 1).min(last),
-            KeyCode::PageDown => self.selected = (self.selected + 10).min(last),
-            KeyCode::PageUp => self.selected = self.selected.saturating_sub(10),
-            KeyCode::Home | KeyCode::Char('g') => self.selected = 0,
-            KeyCode::End | KeyCode::Char('G') => {
-                self.selected = last;
-                if self.next.is_some() && self.filter.is_empty() {
-                    self.to_end = true;
-                    if self.loading.is_none() {
-                        return Ask::List(self.next.clone());
-                    }
-                }
-            }
-            KeyCode::Char('i') => {
-                if let (Some(Entry::Object(o)), Some(at)) = (self.selected_entry(), &self.at) {
-                    return Ask::Head(S3Location {
-                        bucket: at.bucket.clone(),
-                        key: o.key.clone(),
-                    });
-                }
-            }
-            KeyCode::Char('/') => self.filtering = true,
-            KeyCode::Char('b') => self.typing_bucket = Some(LineInput::new()),
-            KeyCode::Char('r') if self.error.is_some() && self.expired => {
-                return Ask::Reauthenticate;
-            }
-            KeyCode::Esc if self.preview.is_some() => self.preview = None,
-            KeyCode::Esc | KeyCode::Char('q') => return Ask::Close,
-            KeyCode::Backspace => return self.up(),
-            KeyCode::Enter => return self.enter(),
-            KeyCode::Char('o') => {
-                // The selected object, else the current bucket and prefix.
-                let here = match (self.selected_entry(), &self.at) {
-                    (Some(Entry::Object(o)), Some(at)) => {
-                        Some(format!("s3://{}/{}", at.bucket, o.key))
-                    }
-                    (_, Some(at)) => Some(format!("s3://{}/{}", at.bucket, at.as_prefix())),
-                    (Some(Entry::Bucket(b)), None) => Some(format!("s3://{b}")),
-                    _ => None,
-                };
-                if let Some(here) = here {
-                    return Ask::Console(here);
-                }
-            }
-            KeyCode::Char('d') => {
-                // An object, or a folder with everything under it.
-                let key = match self.selected_entry() {
-                    Some(Entry::Object(o)) => Some(o.key.clone()),
-                    Some(Entry::Prefix(p)) => Some(p.clone()),
-                    _ => None,
-                };
-                if let (Some(key), Some(at)) = (key, &self.at) {
-                    let at = S3Location {
-                        bucket: at.bucket.clone(),
-                        key,
-                    };
-                    self.download = Some(Download::Choosing {
-                        at,
-                        dir: LineInput::with_text(&self.download_dir.display().to_string()),
-                    });
-                }
-            }
-            _ => {}
-        }
-        if self.wants_more() {
-            return Ask::List(self.next.clone());
-        }
-        Ask::Nothing
-    }
-
-    fn enter(&mut self) -> Ask {
-        let Some(entry) = self.selected_entry().cloned() else {
-            return Ask::Nothing;
-        };
-        match (entry, &self.at) {
-            (Entry::Bucket(b), _) => match S3Location::parse(&b) {
-                Ok(at) => self.go(at),
-                Err(e) => {
-                    self.error = Some(e);
-                    Ask::Nothing
-                }
-            },
-            (Entry::Prefix(p), Some(at)) => {
-                let next = S3Location {
-                    bucket: at.bucket.clone(),
-                    key: p,
-                };
-                self.go(next)
-            }
-            (Entry::Object(o), Some(at)) => Ask::Preview(S3Location {
-                bucket: at.bucket.clone(),
-                key: o.key,
-            }),
-            _ => Ask::Nothing,
-        }
-    }
-
-    fn up(&mut self) -> Ask {
-        let Some(at) = self.at.clone() else {
-            return Ask::Nothing;
-        };
-        let trimmed = at.key.trim_end_matches('/');
-        if trimmed.is_empty() {
-            return Ask::Nothing; // the top of the bucket
-        }
-        let parent = trimmed
-            .rfind('/')
-            .map_or(String::new(), |i| trimmed[..=i].to_owned());
-        self.go(S3Location {
-            bucket: at.bucket,
-            key: parent,
-        })
     }
 
     /// The breadcrumb: `bucket › a › b`.

@@ -6,7 +6,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::theme;
-use crate::app::s3::{label, Browser, Download, Entry, Preview};
+use crate::app::s3::{label, Browser, Download, Entry, Mode, Preview};
 use crate::domain::s3_path::human_size;
 use crate::domain::text::display_safe;
 
@@ -32,7 +32,7 @@ fn list(frame: &mut Frame, b: &Browser, area: Rect) {
     } else {
         ""
     };
-    let title = if b.filtering || !b.filter.is_empty() {
+    let title = if b.mode == Mode::Filter || !b.filter.is_empty() {
         format!(" {} /{} ", b.breadcrumb(), b.filter)
     } else {
         format!(" {} ({len}{more}) ", b.breadcrumb())
@@ -47,7 +47,7 @@ fn list(frame: &mut Frame, b: &Browser, area: Rect) {
         return;
     }
     let mut lines: Vec<Line> = Vec::with_capacity(height);
-    if let Some(name) = &b.typing_bucket {
+    if let Mode::Bucket(name) = &b.mode {
         lines.push(Line::from(vec![
             Span::styled("bucket name: ", theme::badge()),
             Span::raw(display_safe(name.text()).into_owned()),
@@ -97,8 +97,8 @@ fn list(frame: &mut Frame, b: &Browser, area: Rect) {
 }
 
 fn pane(frame: &mut Frame, b: &Browser, area: Rect) {
-    let (title, lines): (String, Vec<Line>) = match (&b.download, &b.preview) {
-        (Some(Download::Choosing { at, dir }), _) => (
+    let (title, lines): (String, Vec<Line>) = match (&b.mode, &b.preview) {
+        (Mode::DownloadTo { at, dir }, _) => (
             " download ".into(),
             vec![
                 Line::raw(display_safe(&at.to_string()).into_owned()),
@@ -262,20 +262,20 @@ fn details(b: &Browser, width: usize) -> (String, Vec<Line<'static>>) {
         _ => " s3 ".into(),
     };
     lines.push(Line::raw(""));
-    for keys in [
-        "Enter open / preview · Backspace up · g G first, last",
-        "d download · i details · o console · / filter",
-        "b bucket by name · Esc back to the profiles",
-    ] {
-        lines.push(Line::styled(keys, theme::dim()));
-    }
+    // The legend: the keys table, as the key handler reads it (? shows it whole).
+    let mut legend: Vec<String> = crate::app::s3_keys::KEYS
+        .iter()
+        .filter_map(|k| k.short.map(|w| format!("{} {w}", k.label)))
+        .collect();
+    legend.push("? all keys".into());
+    lines.push(Line::styled(legend.join(" · "), theme::dim()));
     (title, lines)
 }
 
 /// The download's progress, for the status bar.
 pub fn progress(b: &Browser) -> Option<String> {
     match &b.download {
-        Some(Download::Running {
+        Some(Download {
             at,
             done,
             total,
@@ -289,7 +289,7 @@ pub fn progress(b: &Browser) -> Option<String> {
             human_size(*done),
             human_size(total.unwrap_or(0))
         )),
-        Some(Download::Running {
+        Some(Download {
             at, done, total, ..
         }) => Some(match total {
             Some(t) if *t > 0 => format!(
