@@ -85,4 +85,3 @@ mod tests {
         assert_eq!(display_safe("\u{9b}"), "\\u{9b}");
     }
 }
-

@@ -1,0 +1,95 @@
+//! The app's side of sessions that outlive it and of files that change under it: the live
+//! sessions found in the cache, forgetting them, and the profiles read again.
+
+use std::sync::Arc;
+
+use super::{App, Current, Effect, ProfileList, Status};
+use crate::domain::ProfileSet;
+
+impl App {
+    /// The cache's live sessions replace the badges. When no identity is shown yet, the
+    /// selected profile's session is, else the one opened last.
+    pub(super) fn cached_sessions(&mut self, found: Vec<crate::aws::broker::LiveSession>) {
+        self.sessions.clear();
+        self.mfa_ready.clear();
+        let selected = self
+            .list
+            .selected()
+            .map(|r| self.set.profiles()[r.index].name.clone());
+        let mut shown: Option<&crate::aws::broker::LiveSession> = None;
+        for s in &found {
+            if !s.own {
+                self.mfa_ready.insert(s.profile.clone(), s.expiration);
+                continue;
+            }
+            self.sessions.insert(s.profile.clone(), s.expiration);
+            let better = match shown {
+                None => true,
+                Some(b) => {
+                    let sel = |x: &crate::aws::broker::LiveSession| {
+                        selected.as_deref() == Some(x.profile.as_str())
+                    };
+                    (sel(s), s.written) > (sel(b), b.written)
+                }
+            };
+            if better {
+                shown = Some(s);
+            }
+        }
+        if let Some(c) = &self.current {
+            if !self.sessions.contains_key(&c.profile) {
+                self.current = None; // forgotten
+            }
+        }
+        if self.current.is_none() {
+            self.current = shown.map(|s| Current {
+                profile: s.profile.clone(),
+                identity: s.identity.clone(),
+                expiration: s.expiration,
+            });
+        }
+    }
+
+    /// New profiles from the changed files: the list is rebuilt, keeping the selected profile,
+    /// the filter, the recent profiles and the order; badges of profiles still there stay.
+    pub(super) fn reload(&mut self, set: Arc<ProfileSet>) {
+        let selected = self
+            .list
+            .selected()
+            .map(|r| self.set.profiles()[r.index].name.clone());
+        let recent = self.list.recent_names();
+        let (recent_first, filter) = (self.list.recent_first, self.list.filter.clone());
+        let mut list = ProfileList::new(Arc::clone(&set));
+        list.set_recent(recent.iter().map(String::as_str));
+        if list.recent_first != recent_first {
+            list.toggle_order();
+        }
+        if !filter.is_empty() {
+            list.set_filter(filter);
+        }
+        if let Some(name) = selected {
+            list.select_name(&name);
+        }
+        let count = set.len();
+        self.sessions.retain(|p, _| set.index_of(p).is_some());
+        self.mfa_ready.retain(|p, _| set.index_of(p).is_some());
+        self.set = set;
+        self.list = list;
+        self.status = Some(Status::Info(format!(
+            "the AWS files changed: {count} profile{} read again",
+            if count == 1 { "" } else { "s" }
+        )));
+    }
+
+    /// `x`: forgets the selected profile's cached sessions.
+    pub(crate) fn forget_selected(&mut self) -> Vec<Effect> {
+        let Some(target) = self.selected_target() else {
+            return Vec::new();
+        };
+        self.status = Some(Status::Info(format!(
+            "forgetting the sessions of {}…",
+            crate::domain::text::display_safe(&target.name)
+        )));
+        vec![Effect::Forget(Some(target))]
+    }
+}
