@@ -41,7 +41,12 @@ pub fn record(profile: &str) -> std::io::Result<()> {
         return Ok(());
     };
     let mut usage = load();
-    usage.record(profile, SystemTime::now());
+    let now = SystemTime::now();
+    // Uses in a burst (a script calling `env` in a loop) count once, and cost no write.
+    if usage.used_within(profile, now, crate::domain::frecency::BURST) {
+        return Ok(());
+    }
+    usage.record(profile, now);
     let dir = path.parent().unwrap_or(std::path::Path::new("."));
     DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
     std::fs::set_permissions(dir, Permissions::from_mode(0o700))?;

@@ -13,6 +13,9 @@ pub const MAX_REMEMBERED: usize = 500;
 /// How many profiles the "recent" group shows.
 pub const SHOWN: usize = 8;
 
+/// Uses of a profile this close together count as one.
+pub const BURST: Duration = Duration::from_secs(600);
+
 /// One profile's use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Use {
@@ -103,6 +106,13 @@ impl Usage {
                 .then_with(|| a.0.cmp(&b.0))
         });
         all.into_iter().map(|(n, s, _)| (n, s)).collect()
+    }
+
+    /// True when `profile` was last used less than `window` before `now`.
+    pub fn used_within(&self, profile: &str, now: SystemTime, window: Duration) -> bool {
+        self.profiles
+            .get(profile)
+            .is_some_and(|u| secs(now).saturating_sub(u.last) < window.as_secs())
     }
 
     /// The use of `profile`, if remembered.

@@ -11,7 +11,9 @@ pub fn botocore_refusal(file: &IniFile<'_>) -> Option<(usize, String)> {
     if let Some(p) = file.problems.first() {
         found.push((p.line, format!("line {} is outside any [section]", p.line)));
     }
-    let mut seen: Vec<(&str, usize)> = Vec::new();
+    // By header text: files of 50,000 sections are read, so no scan of the ones before.
+    let mut seen: std::collections::HashMap<&str, usize> =
+        std::collections::HashMap::with_capacity(file.sections.len());
     // `[DEFAULT]` may be given again, but not one of its keys.
     let mut default_keys: Vec<(&str, usize)> = Vec::new();
     for section in &file.sections {
@@ -28,7 +30,7 @@ pub fn botocore_refusal(file: &IniFile<'_>) -> Option<(usize, String)> {
                     _ => default_keys.push((&e.key, e.line)),
                 }
             }
-        } else if let Some(&(_, first)) = seen.iter().find(|(h, _)| *h == section.raw_header) {
+        } else if let Some(&first) = seen.get(section.raw_header) {
             // Strict configparser: a section given twice (the same text between the brackets).
             found.push((
                 section.line,
@@ -38,7 +40,7 @@ pub fn botocore_refusal(file: &IniFile<'_>) -> Option<(usize, String)> {
                 ),
             ));
         } else {
-            seen.push((section.raw_header, section.line));
+            seen.insert(section.raw_header, section.line);
         }
         if section.header.is_empty() {
             found.push((section.line, "[] names no section".into()));
