@@ -130,6 +130,8 @@ pub struct App {
     pub show_detail: bool,
     /// `pick`: Enter hands the session to the calling shell instead of opening one.
     pub picking: bool,
+    /// Where downloads go first: the last directory chosen, in this run or an earlier one.
+    pub download_dir: std::path::PathBuf,
     /// The S3 browser, when open.
     pub browser: Option<s3::Browser>,
     /// The time of the last message.
@@ -167,6 +169,7 @@ impl App {
             status,
             show_detail: false,
             picking: false,
+            download_dir: std::path::PathBuf::from("."),
             browser: None,
             now,
             next_req: 0,

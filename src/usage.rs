@@ -1,4 +1,4 @@
-//! The file behind the recent-first order: `$XDG_STATE_HOME/xrole-tui/usage.json` (default
+//! The files behind the recent-first order and the remembered download directory: `$XDG_STATE_HOME/xrole-tui/usage.json` (default
 //! `~/.local/state/xrole-tui/usage.json`), 0600 in a 0700 directory whatever the umask,
 //! replaced atomically. It holds profile names and times, no secret.
 
@@ -55,5 +55,34 @@ pub fn record(profile: &str) -> std::io::Result<()> {
         .set_permissions(Permissions::from_mode(0o600))?;
     tmp.write_all(&usage.to_json())?;
     tmp.persist(&path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// The download directory chosen last (`download-dir` beside the history), if it still is one.
+pub fn download_dir() -> Option<PathBuf> {
+    let file = path()?.with_file_name("download-dir");
+    let bytes = crate::config::read_small_file(&file, 4096).ok().flatten()?;
+    let dir = PathBuf::from(String::from_utf8(bytes).ok()?.trim_end_matches('\n'));
+    dir.is_dir().then_some(dir)
+}
+
+/// Remembers `dir` as the download directory (written as the history is).
+pub fn remember_download_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let Some(file) = path().map(|p| p.with_file_name("download-dir")) else {
+        return Ok(());
+    };
+    let parent = file.parent().unwrap_or(std::path::Path::new("."));
+    DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(parent)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .tempfile_in(parent)?;
+    tmp.as_file()
+        .set_permissions(Permissions::from_mode(0o600))?;
+    let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    tmp.write_all(absolute.to_string_lossy().as_bytes())?;
+    tmp.persist(&file).map_err(|e| e.error)?;
     Ok(())
 }

@@ -379,3 +379,42 @@ fn end_loads_every_page_then_stays_on_the_last_key() {
     app.update(key(KeyCode::Char('g')), t0());
     assert_eq!(app.browser.as_ref().unwrap().position().0, 0);
 }
+
+#[test]
+fn the_download_directory_chosen_is_offered_next_time() {
+    let mut app = browsing();
+    for _ in 0..2 {
+        app.update(key(KeyCode::Down), t0());
+    }
+    app.update(key(KeyCode::Char('d')), t0());
+    app.update(
+        Msg::Key(crossterm::event::KeyEvent::new(
+            KeyCode::Char('u'),
+            crossterm::event::KeyModifiers::CONTROL,
+        )),
+        t0(),
+    );
+    chars(&mut app, "/tmp/reports-in");
+    let effects = app.update(key(KeyCode::Enter), t0());
+    assert!(
+        effects.iter().any(
+            |e| matches!(e, Effect::RememberDir(d) if d == std::path::Path::new("/tmp/reports-in"))
+        ),
+        "{effects:?}"
+    );
+    assert_eq!(
+        app.download_dir,
+        std::path::PathBuf::from("/tmp/reports-in")
+    );
+    // The same directory again: nothing more to remember.
+    app.update(key(KeyCode::Char('d')), t0());
+    let again = app.update(key(KeyCode::Enter), t0());
+    assert!(
+        !again.iter().any(|e| matches!(e, Effect::RememberDir(_))),
+        "{again:?}"
+    );
+    match &app.browser.as_ref().unwrap().mode {
+        Mode::Browse => {}
+        other => panic!("{other:?}"),
+    }
+}

@@ -173,7 +173,7 @@ impl App {
                         self.browser = Some(s3::Browser::new(
                             session.clone(),
                             Arc::clone(&target),
-                            std::path::PathBuf::from("."),
+                            self.download_dir.clone(),
                         ));
                         vec![Effect::S3ListBuckets {
                             req,

@@ -149,6 +149,9 @@ impl App {
             }
             s3::Ask::Download(at, dir) => {
                 let req = self.new_req();
+                // The next browser, in this run or the next, offers this directory first.
+                let remember = (dir != self.download_dir).then(|| Effect::RememberDir(dir.clone()));
+                self.download_dir = dir.clone();
                 match s3::download_effect(req, &session, &target, at.clone(), dir) {
                     Ok(effect) => {
                         if let Some(b) = self.browser.as_mut() {
@@ -160,7 +163,7 @@ impl App {
                                 files: None,
                             });
                         }
-                        vec![effect]
+                        [Some(effect), remember].into_iter().flatten().collect()
                     }
                     Err(e) => {
                         if let Some(b) = self.browser.as_mut() {

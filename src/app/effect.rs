@@ -130,6 +130,8 @@ pub enum Effect {
         /// The profile, resolved.
         target: Arc<Target>,
     },
+    /// Remember this download directory for the next runs.
+    RememberDir(std::path::PathBuf),
     /// A profile was used (authenticated): it moves up in the recent-first order next time.
     Used(String),
     /// End the program.

@@ -105,6 +105,9 @@ pub async fn run(
     let mut executor = Executor::new(broker, tx.clone());
     let mut app = App::new(Arc::clone(&set), preselect.as_deref(), SystemTime::now());
     app.picking = mode == Mode::Pick;
+    if let Some(dir) = crate::usage::download_dir() {
+        app.download_dir = dir;
+    }
     // Recent first: the history is a small file, read before the first frame so the list does
     // not move under the user's eyes.
     let now = SystemTime::now();
@@ -160,6 +163,11 @@ pub async fn run(
             for effect in app.update(msg, SystemTime::now()) {
                 match effect {
                     Effect::Quit => quit = true,
+                    Effect::RememberDir(dir) => {
+                        tokio::task::spawn_blocking(move || {
+                            crate::usage::remember_download_dir(&dir)
+                        });
+                    }
                     Effect::Used(profile) => {
                         tokio::task::spawn_blocking(move || crate::usage::record(&profile));
                     }
