@@ -304,27 +304,50 @@ fn mfa(frame: &mut Frame, app: &App, prompt: &crate::app::MfaPrompt, waiting: bo
 }
 
 fn help(frame: &mut Frame, app: &App, area: Rect) {
-    let line = |label: &str, help: &str| {
-        Line::from(vec![
-            Span::styled(format!("{label:>10}  "), theme::badge()),
-            Span::raw(help.to_owned()),
-        ])
-    };
     // The keys of the screen in front, from the tables the key handlers read.
-    let mut lines: Vec<Line> = if app.browser.is_some() {
+    let mut keys: Vec<(&str, &str)> = if app.browser.is_some() {
         crate::app::s3_keys::KEYS
             .iter()
-            .map(|b| line(b.label, b.help))
+            .map(|b| (b.label, b.help))
             .collect()
     } else {
         crate::app::keymap::PROFILES
             .iter()
-            .map(|b| line(b.label, b.help))
+            .map(|b| (b.label, b.help))
             .collect()
     };
     if app.browser.is_some() {
-        lines.push(line("?", "this help (any key closes it)"));
+        keys.push(("?", "this help (any key closes it)"));
     }
+    let entry = |(label, help): (&str, &str), width: usize| {
+        let text: String = help.chars().take(width.saturating_sub(12)).collect();
+        vec![
+            Span::styled(format!("{label:>10}  "), theme::badge()),
+            Span::raw(format!("{text:<w$}", w = width.saturating_sub(12))),
+        ]
+    };
+    // One column when it fits the height, else two side by side (every key stays listed).
+    let room = usize::from(area.height.saturating_sub(2));
+    let lines: Vec<Line> = if keys.len() <= room || area.width < 80 {
+        keys.iter().map(|&k| Line::from(entry(k, 68))).collect()
+    } else {
+        let half = keys.len().div_ceil(2);
+        let col = usize::from(area.width.min(120).saturating_sub(4)) / 2;
+        (0..half)
+            .map(|i| {
+                let mut spans = entry(keys[i], col);
+                if let Some(&right) = keys.get(i + half) {
+                    spans.extend(entry(right, col));
+                }
+                Line::from(spans)
+            })
+            .collect()
+    };
+    let width = if keys.len() <= room || area.width < 80 {
+        70
+    } else {
+        area.width.min(120)
+    };
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
-    popup(frame, area, " keys ", lines, 70, height);
+    popup(frame, area, " keys ", lines, width, height);
 }

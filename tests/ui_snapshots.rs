@@ -242,3 +242,20 @@ fn the_mfa_modal_counts_down_the_code_step() {
         .any(|y| (0..80u16).any(|x| buf[(x, y)].symbol() == "4" && buf[(x, y)].fg == Color::Red));
     assert!(red);
 }
+
+#[test]
+fn help_lists_every_key_even_on_a_short_terminal() {
+    let mut app = app();
+    app.update(key(KeyCode::Char('?')), t0());
+    for (w, h) in [(80, 24), (100, 16), (120, 14)] {
+        let text = draw(&app, w, h).backend().to_string();
+        for b in xrole_tui::app::keymap::PROFILES {
+            let words: String = b.help.chars().take(20).collect();
+            assert!(
+                text.contains(&words),
+                "{w}x{h}: {:?} missing:\n{text}",
+                b.help
+            );
+        }
+    }
+}

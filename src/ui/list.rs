@@ -76,7 +76,9 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
             }
         }
         let line_width = usize::from(inner.width);
-        let mut line = Line::from(row_spans(app, &row, line_width));
+        // Under `recent` the rows of many accounts mix: each says its own.
+        let account = (group == crate::app::profiles::RECENT).then_some(row.group.as_str());
+        let mut line = Line::from(row_spans(app, &row, account, line_width));
         if pos == selected {
             line = line.style(theme::selected());
         }
@@ -88,7 +90,7 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
 /// One row in `width` columns. What is never cut: the name's start, the session countdown, the
 /// prod and invalid marks. What goes first when there is no room: the role's name, then
 /// `[chained]`, then the MFA badge; the name is cut last, with an ellipsis.
-fn row_spans(app: &App, row: &Row, width: usize) -> Vec<Span<'static>> {
+fn row_spans(app: &App, row: &Row, account: Option<&str>, width: usize) -> Vec<Span<'static>> {
     let name = &app.set.profiles()[row.index].name;
     let left_of =
         |t: &std::time::SystemTime| short_countdown(t.duration_since(app.now).unwrap_or_default());
@@ -131,9 +133,11 @@ fn row_spans(app: &App, row: &Row, width: usize) -> Vec<Span<'static>> {
             fits
         })
     };
+    let account = account.map(|a| Span::styled(format!(" · {a}"), theme::dim()));
     let (mfa, chained, role) = (room_for(mfa), room_for(chained), room_for(role));
+    let account = room_for(account);
     let mut spans = vec![Span::raw("  "), Span::styled(name_text, name_style)];
-    spans.extend([role, mfa, chained].into_iter().flatten());
+    spans.extend([role, mfa, chained, account].into_iter().flatten());
     spans.extend(must);
     spans
 }
