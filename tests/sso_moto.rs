@@ -404,3 +404,25 @@ fn processes_refreshing_at_once_all_get_in_although_the_refresh_token_rotates() 
     }
     assert!(!s.sso.token_calls().is_empty());
 }
+
+#[test]
+fn role_credentials_from_the_portal_are_cached_and_clear_forgets_them() {
+    let _g = serial();
+    let s = setup();
+    s.login("corp", "corp-access-cache", 3600, false);
+    for _ in 0..3 {
+        let v = json(&s.run(&["whoami", "vendor-sso", "--json"]));
+        assert_eq!(v["account"], "555555555555");
+    }
+    assert_eq!(
+        s.sso.portal_calls().len(),
+        1,
+        "one GetRoleCredentials, then the cache"
+    );
+    ok(&s.run(&["clear", "vendor-sso"]));
+    ok(&s.run(&["whoami", "vendor-sso"]));
+    assert_eq!(s.sso.portal_calls().len(), 2, "forgotten, so asked again");
+    // Without the cache every call asks the portal, as before.
+    ok(&s.run(&["whoami", "vendor-sso", "--no-cache"]));
+    assert_eq!(s.sso.portal_calls().len(), 3);
+}

@@ -104,7 +104,7 @@ impl Engine {
             }
             let source = match creds.take() {
                 Some(c) => c,
-                None => leaf::load(target, &self.sso).await?,
+                None => self.root(target, now).await?,
             };
             let client = self.sts(&source);
             let caller = if next == 0 {
@@ -197,7 +197,7 @@ impl Engine {
         }
         let creds = match creds {
             Some(c) => c,
-            None => leaf::load(target, &self.sso).await?,
+            None => self.root(target, now).await?,
         };
         if let Some(expected) = &target.expected_account {
             let actual = match &identity {
@@ -360,6 +360,62 @@ fn describe(step: &Step) -> String {
             format!("calling sts:AssumeRole on {}", role_arn.as_str())
         }
     }
+}
+
+impl Engine {
+    /// The credentials at the root of `target`'s plan. IAM Identity Center role credentials are
+    /// cached (as the AWS CLI caches them): a profile that is only an SSO role then costs no
+    /// `GetRoleCredentials` while they last. Other roots are loaded each time (keys are in the
+    /// files; `credential_process` decides for itself, as with the AWS CLI).
+    async fn root(&self, target: &Target, now: SystemTime) -> Result<Credentials, AuthError> {
+        let (Some(key), Some(cache)) = (sso_key(target), &self.cache) else {
+            return leaf::load(target, &self.sso).await;
+        };
+        if let Some(entry) = cache.get(&key, now) {
+            return Ok(entry.credentials);
+        }
+        let creds = leaf::load(target, &self.sso).await?;
+        let entry = cache::Entry {
+            credentials: creds.clone(),
+            identity: None,
+        };
+        let _ = cache.put(&key, &entry); // a cache that cannot be written only costs a call
+        Ok(creds)
+    }
+}
+
+/// The cache key of an SSO root's role credentials: the start URL, the session, the account
+/// and the role, as the AWS CLI keys them.
+pub fn sso_key(target: &Target) -> Option<cache::Key> {
+    let Source::Sso {
+        account_id,
+        role_name,
+        ..
+    } = &target.plan.source
+    else {
+        return None;
+    };
+    let sso = target.sso.as_ref()?;
+    Some(cache::Key::new(&[
+        "sso-role-credentials",
+        sso.start_url.as_deref().unwrap_or_default(),
+        sso.session.as_deref().unwrap_or_default(),
+        account_id,
+        role_name,
+    ]))
+}
+
+/// The key of the session a profile hands out: its last step's, or, for a profile that is
+/// only an SSO role, its role credentials'.
+pub fn session_key(target: &Target) -> Option<cache::Key> {
+    step_keys(target).pop().or_else(|| sso_key(target))
+}
+
+/// Every cache key of `target`: its steps and its SSO root.
+pub fn all_keys(target: &Target) -> Vec<cache::Key> {
+    let mut keys = step_keys(target);
+    keys.extend(sso_key(target));
+    keys
 }
 
 /// The profile whose credentials a step's result are.

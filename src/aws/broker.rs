@@ -220,9 +220,9 @@ impl Broker {
                 continue;
             };
             let keys = super::authenticate::step_keys(&target);
-            // The profile's own session (its last step), else a live MFA session under it:
-            // Enter then needs no code.
-            let own = keys.last().and_then(|k| live.get(k.as_str()));
+            // The profile's own session (its last step, or its SSO role), else a live MFA
+            // session under it: Enter then needs no code.
+            let own = super::authenticate::session_key(&target).and_then(|k| live.get(k.as_str()));
             let entry = match own {
                 Some(e) => Some((e, true)),
                 None => keys
@@ -263,7 +263,7 @@ impl Broker {
         }
         let mut removed = 0;
         for t in targets {
-            for key in super::authenticate::step_keys(t) {
+            for key in super::authenticate::all_keys(t) {
                 if cache.remove(&key).map_err(fail)? {
                     removed += 1;
                 }
