@@ -257,10 +257,16 @@ fn unlock_brings_back_a_shell_whose_mfa_session_ended() {
     let (url, token, control) = (parts[0], parts[1], parts[2]);
     let first = get(url, None, Some(token)).1;
 
-    // The MFA session ends (its cache entries go), so the renewal due in ~10 s needs a code.
+    // The MFA session ends (its cache entry goes: the one without an identity), so the
+    // renewal due in ~10 s needs a code. The role's own entry stays: removing it would be
+    // forgetting the session, which stops the serving at once (see the test below).
     for e in std::fs::read_dir(w.cache()).unwrap().flatten() {
         if e.path().extension().is_some_and(|x| x == "json") {
-            std::fs::remove_file(e.path()).unwrap();
+            let v: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(e.path()).unwrap()).unwrap();
+            if v["arn"].is_null() {
+                std::fs::remove_file(e.path()).unwrap();
+            }
         }
     }
     let trouble = loop {
@@ -325,4 +331,76 @@ fn a_rust_sdk_program_in_exec_reaches_the_role() {
     let mut c = w.command(&["exec", "app", "--", program.to_str().unwrap()]);
     c.env("AWS_DEFAULT_REGION", "us-east-1");
     assert_eq!(ok(&w.run_with(c, "")).trim(), "222222222222");
+}
+
+#[test]
+fn a_forgotten_session_is_no_longer_served() {
+    let _g = serial();
+    let w = World::new();
+    // No code needed: forgetting makes the endpoint open a new session at once.
+    let (mut child, url, token) = serving_child(&w, "app", &[], 60);
+    let (status, before) = get(&url, None, Some(&token));
+    assert_eq!(status, 200);
+    ok(&w.run(&["clear", "app"], ""));
+    let start = Instant::now();
+    let after = loop {
+        let (status, body) = get(&url, None, Some(&token));
+        if status == 200 && body != before {
+            break body;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "still serving the forgotten session: {status} {body}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let key =
+        |b: &str| serde_json::from_str::<serde_json::Value>(b).unwrap()["AccessKeyId"].clone();
+    assert_ne!(
+        key(&before),
+        key(&after),
+        "new credentials, not the forgotten ones"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+
+    // A code is needed: after `clear`, nothing is served until `xrole-tui unlock`.
+    let out = w.home().join("endpoint-dev");
+    let script = format!(
+        "printf '%s %s' \"$AWS_CONTAINER_CREDENTIALS_FULL_URI\" \"$AWS_CONTAINER_AUTHORIZATION_TOKEN\" > {0}.tmp; mv {0}.tmp {0}; sleep 60",
+        out.display()
+    );
+    let mut c = w.command(&["exec", "dev", "--", "sh", "-c", &script]);
+    c.stdin(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    child.stdin.take().unwrap().write_all(b"135791\n").unwrap();
+    let start = Instant::now();
+    let text = loop {
+        if let Ok(t) = std::fs::read_to_string(&out) {
+            break t;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the child never started"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let (url, token) = text.split_once(' ').unwrap();
+    assert_eq!(get(url, None, Some(token)).0, 200);
+    ok(&w.run(&["clear"], ""));
+    let start = Instant::now();
+    let body = loop {
+        let (status, body) = get(url, None, Some(token));
+        if status == 503 {
+            break body;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "still served after clear"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(body.contains("unlock"), "{body}");
+    let _ = child.kill();
+    let _ = child.wait();
 }

@@ -245,6 +245,16 @@ impl Broker {
         found
     }
 
+    /// True when `target`'s session is in the cache (its file is there, live or not). A
+    /// credential endpoint that saw it there and no longer does knows it was forgotten
+    /// (`clear`, `x`, a revocation).
+    pub fn session_cached(&self, target: &Target) -> bool {
+        match (&self.cache, super::authenticate::session_key(target)) {
+            (Some(cache), Some(key)) => cache.contains(&key),
+            _ => false,
+        }
+    }
+
     /// True unless the cache is off (`--no-cache`, `XROLE_CACHE=none`).
     pub fn has_cache(&self) -> bool {
         self.cache.is_some()

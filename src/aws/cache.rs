@@ -207,6 +207,11 @@ impl Cache {
         live
     }
 
+    /// True when an entry for `key` is on disk, whatever its state.
+    pub fn contains(&self, key: &Key) -> bool {
+        fs::symlink_metadata(self.path(key)).is_ok()
+    }
+
     /// Stores `entry` under `key`: a private temporary file in the same directory, renamed over
     /// the old one, so a reader sees the old file or the new one, never half of one.
     pub fn put(&self, key: &Key, entry: &Entry) -> std::io::Result<()> {

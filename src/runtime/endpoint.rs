@@ -285,6 +285,9 @@ impl MfaInput for NoPrompt {
     }
 }
 
+/// How often a served session's cache file is looked at, to notice it was forgotten.
+const FORGET_POLL: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Renews the credentials `min_ttl` before they expire, through the broker (its cache and its
 /// cross-process lock, so every shell of the profile shares one session).
 async fn refresh(
@@ -294,14 +297,38 @@ async fn refresh(
     report: Reporter,
 ) {
     let mut failures = 0;
+    // Forgetting the session (`clear`, `x`, a revocation) removes its cache file: seen gone
+    // after it was there, what is held is dropped and the session opened again at once (which
+    // needs `xrole-tui unlock` when it needs a code).
+    let mut was_cached = broker.session_cached(&target);
     loop {
         let now = SystemTime::now();
         let next = read(&state).next_refresh(broker.min_ttl(), now, retry_delay(failures));
         let Some(next) = next else {
             return; // keys that never expire: nothing to renew
         };
-        if let Ok(wait) = next.duration_since(now) {
-            tokio::time::sleep(wait).await;
+        let mut forgotten = false;
+        while let Ok(wait) = next.duration_since(SystemTime::now()) {
+            tokio::time::sleep(wait.min(FORGET_POLL)).await;
+            let cached = broker.session_cached(&target);
+            if was_cached && !cached {
+                forgotten = true;
+                break;
+            }
+            was_cached |= cached;
+        }
+        if forgotten {
+            let why = "the session was forgotten (xrole-tui clear, x or revoke)".to_owned();
+            let mut s = state
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            *s = Served::Failed(why.clone());
+            drop(s);
+            report(format!(
+                "profile {:?}: {why}; opening it again",
+                display_safe(&target.name)
+            ));
+            was_cached = false;
         }
         let mut mfa = NoPrompt {
             mfa_process: target.mfa_process.clone(),
@@ -309,6 +336,7 @@ async fn refresh(
         match broker.open(&target, &mut mfa, SystemTime::now()).await {
             Ok(outcome) => {
                 failures = 0;
+                was_cached = broker.session_cached(&target);
                 let mut s = state
                     .write()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
