@@ -168,3 +168,19 @@ pub fn read_small_file(path: &Path, max: u64) -> Result<Option<Vec<u8>>, String>
     }
     Ok(Some(bytes))
 }
+
+/// Writes `bytes` to `path` as a private file (0600 whatever the umask), through a temporary
+/// file in the same directory renamed over the old one, so a reader sees the old file or the
+/// new one, never half of one. The directory must exist.
+pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::PermissionsExt;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    tmp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}

@@ -3,7 +3,6 @@
 //! replaced atomically. It holds profile names and times, no secret.
 
 use std::fs::{DirBuilder, Permissions};
-use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::PathBuf;
 use std::time::SystemTime;
@@ -50,12 +49,7 @@ pub fn record(profile: &str) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(std::path::Path::new("."));
     DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
     std::fs::set_permissions(dir, Permissions::from_mode(0o700))?;
-    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
-    tmp.as_file()
-        .set_permissions(Permissions::from_mode(0o600))?;
-    tmp.write_all(&usage.to_json())?;
-    tmp.persist(&path).map_err(|e| e.error)?;
-    Ok(())
+    crate::config::write_private(&path, &usage.to_json())
 }
 
 /// The download directory chosen last (`download-dir` beside the history), if it still is one.
@@ -76,13 +70,6 @@ pub fn remember_download_dir(dir: &std::path::Path) -> std::io::Result<()> {
         .recursive(true)
         .mode(0o700)
         .create(parent)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempfile_in(parent)?;
-    tmp.as_file()
-        .set_permissions(Permissions::from_mode(0o600))?;
     let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-    tmp.write_all(absolute.to_string_lossy().as_bytes())?;
-    tmp.persist(&file).map_err(|e| e.error)?;
-    Ok(())
+    crate::config::write_private(&file, absolute.to_string_lossy().as_bytes())
 }

@@ -15,12 +15,7 @@ fn pane(w: &World, command: &str) -> Pane {
         "SHELL=/bin/sh PS1='role$ ' {} {command}; echo \"rc=$?\"; sleep 600",
         env!("CARGO_BIN_EXE_xrole-tui")
     );
-    let env = vec![
-        ("HOME", home.display().to_string()),
-        ("PATH", std::env::var("PATH").unwrap_or_default()),
-        ("TERM", "xterm-256color".into()),
-        ("AWS_ENDPOINT_URL", moto().endpoint.clone()),
-    ];
+    let env = support::pty::tui_env(&home, &moto().endpoint);
     Pane::start(&home, &script, &env, 110, 30)
 }
 

@@ -21,12 +21,7 @@ fn pick_switches_the_calling_shell_in_place_and_env_unset_leaves_it() {
         format!("PS1='sh$ '\nxr() {{ eval \"$(command {bin} pick \"$@\")\"; }}\n"),
     )
     .unwrap();
-    let env = vec![
-        ("HOME", home.display().to_string()),
-        ("PATH", std::env::var("PATH").unwrap_or_default()),
-        ("TERM", "xterm-256color".into()),
-        ("AWS_ENDPOINT_URL", moto().endpoint.clone()),
-    ];
+    let env = support::pty::tui_env(&home, &moto().endpoint);
     let pane = Pane::start(&home, "bash --rcfile ~/.bashrc -i", &env, 100, 30);
     pane.wait_for("sh$", 30);
     pane.type_text("cd /tmp && xr");
@@ -79,12 +74,7 @@ fn the_next_role_shell_starts_where_the_last_one_ended() {
         home.display(),
         env!("CARGO_BIN_EXE_xrole-tui")
     );
-    let env = vec![
-        ("HOME", home.display().to_string()),
-        ("PATH", std::env::var("PATH").unwrap_or_default()),
-        ("TERM", "xterm-256color".into()),
-        ("AWS_ENDPOINT_URL", moto().endpoint.clone()),
-    ];
+    let env = support::pty::tui_env(&home, &moto().endpoint);
     let pane = Pane::start(&home, &script, &env, 100, 30);
     pane.wait_for("profiles (", 30);
     pane.keys(&["Enter"]);
@@ -117,12 +107,7 @@ fn the_list_follows_the_config_file_while_the_tui_runs() {
         "{} --profile dev; sleep 600",
         env!("CARGO_BIN_EXE_xrole-tui")
     );
-    let env = vec![
-        ("HOME", home.display().to_string()),
-        ("PATH", std::env::var("PATH").unwrap_or_default()),
-        ("TERM", "xterm-256color".into()),
-        ("AWS_ENDPOINT_URL", moto().endpoint.clone()),
-    ];
+    let env = support::pty::tui_env(&home, &moto().endpoint);
     let pane = Pane::start(&home, &script, &env, 110, 40);
     let before = pane.wait_for("profiles (", 30);
     let count = |s: &str| -> usize {

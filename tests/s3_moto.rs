@@ -374,12 +374,7 @@ fn in_the_tui_end_reaches_the_last_of_2500_keys_and_d_downloads_a_folder() {
         downloads.path().display(),
         env!("CARGO_BIN_EXE_xrole-tui")
     );
-    let env = vec![
-        ("HOME", h.path().display().to_string()),
-        ("PATH", std::env::var("PATH").unwrap_or_default()),
-        ("TERM", "xterm-256color".into()),
-        ("AWS_ENDPOINT_URL", moto().endpoint.clone()),
-    ];
+    let env = support::pty::tui_env(h.path(), &moto().endpoint);
     let pane = support::pty::Pane::start(h.path(), &script, &env, 120, 30);
     pane.wait_for("profiles (", 30);
     pane.keys(&["s"]);

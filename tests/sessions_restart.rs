@@ -61,12 +61,7 @@ fn a_new_tui_shows_the_sessions_of_earlier_runs_and_x_forgets_them() {
         "{} --profile dev; sleep 600",
         env!("CARGO_BIN_EXE_xrole-tui")
     );
-    let env = vec![
-        ("HOME", home.display().to_string()),
-        ("PATH", std::env::var("PATH").unwrap_or_default()),
-        ("TERM", "xterm-256color".into()),
-        ("AWS_ENDPOINT_URL", moto().endpoint.clone()),
-    ];
+    let env = support::pty::tui_env(&home, &moto().endpoint);
     let pane = Pane::start(&home, &script, &env, 110, 40);
     // The identity bar and dev's row, without any call or code.
     let screen = pane.wait_for("dev · 222222222222", 30);

@@ -351,14 +351,9 @@ fn the_tui_opens_the_vendor_role_from_an_sso_login() {
         "SHELL=/bin/sh PS1='role$ ' {} --profile vendor-access; sleep 600",
         env!("CARGO_BIN_EXE_xrole-tui")
     );
-    let env = vec![
-        ("HOME", dir.display().to_string()),
-        ("PATH", std::env::var("PATH").unwrap_or_default()),
-        ("TERM", "xterm-256color".into()),
-        ("AWS_ENDPOINT_URL", moto().endpoint.clone()),
-        ("AWS_ENDPOINT_URL_SSO", s.sso.portal_url.clone()),
-        ("AWS_ENDPOINT_URL_SSO_OIDC", s.sso.oidc_url.clone()),
-    ];
+    let mut env = support::pty::tui_env(&dir, &moto().endpoint);
+    env.push(("AWS_ENDPOINT_URL_SSO", s.sso.portal_url.clone()));
+    env.push(("AWS_ENDPOINT_URL_SSO_OIDC", s.sso.oidc_url.clone()));
     let pane = Pane::start(&dir, &script, &env, 100, 30);
     pane.wait_for("vendor-access", 30);
     pane.keys(&["Enter"]);

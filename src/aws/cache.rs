@@ -2,7 +2,7 @@
 //! never through a symlink. A file that cannot be read or parsed is a miss.
 
 use std::fs::{self, DirBuilder, OpenOptions, Permissions};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -218,15 +218,7 @@ impl Cache {
         self.ensure_dir()?;
         let disk = OnDisk::from_entry(entry);
         let json = Zeroizing::new(serde_json::to_vec(&disk).map_err(std::io::Error::other)?);
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".tmp-")
-            .tempfile_in(&self.dir)?;
-        tmp.as_file()
-            .set_permissions(Permissions::from_mode(0o600))?;
-        tmp.write_all(&json)?;
-        tmp.as_file().sync_all()?;
-        tmp.persist(self.path(key)).map_err(|e| e.error)?;
-        Ok(())
+        crate::config::write_private(&self.path(key), &json)
     }
 
     /// Removes the entry for `key`; true when there was one (a revoked or forgotten session

@@ -7,8 +7,6 @@
 //! Whether a token can be used is decided from the file and the clock alone, so an expired
 //! token costs no DNS lookup and no network wait before the `aws sso login` message.
 
-use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -204,14 +202,7 @@ async fn refresh(
 
 /// Writes the token back: a private temporary file in the same directory, renamed over the old.
 fn save(path: &Path, token: &CachedToken) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
-    tmp.as_file()
-        .set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    tmp.write_all(&token.to_json())?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    crate::config::write_private(path, &token.to_json())
 }
 
 async fn role_credentials(

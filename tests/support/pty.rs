@@ -175,3 +175,14 @@ pub fn signal(pid: u32, signal: nix::sys::signal::Signal) {
     let pid = i32::try_from(pid).unwrap();
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal).unwrap();
 }
+
+/// The environment of a pane that runs the binary against moto at `endpoint`, with `home` as
+/// its home: nothing else of this process's environment gets in.
+pub fn tui_env(home: &Path, endpoint: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("HOME", home.display().to_string()),
+        ("PATH", std::env::var("PATH").unwrap_or_default()),
+        ("TERM", "xterm-256color".into()),
+        ("AWS_ENDPOINT_URL", endpoint.to_owned()),
+    ]
+}
