@@ -51,7 +51,8 @@ pub fn render(frame: &mut Frame, app: &App) {
     } else if body.width < WIDE {
         // Narrow: the plan under the list when there is height for both, else one at a time;
         // Tab gives the plan the whole body.
-        let wanted = u16::try_from(list::height_wanted(app)).unwrap_or(u16::MAX);
+        let wanted =
+            u16::try_from(list::height_wanted(app, usize::from(body.height))).unwrap_or(u16::MAX);
         if app.show_detail {
             detail_pane(frame, app, body);
         } else if body.height >= STACKED_MIN {
@@ -69,7 +70,8 @@ pub fn render(frame: &mut Frame, app: &App) {
             Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
                 .areas(body);
         // Room left under the list holds the live sessions.
-        let wanted = u16::try_from(list::height_wanted(app)).unwrap_or(u16::MAX);
+        let wanted =
+            u16::try_from(list::height_wanted(app, usize::from(body.height))).unwrap_or(u16::MAX);
         let live = sessions::count(app);
         if live > 0 && left.height >= wanted.saturating_add(4 + 2) {
             let box_height =
@@ -164,13 +166,7 @@ fn identity_bar(frame: &mut Frame, app: &App, area: Rect) {
         room -= brand.width();
     }
     let show_name = room >= profile.width() + name.width();
-    let profile = if profile.width() > room {
-        let mut cut: String = profile.chars().take(room.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
-    } else {
-        profile
-    };
+    let profile = wrap::fit(&profile, room.max(1));
     let mut spans = Vec::new();
     if show_brand {
         spans.push(Span::styled(brand, theme::title()));

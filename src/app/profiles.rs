@@ -125,17 +125,16 @@ impl ProfileList {
     /// group, at most [`frecency::SHOWN`], and shows them first when there are any.
     pub fn set_recent<'a>(&mut self, ranked: impl IntoIterator<Item = &'a str>) {
         let mut is_recent = vec![false; self.group_of.len()];
-        self.recent = ranked
-            .into_iter()
-            .filter_map(|n| self.set.index_of(n))
-            .filter(|&i| !std::mem::replace(&mut is_recent[i], true))
-            .take(frecency::SHOWN)
-            .filter_map(|i| u32::try_from(i).ok())
-            .collect();
-        is_recent.fill(false);
-        for &i in &self.recent {
-            is_recent[i as usize] = true;
+        let mut recent = Vec::with_capacity(frecency::SHOWN);
+        for index in ranked.into_iter().filter_map(|n| self.set.index_of(n)) {
+            if recent.len() == frecency::SHOWN {
+                break;
+            }
+            if !std::mem::replace(&mut is_recent[index], true) {
+                recent.extend(u32::try_from(index).ok());
+            }
         }
+        self.recent = recent;
         self.is_recent = is_recent;
         self.recent_first = !self.recent.is_empty();
         self.rebuild();

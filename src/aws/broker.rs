@@ -219,16 +219,18 @@ impl Broker {
             let Ok(target) = set.target_at(index) else {
                 continue;
             };
-            let keys = super::authenticate::step_keys(&target);
+            let mut keys = super::authenticate::step_keys(&target);
             // The profile's own session (its last step, or its SSO role), else a live MFA
             // session under it: Enter then needs no code.
-            let own = super::authenticate::session_key(&target).and_then(|k| live.get(k.as_str()));
+            let own = keys
+                .pop()
+                .or_else(|| super::authenticate::sso_key(&target))
+                .and_then(|k| live.get(k.as_str()));
             let entry = match own {
                 Some(e) => Some((e, true)),
                 None => keys
                     .iter()
                     .rev()
-                    .skip(1)
                     .find_map(|k| live.get(k.as_str()))
                     .map(|e| (e, false)),
             };

@@ -11,18 +11,20 @@ use crate::app::App;
 use crate::domain::session::short_countdown;
 use unicode_width::UnicodeWidthStr;
 
-/// The lines the whole list takes (rows, group headings and the border).
-pub fn height_wanted(app: &App) -> usize {
-    let mut groups = 0;
+/// The lines the whole list takes (rows, group headings and the border), counted no further
+/// than `cap`: it is asked on every frame, and only whether the list fits matters.
+pub fn height_wanted(app: &App, cap: usize) -> usize {
+    let mut lines = 2;
     let mut previous = None;
     for pos in 0..app.list.len() {
         let g = app.list.group_at(pos);
-        if g != previous {
-            groups += 1;
-            previous = g;
+        lines += if g == previous { 1 } else { 2 };
+        previous = g;
+        if lines > cap {
+            break;
         }
     }
-    app.list.len() + groups + 2
+    lines
 }
 
 /// Draws the list in `area`, scrolled so that the selection is visible.
@@ -122,7 +124,7 @@ fn row_spans(app: &App, row: &Row, account: Option<&str>, width: usize) -> Vec<S
         ratatui::style::Style::new()
     };
     let must_width: usize = must.iter().map(w).sum();
-    let name_text = fit(&row.name, width.saturating_sub(2 + must_width).max(1));
+    let name_text = super::wrap::fit(&row.name, width.saturating_sub(2 + must_width).max(1));
     let mut used = 2 + name_text.width() + must_width;
     let mut room_for = |s: Option<Span<'static>>| {
         s.filter(|s| {
@@ -140,23 +142,4 @@ fn row_spans(app: &App, row: &Row, account: Option<&str>, width: usize) -> Vec<S
     spans.extend([role, mfa, chained, account].into_iter().flatten());
     spans.extend(must);
     spans
-}
-
-/// `text` in at most `room` columns, ending in `…` when cut.
-fn fit(text: &str, room: usize) -> String {
-    if text.width() <= room {
-        return text.to_owned();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if used + cw + 1 > room {
-            break;
-        }
-        out.push(c);
-        used += cw;
-    }
-    out.push('…');
-    out
 }

@@ -171,24 +171,10 @@ fn when(t: std::time::SystemTime) -> String {
 
 /// `text` in exactly `w` columns: cut with `…`, or padded.
 fn pad(text: &str, w: usize) -> String {
-    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
-    if text.width() <= w {
-        return format!("{text}{}", " ".repeat(w - text.width()));
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let cw = c.width().unwrap_or(0);
-        if used + cw + 1 > w {
-            break;
-        }
-        out.push(c);
-        used += cw;
-    }
-    out.push('…');
-    used += 1;
-    out.push_str(&" ".repeat(w.saturating_sub(used)));
-    out
+    use unicode_width::UnicodeWidthStr;
+    let cut = super::wrap::fit(text, w);
+    let fill = w.saturating_sub(cut.width());
+    cut + &" ".repeat(fill)
 }
 
 /// The pane when nothing else is shown: the selected entry's details, then the keys.
