@@ -12,5 +12,6 @@ pub mod revoking;
 pub mod s3;
 pub mod s3_tree;
 pub mod sdk;
+pub mod session_keys;
 pub mod sso;
 pub mod sts;

@@ -1,0 +1,158 @@
+//! What a section header names, as botocore reads it: a profile (`[default]`, `[profile NAME]`
+//! split with shell rules, literal names in the credentials file), an `[sso-session NAME]` or
+//! a `[services NAME]` recorded on the way, or nothing (and why, when the AWS CLI would differ).
+
+use super::{FileKind, FileProblem, Location, ProfileSet, SsoSession};
+use crate::domain::ini::{self, Section};
+
+impl ProfileSet {
+    /// The profile a section defines, if any; records `[sso-session]` sections on the way.
+    pub(super) fn section_profile_name(
+        &mut self,
+        section: &Section<'_>,
+        kind: FileKind,
+        defaults: &[&ini::Entry<'_>],
+    ) -> Option<String> {
+        let at = Location {
+            file: kind,
+            line: section.line,
+        };
+        // `[]` is reported with the file's refusal; `[DEFAULT]` is applied to the others.
+        if section.header.is_empty() || section.raw_header == "DEFAULT" {
+            return None;
+        }
+        let raw = section.raw_header;
+        if kind == FileKind::Credentials {
+            // Literal names, blanks included, as botocore takes them.
+            if raw != section.header {
+                self.file_problems.push(FileProblem {
+                    location: at,
+                    message: format!(
+                        "[{raw}] has blanks inside the brackets, so the AWS CLI reads the profile {raw:?}, blanks included; so does xrole-tui"
+                    ),
+                });
+            }
+            return Some(raw.to_owned());
+        }
+        // botocore matches `profile` at the very start and `default` exactly, so a blank
+        // inside the brackets before the name (or after `default`) hides the section.
+        let header = section.header;
+        if raw.len() != raw.trim_start().len() || header == "default" && raw != header {
+            self.file_problems.push(FileProblem {
+                location: at,
+                message: format!(
+                    "[{raw}] has blanks inside the brackets, which the AWS CLI does not strip, so it ignores this section; so does xrole-tui (write [{header}])"
+                ),
+            });
+            return None;
+        }
+        if header == "default" {
+            return Some(header.to_owned());
+        }
+        // Shell rules, as botocore splits them: `profile "my name"` is the profile `my name`;
+        // a header that does not split into two words names nothing.
+        let quoted: Vec<String>;
+        let (first, second, more) = if header.contains(['"', '\'', '\\']) {
+            quoted = match shlex::split(header) {
+                Some(w) => w,
+                None => {
+                    self.file_problems.push(FileProblem {
+                        location: Location {
+                            file: kind,
+                            line: section.line,
+                        },
+                        message: format!(
+                            "[{header}] has an unclosed quote; the AWS CLI ignores this section"
+                        ),
+                    });
+                    return None;
+                }
+            };
+            first_words(quoted.iter().map(String::as_str))
+        } else {
+            // The common case, without an allocation per section.
+            first_words(header.split_whitespace())
+        };
+        let (word, rest) = match (first, second, more) {
+            (Some(w), None, _) => (w, ""),
+            (Some(w), Some(r), false) => (w, r),
+            (Some("profile" | "sso-session" | "services"), Some(_), true) => {
+                self.file_problems.push(FileProblem {
+                    location: Location {
+                        file: kind,
+                        line: section.line,
+                    },
+                    message: format!(
+                        "[{header}] names more than one thing; quote a name with spaces (the AWS CLI ignores this section)"
+                    ),
+                });
+                return None;
+            }
+            _ => (header, ""),
+        };
+        match word {
+            "profile" if !rest.is_empty() => Some(rest.to_owned()),
+            "sso-session" if !rest.is_empty() => {
+                let get = |k: &str| {
+                    let default = || defaults.iter().rev().find(|d| d.key == k).copied();
+                    section
+                        .get(k)
+                        .or_else(default)
+                        .map(|e| e.value.clone().into_owned())
+                };
+                self.sso_sessions.insert(
+                    rest.to_owned(),
+                    SsoSession {
+                        name: rest.to_owned(),
+                        start_url: get("sso_start_url"),
+                        region: get("sso_region"),
+                        line: section.line,
+                    },
+                );
+                None
+            }
+            "services" if !rest.is_empty() => {
+                let endpoints = section
+                    .entries
+                    .iter()
+                    .filter_map(|e| {
+                        let url = nested_value(&e.value, "endpoint_url")?;
+                        Some((e.key.clone().into_owned(), url.to_owned()))
+                    })
+                    .collect();
+                self.services.insert(rest.to_owned(), endpoints);
+                None
+            }
+            "services" | "plugins" | "preview" => None,
+            _ => {
+                if rest.is_empty() {
+                    self.file_problems.push(FileProblem {
+                        location: Location {
+                            file: kind,
+                            line: section.line,
+                        },
+                        message: format!(
+                            "[{header}] is not a profile in the config file; write [profile {header}]"
+                        ),
+                    });
+                }
+                None
+            }
+        }
+    }
+}
+
+/// The first two words and whether there are more.
+fn first_words<'a>(
+    mut words: impl Iterator<Item = &'a str>,
+) -> (Option<&'a str>, Option<&'a str>, bool) {
+    (words.next(), words.next(), words.next().is_some())
+}
+
+/// The value of `key` in a nested block (`s3 =` followed by indented `key = value` lines).
+fn nested_value<'a>(block: &'a str, key: &str) -> Option<&'a str> {
+    block.lines().rev().find_map(|line| {
+        let (k, v) = line.split_once(['=', ':'])?;
+        (k.trim().eq_ignore_ascii_case(key)).then(|| v.trim())
+    })
+}
