@@ -203,6 +203,13 @@ pub enum Command {
         /// The profile.
         #[arg(add = profile_names())]
         profile: String,
+        /// Read this config file instead (the lines a served child's copies hold name the
+        /// real files).
+        #[arg(long, hide = true, value_name = "PATH")]
+        config_file: Option<std::path::PathBuf>,
+        /// Read this credentials file instead.
+        #[arg(long, hide = true, value_name = "PATH")]
+        credentials_file: Option<std::path::PathBuf>,
     },
     /// S3 in the profile's role.
     #[command(subcommand)]
@@ -323,7 +330,15 @@ pub fn run(cli: Cli) -> ExitCode {
             }
         },
         Some(Command::Pick { profile, format }) => pick::run(&files, profile, format, no_cache),
-        Some(Command::CredentialProcess { profile }) => {
+        Some(Command::CredentialProcess {
+            profile,
+            config_file,
+            credentials_file,
+        }) => {
+            let files = AwsFiles {
+                config: config_file.unwrap_or(files.config),
+                credentials: credentials_file.unwrap_or(files.credentials),
+            };
             block_on(creds::credential_process(&files, &profile, opts))
         }
         Some(Command::S3(S3Command::Ls { profile, location })) => {

@@ -10,5 +10,6 @@ pub mod config;
 pub mod domain;
 pub mod helper;
 pub mod runtime;
+pub mod serve;
 pub mod ui;
 pub mod usage;

@@ -1,14 +1,9 @@
-//! The imperative shell around the app: the terminal, the event loop, background calls and
-//! the role shell.
+//! The imperative shell around the app: the terminal, the event loop and background calls. The
+//! role shell itself is served by `serve`, as `exec`'s child is.
 
-pub mod browser;
-pub mod child;
-pub mod control;
-pub mod endpoint;
 pub mod event_loop;
 pub mod executor;
 pub mod job;
-pub mod served_child;
 pub mod terminal;
 pub mod watch;
 

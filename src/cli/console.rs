@@ -39,7 +39,7 @@ pub async fn run(files: &AwsFiles, request: &Request, opts: Opts) -> Result<u8, 
         })?;
         let display = display_name(&target.name, target.account_name.as_deref());
         let url = switch_role_url(role, &display, target.is_prod()).map_err(Failure::config)?;
-        return show(&url, request.print, "the switch-role page");
+        return show(&url, request.print, "the switch-role page").await;
     }
     let partition = partition_of(&target.plan).map_err(Failure::config)?;
     let destination =
@@ -58,7 +58,7 @@ pub async fn run(files: &AwsFiles, request: &Request, opts: Opts) -> Result<u8, 
     ) {
         note("a user without a role signs in with GetFederationToken: the console session carries no MFA context and lasts 1 hour");
     }
-    let code = show(&url, request.print, "the console")?;
+    let code = show(&url, request.print, "the console").await?;
     if let Some(role) = switch_to {
         let display = display_name(&target.name, target.account_name.as_deref());
         let link = switch_role_url(&role, &display, target.is_prod()).map_err(Failure::config)?;
@@ -75,12 +75,13 @@ fn note(text: &str) {
     let _ = writeln!(std::io::stderr(), "xrole-tui: note: {}", display_safe(text));
 }
 
-fn show(url: &str, print: bool, what: &str) -> Result<u8, Failure> {
+async fn show(url: &str, print: bool, what: &str) -> Result<u8, Failure> {
     if print {
         println!("{url}");
         return Ok(0);
     }
-    crate::runtime::browser::open(url)
+    crate::serve::browser::open_and_wait(url)
+        .await
         .map_err(|why| {
             Failure::config(format!(
                 "cannot open a browser for {what} ({why}); set BROWSER, or use --print"

@@ -17,8 +17,8 @@ use crate::domain::session::{countdown, rfc3339};
 use crate::domain::shell_env::{self, MARKER, REMOVED};
 use crate::domain::text::{display_safe, json_safe};
 use crate::domain::Target;
-use crate::runtime::endpoint::Reporter;
-use crate::runtime::served_child::ServedChild;
+use crate::serve::endpoint::Reporter;
+use crate::serve::served_child::ServedChild;
 
 /// Output formats of `env`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -279,7 +279,7 @@ pub async fn exec(
     )
     .map_err(Failure::config)?;
     if let Some(program) = command.first() {
-        crate::runtime::child::check_runnable(program, std::env::var_os("PATH").as_deref())
+        crate::serve::child::check_runnable(program, std::env::var_os("PATH").as_deref())
             .map_err(|(code, message)| Failure { message, code })?;
     }
     let Opened {
@@ -314,9 +314,9 @@ pub async fn exec(
         .as_ref()
         .map_or(shell_env::Delivery::Static, ServedChild::delivery);
     let env = shell_env::child_env(std::env::vars_os(), &session, region.as_deref(), delivery);
-    let status = crate::runtime::child::run(env, command)
+    let status = crate::serve::child::run(env, command)
         .await
         .map_err(Failure::config)?;
     drop(served);
-    Ok(crate::runtime::child::exit_code(status))
+    Ok(crate::serve::child::exit_code(status))
 }

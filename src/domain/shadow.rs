@@ -7,6 +7,10 @@
 //! `source_profile = default` follows it, and a new `[default]` keeps the default's settings
 //! that are not about credentials (`region`, `output`, …). Everything else is copied as it is.
 
+mod keyless;
+
+pub use keyless::without_long_term_keys;
+
 /// Keys that give a profile credentials, or say where they come from.
 const CREDENTIAL_KEYS: [&str; 17] = [
     "aws_access_key_id",

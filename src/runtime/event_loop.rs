@@ -11,15 +11,16 @@ use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::endpoint::Reporter;
 use super::executor::Executor;
-use super::served_child::ServedChild;
-use super::{child, terminal};
+use super::terminal;
 use crate::app::{App, Effect, Msg};
 use crate::aws::broker::Broker;
 use crate::config::AwsFiles;
 use crate::domain::session::Session;
 use crate::domain::{shell_env, ProfileSet, Target};
+use crate::serve::child;
+use crate::serve::endpoint::Reporter;
+use crate::serve::served_child::ServedChild;
 
 /// How the loop ended.
 #[derive(Debug)]

@@ -182,15 +182,14 @@ impl Executor {
                 let (url, switch_to) = broker
                     .console_link(&target, &at, &mut mfa, SystemTime::now())
                     .await?;
-                tokio::task::spawn_blocking(move || crate::runtime::browser::open(&url))
-                    .await
-                    .map_err(|e| AuthError::Config(e.to_string()))?
-                    .map_err(|why| {
+                let page = crate::serve::browser::open(&url).map_err(|why| {
                         AuthError::Config(format!(
                             "cannot open a browser ({why}); set BROWSER, or use `xrole-tui console {} --print`",
                             crate::domain::text::display_safe(&target.name)
                         ))
                     })?;
+                // Removed after a few seconds, or when the TUI ends first.
+                tokio::spawn(page.keep());
                 Ok(match switch_to {
                     Some(role) => format!(
                         "console opened as the chain's first role; switch to {} there",

@@ -1,23 +1,34 @@
 //! Opening a link in the user's browser without putting it on a command line: the browser gets
-//! a private file (0600 in a 0700 directory) that redirects to the link, removed a few seconds
-//! later. A console sign-in link carries a token that signs in; `ps` must not show it.
+//! a private file (0600 in a 0700 directory, see `private_dir`) that redirects to the link,
+//! removed a few seconds later. A console sign-in link carries a token that signs in; `ps` must
+//! not show it.
 
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::time::Duration;
 
 use zeroize::Zeroizing;
 
+use super::private_dir::PrivateDir;
+
 /// How long the redirecting file stays for the browser to read it.
 const KEEP: Duration = Duration::from_secs(5);
 
-/// Opens `url`; blocks for a few seconds while the browser reads the redirecting file.
-pub fn open(url: &str) -> Result<(), String> {
-    let dir = tempfile::Builder::new()
-        .prefix("xrole-console-")
-        .tempdir()
-        .map_err(|e| format!("cannot make a private directory: {e}"))?;
-    let page = dir.path().join("open.html");
+/// The redirecting page of an opened link: removed when dropped, so a caller that is stopped
+/// (a signal, the TUI quitting) removes it too.
+#[derive(Debug)]
+pub struct OpenedPage {
+    _dir: PrivateDir,
+}
+
+impl OpenedPage {
+    /// Keeps the page while the browser reads it, then removes it.
+    pub async fn keep(self) {
+        tokio::time::sleep(KEEP).await;
+    }
+}
+
+/// Opens `url` in the browser; the page it reads is removed when the result is dropped.
+pub fn open(url: &str) -> Result<OpenedPage, String> {
+    let dir = PrivateDir::new("console")?;
     let escaped = url
         .replace('&', "&amp;")
         .replace('"', "&quot;")
@@ -25,19 +36,32 @@ pub fn open(url: &str) -> Result<(), String> {
     let html = Zeroizing::new(format!(
         "<!doctype html><meta charset=utf-8><meta http-equiv=refresh content=\"0;url={escaped}\"><title>xrole-tui</title>\n"
     ));
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&page)
-        .and_then(|mut f| f.write_all(html.as_bytes()))
-        .map_err(|e| format!("cannot write {}: {e}", page.display()))?;
-    let launched = launch(&format!("file://{}", page.display()));
-    if launched.is_ok() {
-        std::thread::sleep(KEEP);
+    let page = dir.write("open.html", html.as_bytes())?;
+    launch(&format!("file://{}", page.display()))?;
+    Ok(OpenedPage { _dir: dir })
+}
+
+/// [`open`], then keeps the page for the browser; Ctrl-C, SIGTERM or SIGHUP meanwhile remove
+/// it before this process ends as the signal asks. For the command line.
+pub async fn open_and_wait(url: &str) -> Result<(), String> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let kinds = [
+        SignalKind::interrupt(),
+        SignalKind::terminate(),
+        SignalKind::hangup(),
+    ];
+    // Listening starts before the page is written, so no signal can miss the removal.
+    let mut streams: Vec<_> = kinds.iter().filter_map(|k| signal(*k).ok()).collect();
+    let page = open(url)?;
+    let any_signal = futures::future::select_all(streams.iter_mut().map(|s| Box::pin(s.recv())));
+    tokio::select! {
+        () = page.keep() => Ok(()),
+        (_, index, _) = any_signal => {
+            // The page is gone (dropped with `keep`'s future); end as the signal would have.
+            let code = [130, 143, 129][index];
+            std::process::exit(code);
+        }
     }
-    drop(dir);
-    launched
 }
 
 /// `$BROWSER` (its first command; `%s` is replaced by the URL), else the platform's opener,

@@ -2,17 +2,16 @@
 //! in which the default profile gives no credentials (see `domain::shadow`). Both end when this
 //! is dropped: the server stops and the copies are removed.
 
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::control::Control;
 use super::endpoint::{Endpoint, Reporter};
+use super::private_dir::PrivateDir;
 use crate::aws::broker::Broker;
 use crate::config::AwsFiles;
 use crate::domain::session::Session;
-use crate::domain::shadow::shadow_default;
+use crate::domain::shadow::{shadow_default, without_long_term_keys};
 use crate::domain::shell_env::Delivery;
 use crate::domain::Target;
 
@@ -22,7 +21,7 @@ pub struct ServedChild {
     /// `status` and `unlock` talk to it.
     control: Option<Control>,
     /// The rewritten files, in a private directory removed on drop.
-    files: Option<(tempfile::TempDir, PathBuf, PathBuf)>,
+    files: Option<(PrivateDir, PathBuf, PathBuf)>,
     /// Until when no new MFA code is needed, as known at the start.
     until: Option<std::time::SystemTime>,
 }
@@ -81,7 +80,7 @@ impl ServedChild {
 }
 
 /// Copies of the files with the default profile hidden, when it gives credentials.
-fn child_files(files: &AwsFiles) -> Result<Option<(tempfile::TempDir, PathBuf, PathBuf)>, String> {
+fn child_files(files: &AwsFiles) -> Result<Option<(PrivateDir, PathBuf, PathBuf)>, String> {
     let (config, credentials) = files.read_raw().map_err(|e| e.to_string())?;
     let text = |b: &Option<Vec<u8>>, p: &Path| {
         std::str::from_utf8(b.as_deref().unwrap_or_default())
@@ -93,24 +92,41 @@ fn child_files(files: &AwsFiles) -> Result<Option<(tempfile::TempDir, PathBuf, P
     let Some(shadowed) = shadow_default(&config, &credentials) else {
         return Ok(None);
     };
+    if [&files.config, &files.credentials]
+        .iter()
+        .any(|p| p.to_string_lossy().contains(['\n', '\r']))
+    {
+        return Err(
+            "the AWS files' paths hold a line break, so the copies cannot name them".into(),
+        );
+    }
+    let shadowed = without_long_term_keys(shadowed, |name| keys_command(files, name));
     let shadowed_credentials = zeroize::Zeroizing::new(shadowed.credentials);
-    // tempfile makes the directory 0700; the files are made 0600 below.
-    let dir = tempfile::Builder::new()
-        .prefix("xrole-files-")
-        .tempdir()
+    let dir = PrivateDir::new("files")
         .map_err(|e| format!("cannot make a private directory for the child's files: {e}"))?;
-    let write = |name: &str, body: &str| -> Result<PathBuf, String> {
-        let path = dir.path().join(name);
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&path)
-            .and_then(|mut f| f.write_all(body.as_bytes()))
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        Ok(path)
-    };
+    let write = |name: &str, body: &str| dir.write(name, body.as_bytes());
     let config_path = write("config", &shadowed.config)?;
     let credentials_path = write("credentials", &shadowed_credentials)?;
     Ok(Some((dir, config_path, credentials_path)))
+}
+
+/// The `credential_process` of a profile whose long-term keys are not copied: this binary, on
+/// the real files, giving a session of the profile (never the keys). Quoted for both `sh -c`
+/// (Go, JavaScript) and `shlex.split` (botocore).
+fn keys_command(files: &AwsFiles, profile: &str) -> String {
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
+    let exe = std::env::current_exe()
+        .ok()
+        .and_then(|p| std::fs::canonicalize(p).ok())
+        .map_or_else(
+            || "xrole-tui".to_owned(),
+            |p| p.to_string_lossy().into_owned(),
+        );
+    format!(
+        "{} credential-process --config-file {} --credentials-file {} {}",
+        quote(&exe),
+        quote(&files.config.to_string_lossy()),
+        quote(&files.credentials.to_string_lossy()),
+        quote(profile)
+    )
 }

@@ -1,6 +1,12 @@
 //! The one child runner, for `exec` and the TUI's role shell: a clean environment, the
 //! command (default `$SHELL`), SIGINT and SIGQUIT left to the child (which shares the
 //! terminal's foreground group), SIGTERM and SIGHUP sent to this process passed on to it.
+//!
+//! The child never outlives this process: it is started through this same binary
+//! ([`LAUNCHER`]), which asks the kernel for a signal when its parent dies (`PR_SET_PDEATHSIG`,
+//! kept across `execve`) and then becomes the command. Killed with SIGKILL, the endpoint is gone,
+//! and so is the child it served: SIGHUP for a shell (which passes it on to its jobs), SIGTERM for
+//! a command.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -63,6 +69,56 @@ pub fn check_runnable(
     }
 }
 
+/// The first argument that makes this binary the launcher of a served child.
+pub const LAUNCHER: &str = "__xrole-served-child";
+
+/// The launcher's side, in the new process: `LAUNCHER PARENT SIGNAL PROGRAM ARGS…`. Asks for
+/// `SIGNAL` when the parent dies, checks that the parent is still `PARENT` (it may have died
+/// before the request), then becomes the program. Never returns.
+pub fn launcher_main(args: Vec<OsString>) -> ! {
+    use std::os::unix::process::CommandExt;
+    let number = |a: Option<&OsString>| a.and_then(|a| a.to_str()?.parse::<i32>().ok());
+    let (Some(parent), Some(signal)) = (number(args.first()), number(args.get(1))) else {
+        eprintln!("xrole-tui: {LAUNCHER} is for xrole-tui's own use");
+        std::process::exit(2);
+    };
+    let Some((program, rest)) = args.get(2..).and_then(<[OsString]>::split_first) else {
+        std::process::exit(2);
+    };
+    let signal = nix::sys::signal::Signal::try_from(signal).unwrap_or(nix::sys::signal::SIGTERM);
+    if nix::sys::prctl::set_pdeathsig(signal).is_err() || nix::unistd::getppid().as_raw() != parent
+    {
+        // The parent is gone already (or the kernel would not watch it): nothing serves us.
+        std::process::exit(125);
+    }
+    let err = std::process::Command::new(program).args(rest).exec();
+    let name = display_safe(&program.to_string_lossy()).into_owned();
+    eprintln!("xrole-tui: cannot run {name}: {err}");
+    std::process::exit(if err.kind() == std::io::ErrorKind::NotFound {
+        127
+    } else {
+        126
+    });
+}
+
+/// The command that runs `program` through the launcher, or `program` itself when this binary
+/// cannot be found again.
+fn launched(program: &OsString, args: &[OsString], shell: bool) -> tokio::process::Command {
+    let Ok(exe) = std::env::current_exe().and_then(std::fs::canonicalize) else {
+        let mut cmd = tokio::process::Command::new(program);
+        cmd.args(args);
+        return cmd;
+    };
+    let signal = if shell { libc::SIGHUP } else { libc::SIGTERM };
+    let mut cmd = tokio::process::Command::new(exe);
+    cmd.arg(LAUNCHER)
+        .arg(std::process::id().to_string())
+        .arg(signal.to_string())
+        .arg(program)
+        .args(args);
+    cmd
+}
+
 /// Runs `command` (see [`program`]) with exactly `env` and waits for it.
 pub async fn run(
     env: BTreeMap<OsString, OsString>,
@@ -101,8 +157,8 @@ async fn run_tracked(
     // Listening starts before the command does, so no SIGTERM or SIGHUP is missed.
     let mut term = signal(SignalKind::terminate()).ok();
     let mut hup = signal(SignalKind::hangup()).ok();
-    let mut cmd = tokio::process::Command::new(&program);
-    cmd.args(&args).env_clear().envs(env);
+    let mut cmd = launched(&program, &args, command.is_empty());
+    cmd.env_clear().envs(env);
     if let Some(d) = dir.filter(|d| d.is_dir()) {
         cmd.current_dir(d);
     }

@@ -31,7 +31,7 @@ const UNLOCK_TIMEOUT: Duration = Duration::from_secs(60);
 pub struct Control {
     /// The socket's path (`XROLE_CONTROL`).
     pub path: PathBuf,
-    _dir: tempfile::TempDir,
+    _dir: super::private_dir::PrivateDir,
     task: JoinHandle<()>,
 }
 
@@ -45,9 +45,7 @@ impl Control {
     /// Listens for `shared`'s endpoint.
     pub fn start(shared: Arc<Shared>) -> Result<Self, String> {
         use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::Builder::new()
-            .prefix("xrole-control-")
-            .tempdir()
+        let dir = super::private_dir::PrivateDir::new("control")
             .map_err(|e| format!("cannot make a private directory for the control socket: {e}"))?;
         let path = dir.path().join("control.sock");
         let listener = UnixListener::bind(&path)
