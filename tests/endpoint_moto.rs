@@ -404,3 +404,97 @@ fn a_forgotten_session_is_no_longer_served() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// The AWS CLI inside `exec` for `profile`: its `sts get-caller-identity` output, or the failure.
+fn aws_in_exec(w: &World, profile: &str) -> std::process::Output {
+    let script = format!("\"{}\" sts get-caller-identity --output json", aws_cli());
+    let mut c = w.command(&["exec", profile, "--", "sh", "-c", &script]);
+    c.env("AWS_DEFAULT_REGION", "us-east-1");
+    w.run_with(c, "")
+}
+
+#[test]
+fn temporary_keys_without_an_expiry_are_served_with_one_and_the_aws_cli_runs() {
+    let _g = serial();
+    let w = World::new();
+    // Keys pasted from the SSO portal: a session token, and no expiry anywhere.
+    let minted = ok(&w.run(&["env", "base", "--format", "json"], ""));
+    let v: serde_json::Value = serde_json::from_str(&minted).unwrap();
+    w.append(
+        ".aws/credentials",
+        &format!(
+            "[pasted]\naws_access_key_id = {}\naws_secret_access_key = {}\naws_session_token = {}\n",
+            v["AWS_ACCESS_KEY_ID"].as_str().unwrap(),
+            v["AWS_SECRET_ACCESS_KEY"].as_str().unwrap(),
+            v["AWS_SESSION_TOKEN"].as_str().unwrap()
+        ),
+    );
+    let out = aws_in_exec(&w, "pasted");
+    let text = ok(&out);
+    assert!(text.contains("\"Account\""), "{text}");
+    let (mut child, url, token) = serving_child(&w, "pasted", &[], 20);
+    let (status, body) = get(&url, None, Some(&token));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    for field in ["AccessKeyId", "SecretAccessKey", "Token", "Expiration"] {
+        assert!(
+            v[field].as_str().is_some_and(|s| !s.is_empty()),
+            "{field} in {body}"
+        );
+    }
+}
+
+#[test]
+fn a_credential_process_of_long_term_keys_is_served_through_a_session() {
+    let _g = serial();
+    let w = World::new();
+    w.append(
+        ".aws/config",
+        "[profile helper]\ncredential_process = sh -c 'printf \"{\\\"Version\\\":1,\\\"AccessKeyId\\\":\\\"AKIAHELPER0000000001\\\",\\\"SecretAccessKey\\\":\\\"helper-secret\\\"}\"'\n",
+    );
+    let out = aws_in_exec(&w, "helper");
+    let text = ok(&out);
+    assert!(text.contains("\"Account\""), "{text}");
+    let (mut child, url, token) = serving_child(&w, "helper", &[], 20);
+    let (status, body) = get(&url, None, Some(&token));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        !body.contains("AKIAHELPER") && !body.contains("helper-secret"),
+        "the long-term key reached the child: {body}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(v["Token"].as_str().is_some_and(|t| !t.is_empty()), "{body}");
+    // --no-session opts out: then the keys go in the environment, and exec says so.
+    let out = w.run(
+        &[
+            "exec",
+            "--no-session",
+            "helper",
+            "--",
+            "sh",
+            "-c",
+            "echo $AWS_ACCESS_KEY_ID",
+        ],
+        "",
+    );
+    assert_eq!(ok(&out).trim(), "AKIAHELPER0000000001");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("instead of an endpoint"));
+}
+
+#[test]
+fn endpoint_errors_carry_string_codes() {
+    let _g = serial();
+    let w = World::new();
+    let (mut child, url, _token) = serving_child(&w, "app", &[], 20);
+    let (status, body) = get(&url, None, Some("wrong"));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status, 403);
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(v["code"].is_string() && v["Code"].is_string(), "{body}");
+    assert!(v["message"].as_str().unwrap().contains("token"), "{body}");
+}

@@ -196,10 +196,17 @@ impl Engine {
             }
             next += 1;
         }
-        let creds = match creds {
+        let mut creds = match creds {
             Some(c) => c,
             None => self.root(target, now).await?,
         };
+        if plan.session_for_process_keys && creds.session_token.is_none() {
+            // A helper that hands out long-term keys: they stay in this process, as keys
+            // from the files do, and a session goes out instead.
+            sts_calls += 1;
+            creds = sts::get_session_token(&self.sts(&creds), None, None, profile).await?;
+            identity = None;
+        }
         if let Some(expected) = &target.expected_account {
             let actual = match &identity {
                 Some(id) => id.clone(),

@@ -114,6 +114,10 @@ pub struct Plan {
     pub steps: Vec<Step>,
     /// Things the user should know about this plan (not errors).
     pub notes: Vec<String>,
+    /// A `credential_process` with no role on top: when it hands out long-term keys (no
+    /// session token), they are turned into a `GetSessionToken` session at run time, as keys
+    /// from the files are by a step.
+    pub session_for_process_keys: bool,
 }
 
 /// Said of a plan that hands out long-term keys on request.
@@ -125,11 +129,13 @@ impl Plan {
     /// long-term keys with no role, whose keys are then handed out as they are. Returns false
     /// when that does not apply (a role, or temporary keys), and leaves the plan alone.
     pub fn without_session(&mut self) -> bool {
-        let own_session = self.steps.len() == 1
+        let own_session = (self.steps.len() == 1
             && matches!(self.steps[0], Step::SessionToken { .. })
-            && self.source.is_long_term();
+            && self.source.is_long_term())
+            || self.session_for_process_keys;
         if own_session {
             self.steps.clear();
+            self.session_for_process_keys = false;
             self.notes.push(NO_SESSION_NOTE.to_owned());
         }
         own_session
@@ -285,6 +291,7 @@ impl ProfileSet {
             source,
             steps: Vec::with_capacity(roles + 1),
             notes: Vec::new(),
+            session_for_process_keys: false,
         };
         if roles == 0 {
             session_token_step(&mut plan, &self.profiles()[start]);
@@ -331,7 +338,11 @@ fn leaf(profile: &Profile) -> Result<Source, PlanError> {
 /// A user profile without a role gets a session of its own (with its `mfa_serial`, if any):
 /// long-term keys are never handed to a shell or a program.
 fn session_token_step(plan: &mut Plan, profile: &Profile) {
-    if plan.source.is_long_term() && profile.get(Key::XroleSession) == Some("none") {
+    let opted_out = profile.get(Key::XroleSession) == Some("none");
+    if matches!(plan.source, Source::Process { .. }) {
+        plan.session_for_process_keys = !opted_out;
+    }
+    if plan.source.is_long_term() && opted_out {
         plan.notes.push(NO_SESSION_NOTE.to_owned());
         return;
     }

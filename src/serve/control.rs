@@ -53,7 +53,21 @@ impl Control {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
             .map_err(|e| format!("cannot make {} private: {e}", path.display()))?;
         let task = tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
+            let mut backoff = Duration::ZERO;
+            loop {
+                let stream = match listener.accept().await {
+                    Ok((stream, _)) => {
+                        backoff = Duration::ZERO;
+                        stream
+                    }
+                    Err(_) => {
+                        // Out of descriptors: wait and try again, never spin or give up.
+                        backoff =
+                            (backoff * 2).clamp(Duration::from_millis(5), Duration::from_secs(1));
+                        tokio::time::sleep(backoff).await;
+                        continue;
+                    }
+                };
                 let ours = stream
                     .peer_cred()
                     .is_ok_and(|c| c.uid() == rustix::process::getuid().as_raw());

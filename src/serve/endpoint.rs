@@ -7,17 +7,9 @@
 //! 2–5 s. What the child may not have (no token, another `Host`, a peer that is not loopback)
 //! is refused.
 
-use std::convert::Infallible;
-use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
-use bytes::Bytes;
-use http_body_util::Full;
-use hyper::body::Incoming;
-use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::{TokioIo, TokioTimer};
-use subtle::ConstantTimeEq;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use zeroize::Zeroizing;
@@ -30,10 +22,10 @@ use crate::domain::session::{rfc3339, Credentials};
 use crate::domain::text::display_safe;
 use crate::domain::Target;
 
-/// The path credentials are served on (some SDKs ignore a URI without one).
-const PATH: &str = "/credentials";
-/// A client that sends no complete request head within this time is dropped.
-const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
+mod answer;
+mod listen;
+
+use answer::{Check, PATH};
 
 /// Where problems of the endpoint are told (the TUI's status, `exec`'s stderr).
 pub type Reporter = Arc<dyn Fn(String) + Send + Sync>;
@@ -95,6 +87,7 @@ impl Endpoint {
         credentials: Credentials,
         report: Reporter,
     ) -> std::io::Result<Self> {
+        listen::raise_fd_limit();
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let token = Zeroizing::new(random_token()?);
@@ -103,12 +96,9 @@ impl Endpoint {
             trouble: None,
         }));
         let host = format!("127.0.0.1:{}", addr.port());
-        let server = tokio::spawn(serve(
+        let server = tokio::spawn(listen::serve(
             listener,
-            Arc::new(Check {
-                host: host.clone(),
-                token: token.clone(),
-            }),
+            Arc::new(Check::new(host.clone(), token.clone(), report.clone())),
             Arc::clone(&state),
         ));
         let refresher = tokio::spawn(refresh(
@@ -141,11 +131,6 @@ impl Endpoint {
     }
 }
 
-struct Check {
-    host: String,
-    token: Zeroizing<String>,
-}
-
 /// The state, for reading.
 pub fn read(state: &RwLock<Served>) -> std::sync::RwLockReadGuard<'_, Served> {
     state
@@ -157,100 +142,6 @@ fn random_token() -> std::io::Result<String> {
     let mut bytes = Zeroizing::new([0u8; 32]);
     getrandom::fill(bytes.as_mut()).map_err(|e| std::io::Error::other(e.to_string()))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
-
-async fn serve(listener: TcpListener, check: Arc<Check>, state: Arc<RwLock<Served>>) {
-    loop {
-        let Ok((stream, peer)) = listener.accept().await else {
-            continue;
-        };
-        if !peer.ip().is_loopback() {
-            continue; // bound to loopback; refused all the same
-        }
-        let (check, state) = (Arc::clone(&check), Arc::clone(&state));
-        tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req| {
-                let answer = respond(&req, peer, &check, &state);
-                async move { Ok::<_, Infallible>(answer) }
-            });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(HEAD_TIMEOUT)
-                .max_buf_size(16 * 1024)
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
-    }
-}
-
-fn respond(
-    req: &Request<Incoming>,
-    peer: SocketAddr,
-    check: &Check,
-    state: &RwLock<Served>,
-) -> Response<Full<Bytes>> {
-    if !peer.ip().is_loopback() {
-        return error(StatusCode::FORBIDDEN, "only this machine may ask");
-    }
-    let host = req.headers().get(hyper::header::HOST).map(|h| h.as_bytes());
-    if host != Some(check.host.as_bytes()) {
-        // DNS rebinding: a web page's request names its own host.
-        return error(StatusCode::FORBIDDEN, "wrong Host for this endpoint");
-    }
-    let token = req
-        .headers()
-        .get(hyper::header::AUTHORIZATION)
-        .map_or(&b""[..], |t| t.as_bytes());
-    if !bool::from(token.ct_eq(check.token.as_bytes())) {
-        return error(
-            StatusCode::FORBIDDEN,
-            "missing or wrong authorization token (AWS_CONTAINER_AUTHORIZATION_TOKEN)",
-        );
-    }
-    if req.uri().path() != PATH {
-        return error(
-            StatusCode::NOT_FOUND,
-            "credentials are served on /credentials",
-        );
-    }
-    if req.method() != hyper::Method::GET {
-        return error(StatusCode::METHOD_NOT_ALLOWED, "use GET");
-    }
-    match read(state).answer(SystemTime::now()) {
-        Answer::Credentials(c) => {
-            let mut body = serde_json::json!({
-                "AccessKeyId": c.access_key_id,
-                "SecretAccessKey": c.secret_access_key.as_str(),
-            });
-            if let Some(t) = &c.session_token {
-                body["Token"] = serde_json::Value::String(t.as_str().to_owned());
-            }
-            if let Some(e) = c.expiration {
-                body["Expiration"] = serde_json::Value::String(rfc3339(e));
-            }
-            json(StatusCode::OK, &body)
-        }
-        Answer::Unavailable(why) => error(StatusCode::SERVICE_UNAVAILABLE, &why),
-    }
-}
-
-fn error(status: StatusCode, message: &str) -> Response<Full<Bytes>> {
-    // Both spellings: SDKs read `message` or `Message`.
-    let message = format!("xrole-tui: {message}");
-    json(
-        status,
-        &serde_json::json!({ "code": status.as_u16(), "message": message, "Message": message }),
-    )
-}
-
-fn json(status: StatusCode, body: &serde_json::Value) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        hyper::header::CONTENT_TYPE,
-        hyper::header::HeaderValue::from_static("application/json"),
-    );
-    response
 }
 
 /// Never prompts: the child owns the terminal. A profile's `mfa_process` still gives a code

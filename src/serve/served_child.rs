@@ -36,6 +36,14 @@ impl ServedChild {
         files: &AwsFiles,
         report: Reporter,
     ) -> Result<Self, String> {
+        if session.credentials.session_token.is_none() {
+            // The protocol has no keys-only form that botocore accepts, and long-term keys
+            // are not handed to a child through it.
+            return Err(
+                "these are long-term keys without a session (--no-session or xrole_session = none)"
+                    .into(),
+            );
+        }
         let files = child_files(files)?;
         let until = broker.renewable_until(&target, std::time::SystemTime::now());
         let endpoint = Endpoint::start(broker, target, session.credentials.clone(), report.clone())

@@ -1,0 +1,136 @@
+//! The endpoint's accept loop, made to outlast a flood from another local user:
+//! - the soft limit on open files is raised to the hard one when serving starts;
+//! - past a few open connections, a new one whose socket belongs to another user (the owner
+//!   the kernel lists in `/proc/net/tcp`) is closed at once, so strangers can hold only a few
+//!   descriptors, each for at most the head timeout, and this user's programs are still served;
+//! - connections of this user are capped too, so the control socket always has descriptors;
+//! - an accept error (out of descriptors) backs off instead of spinning.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+
+use super::answer::{respond, Check};
+use crate::domain::serving::Served;
+
+/// A client that sends no complete request head within this time is dropped.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
+/// Up to this many open connections, nobody's owner is looked up (the common case costs
+/// nothing); past it, only this user's connections are kept.
+const UNCHECKED: usize = 8;
+/// Connections open at once, at most.
+const MAX_OPEN: usize = 256;
+/// A connection is closed after this long, whatever it does (SDKs open one per request).
+const MAX_LIFETIME: Duration = Duration::from_secs(30);
+/// The longest pause after an accept error.
+const MAX_BACKOFF: Duration = Duration::from_secs(1);
+
+/// Raises the soft limit on open files to the hard limit (best effort).
+pub fn raise_fd_limit() {
+    use rustix::process::{getrlimit, setrlimit, Resource};
+    let limit = getrlimit(Resource::Nofile);
+    if limit.current < limit.maximum {
+        let _ = setrlimit(
+            Resource::Nofile,
+            rustix::process::Rlimit {
+                current: limit.maximum,
+                maximum: limit.maximum,
+            },
+        );
+    }
+}
+
+/// Serves `listener` until the task is aborted.
+pub async fn serve(listener: TcpListener, check: Arc<Check>, state: Arc<RwLock<Served>>) {
+    let open = Arc::new(AtomicUsize::new(0));
+    let local = listener.local_addr().ok();
+    let mut backoff = Duration::ZERO;
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => {
+                backoff = Duration::ZERO;
+                accepted
+            }
+            Err(_) => {
+                // EMFILE and friends: the pending connection stays queued; wait, then retry.
+                backoff = (backoff * 2).clamp(Duration::from_millis(5), MAX_BACKOFF);
+                tokio::time::sleep(backoff).await;
+                continue;
+            }
+        };
+        if !peer.ip().is_loopback() {
+            continue; // bound to loopback; refused all the same
+        }
+        let busy = open.load(Ordering::Relaxed);
+        if busy >= MAX_OPEN || (busy >= UNCHECKED && local.is_none_or(|l| !same_user(peer, l))) {
+            continue; // dropped: closed at once
+        }
+        open.fetch_add(1, Ordering::Relaxed);
+        let (check, state, open) = (Arc::clone(&check), Arc::clone(&state), Arc::clone(&open));
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req| {
+                let answer = respond(&req, peer, &check, &state);
+                async move { Ok::<_, Infallible>(answer) }
+            });
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEAD_TIMEOUT)
+                .max_buf_size(16 * 1024)
+                .serve_connection(TokioIo::new(stream), service);
+            let _ = tokio::time::timeout(MAX_LIFETIME, connection).await;
+            open.fetch_sub(1, Ordering::Relaxed);
+        });
+    }
+}
+
+/// Whether the client socket `peer` (connected to `local`) belongs to this user.
+fn same_user(peer: SocketAddr, local: SocketAddr) -> bool {
+    let uid = rustix::process::getuid().as_raw();
+    std::fs::read_to_string("/proc/net/tcp")
+        .is_ok_and(|table| owner(&table, peer, local) == Some(uid))
+}
+
+/// The owner of the socket whose local address is `peer` and remote address is `local`, in
+/// a `/proc/net/tcp` table (addresses in hex, the IPv4 address in host byte order).
+fn owner(table: &str, peer: SocketAddr, local: SocketAddr) -> Option<u32> {
+    let hex = |a: SocketAddr| match a {
+        SocketAddr::V4(v4) => Some(format!(
+            "{:08X}:{:04X}",
+            u32::from_ne_bytes(v4.ip().octets()),
+            v4.port()
+        )),
+        SocketAddr::V6(_) => None,
+    };
+    let (want_local, want_remote) = (hex(peer)?, hex(local)?);
+    table.lines().skip(1).find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        (fields.get(1) == Some(&want_local.as_str())
+            && fields.get(2) == Some(&want_remote.as_str()))
+        .then(|| fields.get(7)?.parse().ok())
+        .flatten()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_loopback_client_socket_is_found_with_its_owner() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (_server, peer) = listener.accept().unwrap();
+        assert_eq!(peer, client.local_addr().unwrap());
+        let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
+        assert_eq!(
+            owner(&table, peer, listener.local_addr().unwrap()),
+            Some(rustix::process::getuid().as_raw())
+        );
+        assert!(same_user(peer, listener.local_addr().unwrap()));
+    }
+}
