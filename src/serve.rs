@@ -5,5 +5,6 @@ pub mod browser;
 pub mod child;
 pub mod control;
 pub mod endpoint;
+pub mod holder;
 pub mod private_dir;
 pub mod served_child;

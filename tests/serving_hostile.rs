@@ -430,3 +430,64 @@ fn the_consoles_page_is_removed_when_sigterm_comes_during_its_wait() {
     assert!(!page.exists(), "the sign-in page outlived SIGTERM");
     assert!(!page.parent().unwrap().exists());
 }
+
+#[test]
+fn a_background_job_that_outlives_its_command_gets_a_refusal_and_the_port_stays_held() {
+    let _g = serial();
+    let w = World::new();
+    let tmp = shared_tmp(&w);
+    let job_pid = w.home().join("job-pid");
+    // The command starts a job that outlives it, then ends at once.
+    let then = format!(
+        "(exec sleep 6) > /dev/null 2>&1 & echo $! > '{}'",
+        job_pid.display()
+    );
+    let (child, vars) = served(&w, &tmp, "022", &then);
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let url = var(&vars, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
+    let token = var(&vars, "AWS_CONTAINER_AUTHORIZATION_TOKEN");
+    let authority = url
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let head = format!(
+        "GET /credentials HTTP/1.1\r\nHost: {authority}\r\nAuthorization: {token}\r\nConnection: close\r\n\r\n"
+    );
+    assert_eq!(
+        request(&authority, &head),
+        403,
+        "the job is refused, by the holder"
+    );
+    assert!(
+        std::net::TcpListener::bind(&authority).is_err(),
+        "nobody else can take the port while the job runs"
+    );
+    // The job ends; so does the holder, within a few looks.
+    let job: i32 = std::fs::read_to_string(&job_pid)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let start = Instant::now();
+    while Path::new(&format!("/proc/{job}")).exists() && start.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let start = Instant::now();
+    let freed = loop {
+        if TcpStream::connect(&authority).is_err() {
+            break true;
+        }
+        if start.elapsed() > Duration::from_secs(15) {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(freed, "the holder stayed after the job ended");
+}

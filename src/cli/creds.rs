@@ -317,6 +317,8 @@ pub async fn exec(
     let status = crate::serve::child::run(env, command)
         .await
         .map_err(Failure::config)?;
-    drop(served);
+    if let Some(s) = served {
+        s.finish();
+    }
     Ok(crate::serve::child::exit_code(status))
 }

@@ -12,7 +12,7 @@ mod keyless;
 pub use keyless::without_long_term_keys;
 
 /// Keys that give a profile credentials, or say where they come from.
-const CREDENTIAL_KEYS: [&str; 17] = [
+const CREDENTIAL_KEYS: [&str; 18] = [
     "aws_access_key_id",
     "aws_secret_access_key",
     "aws_session_token",
@@ -30,6 +30,8 @@ const CREDENTIAL_KEYS: [&str; 17] = [
     "sso_region",
     "sso_account_id",
     "sso_role_name",
+    // `aws login` (AWS CLI 2.32): the profile's credentials come from its sign-in session.
+    "login_session",
 ];
 
 /// The two files rewritten.

@@ -130,6 +130,9 @@ pub fn variables(
                 let path = |p: &Path| p.to_string_lossy().into_owned();
                 vars.push(("AWS_CONFIG_FILE".into(), path(config)));
                 vars.push(("AWS_SHARED_CREDENTIALS_FILE".into(), path(credentials)));
+                // The JavaScript SDK v2 reads AWS_SHARED_CREDENTIALS_FILE only with this set;
+                // without it, it reads ~/.aws/credentials and answers as the default user.
+                vars.push(("AWS_SDK_LOAD_CONFIG".into(), "1".into()));
             }
         }
     }
@@ -265,6 +268,7 @@ mod tests {
             Some("t0k")
         );
         assert_eq!(get("AWS_CONFIG_FILE").as_deref(), Some("/run/x/config"));
+        assert_eq!(get("AWS_SDK_LOAD_CONFIG").as_deref(), Some("1"));
         assert_eq!(get("XROLE_CONTROL").as_deref(), Some("/run/x/control.sock"));
         assert_eq!(
             get("AWS_CREDENTIAL_EXPIRATION").as_deref(),

@@ -277,7 +277,9 @@ async fn role_shell(
         Ok(status) => child::describe(&status),
         Err(e) => e,
     };
-    drop(served);
+    if let Some(s) = served {
+        s.finish();
+    }
     if let Err(e) = terminal::resume(term) {
         return format!("{text}; the screen could not be restored: {e}");
     }

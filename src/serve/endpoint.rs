@@ -39,6 +39,8 @@ pub struct Endpoint {
     /// What it serves, shared with the control socket (`status`, `unlock`).
     pub shared: Arc<Shared>,
     tasks: Vec<JoinHandle<()>>,
+    /// A second handle on the listening socket, for [`Endpoint::finish`].
+    listener: Option<std::os::fd::OwnedFd>,
 }
 
 /// What the endpoint and its control socket share.
@@ -90,6 +92,9 @@ impl Endpoint {
         listen::raise_fd_limit();
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
+        let held = std::os::fd::AsFd::as_fd(&listener)
+            .try_clone_to_owned()
+            .ok();
         let token = Zeroizing::new(random_token()?);
         let state = Arc::new(RwLock::new(Served::Fresh {
             credentials,
@@ -116,7 +121,19 @@ impl Endpoint {
                 state,
             }),
             tasks: vec![server, refresher],
+            listener: held,
         })
+    }
+
+    /// Ends serving once the child has ended: the port goes to a holder that refuses every
+    /// request while a background job of the child still uses it (see `holder`).
+    pub fn finish(mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+        if let Some(listener) = self.listener.take() {
+            super::holder::hand_off(listener, &self.url);
+        }
     }
 
     /// What it would answer now, for a status line.

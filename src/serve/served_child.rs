@@ -81,6 +81,11 @@ impl ServedChild {
         }
     }
 
+    /// Ends serving after the child ended (see [`Endpoint::finish`]); the copies go.
+    pub fn finish(self) {
+        self.endpoint.finish();
+    }
+
     /// The endpoint.
     pub fn endpoint(&self) -> &Endpoint {
         &self.endpoint
