@@ -92,6 +92,11 @@ pub enum Command {
         /// credentials); they are not renewed. Also `xrole_credentials = static`.
         #[arg(long = "static")]
         static_keys: bool,
+        /// Make sure the credentials can be renewed for this long (`20h`, `90m`) before the
+        /// command starts: a short MFA session is opened again now (one code now, none during
+        /// the run); a run nothing can cover is refused before any call (exit 2).
+        #[arg(long = "for", value_name = "DURATION", value_parser = parse_run_for)]
+        run_for: Option<std::time::Duration>,
         /// The profile, then the command and its arguments.
         #[arg(
             value_name = "PROFILE [COMMAND]...",
@@ -314,9 +319,17 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Whoami { profile, json }) => {
             block_on(creds::whoami(&files, &profile, json, opts))
         }
-        Some(Command::Exec { static_keys, args }) => match split_exec(args) {
+        Some(Command::Exec {
+            static_keys,
+            run_for,
+            args,
+        }) => match split_exec(args) {
             Ok((profile, command)) => {
-                block_on(creds::exec(&files, &profile, &command, static_keys, opts))
+                let how = creds::ExecHow {
+                    static_keys,
+                    run_for,
+                };
+                block_on(creds::exec(&files, &profile, &command, how, opts))
             }
             Err(f) => Err(f),
         },
@@ -362,6 +375,15 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 /// `exec`'s words: the profile, then the command (one `--` after the profile is dropped).
+/// `--for`: a humantime duration (`20h`, `1h30m`), at least a minute.
+fn parse_run_for(text: &str) -> Result<std::time::Duration, String> {
+    let d = humantime::parse_duration(text).map_err(|e| format!("{e} (for example 20h or 90m)"))?;
+    if d < std::time::Duration::from_secs(60) {
+        return Err("a run of less than a minute needs no --for".into());
+    }
+    Ok(d)
+}
+
 fn split_exec(args: Vec<std::ffi::OsString>) -> Result<(String, Vec<std::ffi::OsString>), Failure> {
     let mut words = args.into_iter();
     let profile = words.next().ok_or_else(|| {

@@ -10,6 +10,7 @@ pub mod plan;
 pub mod profile;
 mod refusal;
 pub mod revoke;
+pub mod runway;
 pub mod s3_path;
 pub mod serving;
 pub mod session;

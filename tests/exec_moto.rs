@@ -138,3 +138,46 @@ fn a_missing_command_exits_127_before_any_call_and_typos_get_a_suggestion() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn exec_for_20h_opens_an_mfa_session_that_covers_the_run_and_40h_is_refused_before_any_call() {
+    let _g = serial();
+    let w = World::new();
+    moto().start_recording();
+    let out = w.run(&["exec", "--for", "40h", "dev", "--", "true"], "");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("36h") && said.contains("--for"), "{said}");
+    assert!(moto().actions().is_empty(), "refused before any call");
+
+    let status_cmd = format!("'{}' status --json", env!("CARGO_BIN_EXE_xrole-tui"));
+    let out = w.run(
+        &["exec", "--for", "20h", "dev", "--", "sh", "-c", &status_cmd],
+        &format!("{CODE}\n"),
+    );
+    let status: serde_json::Value = serde_json::from_str(ok(&out).trim()).unwrap();
+    let bodies = recorded_bodies(moto());
+    let gst: Vec<&String> = bodies
+        .iter()
+        .filter(|b| b.contains("Action=GetSessionToken"))
+        .collect();
+    assert_eq!(gst.len(), 1, "{bodies:?}");
+    let duration: u64 = gst[0]
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("DurationSeconds="))
+        .expect("a DurationSeconds")
+        .parse()
+        .unwrap();
+    assert!(duration >= 72_000, "{duration}");
+    let horizon = status["renewable_until"]
+        .as_str()
+        .expect("status names the horizon");
+    let until = humantime::parse_rfc3339(horizon).unwrap();
+    let left = until.duration_since(std::time::SystemTime::now()).unwrap();
+    assert!(left.as_secs() >= 72_000 - 120, "{horizon}");
+}

@@ -97,6 +97,19 @@ pub async fn credentials(
     role_credentials(req, &token.access_token, region, sdk).await
 }
 
+/// Until when the token of `settings` lasts without a new login, and whether it can be
+/// refreshed (an `sso_session` token with a complete grant). `None` when there is none to read.
+pub fn token_horizon(settings: &SsoSettings, now: SystemTime) -> Option<(SystemTime, bool)> {
+    let identifier = settings
+        .session
+        .as_deref()
+        .or(settings.start_url.as_deref())?;
+    let bytes = config_read(&token_path(identifier).ok()?).ok()??;
+    let token = CachedToken::parse(&bytes).ok()?;
+    let refreshable = settings.session.is_some() && token.grant(now).is_some();
+    Some((token.expires_at, refreshable))
+}
+
 /// How long to wait for another process's refresh: longer than one bounded `CreateToken`.
 const HOLD_WAIT: Duration = Duration::from_secs(40);
 

@@ -54,7 +54,12 @@ pub fn status(json: bool) -> Result<u8, Failure> {
                 let left = parse_rfc3339(exp)
                     .and_then(|e| e.duration_since(SystemTime::now()).ok())
                     .unwrap_or_default();
-                format!("{profile} {}", countdown(left))
+                let horizon = v["renewable_until"]
+                    .as_str()
+                    .and_then(|h| h.get(11..16))
+                    .map(|hm| format!(" · renewable until {hm} UTC"))
+                    .unwrap_or_default();
+                format!("{profile} {}{horizon}", countdown(left))
             }
             (Some(true), None) => profile,
             _ => format!(

@@ -68,14 +68,26 @@ pub(super) async fn open(
     opts: Opts,
     prefer_terminal: bool,
 ) -> Result<Opened, Failure> {
-    let mut target = resolve(files, profile)?;
+    let target = resolve(files, profile)?;
+    let broker = Broker::from_env(opts.no_cache).map_err(Failure::config)?;
+    open_target(target, broker, opts, prefer_terminal).await
+}
+
+/// Opens the session of a resolved `target` through `broker`.
+pub(super) async fn open_target(
+    mut target: Target,
+    broker: Broker,
+    opts: Opts,
+    prefer_terminal: bool,
+) -> Result<Opened, Failure> {
+    let profile = target.name.clone();
+    let profile = profile.as_str();
     if opts.no_session && !target.plan.without_session() {
         return Err(Failure::config(format!(
             "--no-session applies to a profile of long-term keys without a role; profile {:?} is not one",
             display_safe(profile)
         )));
     }
-    let broker = Broker::from_env(opts.no_cache).map_err(Failure::config)?;
     let mut mfa = HeadlessMfa {
         mfa_process: target.mfa_process.clone(),
         prefer_terminal,
@@ -263,6 +275,58 @@ pub async fn credential_process(
     Ok(0)
 }
 
+/// How `exec` serves its command.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExecHow {
+    /// `--static`.
+    pub static_keys: bool,
+    /// `--for`.
+    pub run_for: Option<std::time::Duration>,
+}
+
+/// Makes sure `target` can be renewed for `run_for` (see `domain::runway`): may lengthen its
+/// MFA session (a code is asked when it opens); refuses before any call when nothing covers it.
+fn secure_runway(
+    target: &mut Target,
+    broker: &Broker,
+    run_for: std::time::Duration,
+) -> Result<(), Failure> {
+    use crate::domain::plan::Step;
+    use crate::domain::runway::{runway, Horizons, Runway};
+    let now = SystemTime::now();
+    let known = Horizons {
+        mfa: broker.renewable_until(target, now),
+        sso: match (&target.plan.source, &target.sso) {
+            (crate::domain::plan::Source::Sso { .. }, Some(s)) => {
+                crate::aws::sso::token_horizon(s, now)
+            }
+            _ => None,
+        },
+    };
+    match runway(&target.plan, run_for, now, known) {
+        Runway::Covered(_) => Ok(()),
+        Runway::Extend { step, duration } => {
+            if let Some(Step::SessionToken { duration: d, .. }) = target.plan.steps.get_mut(step) {
+                *d = Some(duration);
+            }
+            let mut err = io::stderr().lock();
+            let _ = writeln!(
+                err,
+                "xrole-tui: the MFA session is opened again for {}h{:02}m so that the run needs no code",
+                duration / 3600,
+                duration % 3600 / 60
+            );
+            Ok(())
+        }
+        Runway::Refuse(why) => Err(Failure::config(format!(
+            "profile {:?} cannot be renewed for the {} asked with --for: {}",
+            display_safe(&target.name),
+            humantime::format_duration(run_for),
+            display_safe(&why)
+        ))),
+    }
+}
+
 /// `exec PROFILE [-- CMD ARGS...]`: runs the command (default `$SHELL`) with the credentials and
 /// returns its exit code. Ctrl-C and Ctrl-\ go to the command, not to this process; SIGTERM
 /// and SIGHUP are passed on to it.
@@ -270,9 +334,10 @@ pub async fn exec(
     files: &AwsFiles,
     profile: &str,
     command: &[OsString],
-    static_keys: bool,
+    how: ExecHow,
     opts: Opts,
 ) -> Result<u8, Failure> {
+    let static_keys = how.static_keys;
     shell_env::check_not_nested(
         std::env::var_os(MARKER).as_deref(),
         std::env::var_os(shell_env::IN_PLACE).is_some(),
@@ -282,11 +347,16 @@ pub async fn exec(
         crate::serve::child::check_runnable(program, std::env::var_os("PATH").as_deref())
             .map_err(|(code, message)| Failure { message, code })?;
     }
+    let mut target = resolve(files, profile)?;
+    let broker = Broker::from_env(opts.no_cache).map_err(Failure::config)?;
+    if let Some(run_for) = how.run_for {
+        secure_runway(&mut target, &broker, run_for)?;
+    }
     let Opened {
         target,
         broker,
         outcome,
-    } = open(files, profile, opts, false).await?;
+    } = open_target(target, broker, opts, false).await?;
     // Used by hand: it moves up in the TUI's recent-first order (not so for credential-process,
     // which tools call on their own).
     let _ = crate::usage::record(profile);

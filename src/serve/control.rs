@@ -117,11 +117,16 @@ fn status(shared: &Shared) -> serde_json::Value {
         Answer::Credentials(c) => (true, c.expiration.map(rfc3339), trouble),
         Answer::Unavailable(why) => (false, None, Some(why)),
     };
+    let renewable_until = shared
+        .broker
+        .renewable_until(&shared.target, SystemTime::now())
+        .map(rfc3339);
     serde_json::json!({
         "profile": shared.target.name,
         "account": shared.target.expected_account,
         "serving": serving,
         "expiration": expiration,
+        "renewable_until": renewable_until,
         "message": message,
     })
 }

@@ -24,6 +24,38 @@ pub struct ServedChild {
     files: Option<(PrivateDir, PathBuf, PathBuf)>,
     /// Until when no new MFA code is needed, as known at the start.
     until: Option<std::time::SystemTime>,
+    /// Says on the terminal, once, that the renewable horizon is near.
+    _warning: Option<Warning>,
+}
+
+/// The warning's task, stopped with the child's serving.
+struct Warning(tokio::task::JoinHandle<()>);
+
+impl Drop for Warning {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// How long before the renewable horizon the terminal is told.
+const WARN_BEFORE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// Sleeps until `WARN_BEFORE` the horizon, then says so once: one timer for the whole run.
+fn warn_near(until: std::time::SystemTime, profile: String, report: Reporter) -> Warning {
+    Warning(tokio::spawn(async move {
+        let at = until.checked_sub(WARN_BEFORE).unwrap_or(until);
+        if let Ok(wait) = at.duration_since(std::time::SystemTime::now()) {
+            tokio::time::sleep(wait).await;
+        }
+        let left = until
+            .duration_since(std::time::SystemTime::now())
+            .unwrap_or_default();
+        report(format!(
+            "profile {:?}: the credentials can be renewed without a code for {} more minutes; run `xrole-tui unlock` in this shell to go on after that",
+            crate::domain::text::display_safe(&profile),
+            left.as_secs() / 60
+        ));
+    }))
 }
 
 impl ServedChild {
@@ -46,6 +78,7 @@ impl ServedChild {
         }
         let files = child_files(files)?;
         let until = broker.renewable_until(&target, std::time::SystemTime::now());
+        let warning = until.map(|u| warn_near(u, target.name.clone(), report.clone()));
         let endpoint = Endpoint::start(broker, target, session.credentials.clone(), report.clone())
             .await
             .map_err(|e| format!("the credential endpoint cannot listen on 127.0.0.1: {e}"))?;
@@ -64,6 +97,7 @@ impl ServedChild {
             control,
             files,
             until,
+            _warning: warning,
         })
     }
 
