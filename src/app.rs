@@ -264,6 +264,18 @@ impl App {
                 }
                 Vec::new()
             }
+            Msg::StoreChanged(change) => match change {
+                crate::store::Change::Opened | crate::store::Change::Forgotten => {
+                    vec![Effect::ScanSessions]
+                }
+                crate::store::Change::Used => vec![Effect::LoadUsage],
+                crate::store::Change::SsoToken => Vec::new(),
+            },
+            Msg::UsageLoaded(ranked) => {
+                self.dirty = true;
+                self.usage_loaded(&ranked);
+                Vec::new()
+            }
             Msg::Forgotten(result) => {
                 self.dirty = true;
                 self.status = Some(match result {

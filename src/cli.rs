@@ -283,7 +283,7 @@ pub fn run(cli: Cli) -> ExitCode {
     };
     let result = match cli.command {
         Some(Command::List { json }) => list::run(&files, json).map(|()| 0),
-        Some(Command::Status { json }) => control::status(json),
+        Some(Command::Status { json }) => control::status(&files, json),
         Some(Command::Clear { profiles }) => clear::run(&files, &profiles, no_cache),
         Some(Command::Revoke {
             profile,

@@ -1,7 +1,9 @@
 //! xrole-tui: move between AWS accounts and roles from the terminal.
 //!
-//! Layers: `domain` (plain Rust: profiles, plans), `config` (reading the AWS files) and `cli`
-//! (the headless commands).
+//! Layers: `domain` (plain Rust: profiles, plans), `config` (reading the AWS files), `aws`
+//! (the only SDK users), `store` (the state processes share, and its watch), `serve` (serving a
+//! child), `app`/`ui`/`runtime` (the TUI) and `cli` (the headless commands). The project's
+//! `ARCHITECTURE.md` draws the map.
 
 pub mod app;
 pub mod aws;
@@ -11,5 +13,5 @@ pub mod domain;
 pub mod helper;
 pub mod runtime;
 pub mod serve;
+pub mod store;
 pub mod ui;
-pub mod usage;

@@ -79,3 +79,91 @@ fn a_new_tui_shows_the_sessions_of_earlier_runs_and_x_forgets_them() {
     assert_eq!(cached_files(&w), 0);
     pane.keys(&["q"]);
 }
+
+/// Waits until `pred` holds for the pane's screen; the last screen either way.
+fn wait_until(pane: &Pane, secs: u64, pred: impl Fn(&str) -> bool) -> (bool, String) {
+    let start = std::time::Instant::now();
+    loop {
+        let screen = pane.screen();
+        if pred(&screen) {
+            return (true, screen);
+        }
+        if start.elapsed() > std::time::Duration::from_secs(secs) {
+            return (false, screen);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// The row of `profile` in the list (the left pane) on the screen.
+fn row<'a>(screen: &'a str, profile: &str) -> &'a str {
+    screen
+        .lines()
+        .map(|l| l.split("││").next().unwrap_or(l))
+        .find(|l| l.trim_start_matches(['│', ' ']).split_whitespace().next() == Some(profile))
+        .unwrap_or("")
+}
+
+#[test]
+fn an_open_tui_follows_what_other_processes_open_forget_and_use() {
+    let _g = serial();
+    let w = World::new();
+    let home = w.home();
+    let script = format!("{}; sleep 600", env!("CARGO_BIN_EXE_xrole-tui"));
+    let env = support::pty::tui_env(&home, &moto().endpoint);
+    let pane = Pane::start(&home, &script, &env, 120, 40);
+    pane.wait_for("hub", 30);
+    assert!(!row(&pane.screen(), "prod").contains('⏱'));
+
+    // Another process opens prod: its countdown appears, and dev's badge says its MFA session
+    // is there (the one prod opened).
+    ok(&w.run(&["whoami", "prod"], &format!("{CODE}\n")));
+    let (seen, screen) = wait_until(&pane, 2, |s| row(s, "prod").contains('⏱'));
+    assert!(
+        seen,
+        "prod's countdown did not appear within 2 s:\n{screen}"
+    );
+    let (seen, screen) = wait_until(&pane, 2, |s| row(s, "dev").contains("MFA ✓"));
+    assert!(seen, "dev's badge did not follow:\n{screen}");
+
+    // Another process forgets prod: its countdown goes.
+    ok(&w.run(&["clear", "prod"], ""));
+    let (gone, screen) = wait_until(&pane, 2, |s| !row(s, "prod").contains('⏱'));
+    assert!(gone, "prod's countdown stayed after clear:\n{screen}");
+
+    // Uses by other processes reach the recent group.
+    ok(&w.run(&["whoami", "app"], ""));
+    let (seen, screen) = wait_until(&pane, 3, |s| s.contains("recent"));
+    assert!(seen, "no recent group after uses elsewhere:\n{screen}");
+    pane.keys(&["q"]);
+}
+
+#[test]
+fn status_in_a_shell_switched_in_place_asks_the_store() {
+    let _g = serial();
+    let w = World::new();
+    let bin = env!("CARGO_BIN_EXE_xrole-tui");
+    let script = format!(
+        "eval \"$('{bin}' env app)\" && '{bin}' status --json; echo \"exit=$?\"; '{bin}' clear app >/dev/null; '{bin}' status; echo \"exit=$?\""
+    );
+    let mut c = std::process::Command::new("sh");
+    c.args(["-c", &script])
+        .env_clear()
+        .env("HOME", w.home())
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AWS_ENDPOINT_URL", &moto().endpoint)
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    let out = c.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut lines = text.lines();
+    let first: serde_json::Value = serde_json::from_str(lines.next().unwrap()).unwrap();
+    assert_eq!(first["profile"], "app", "{text}");
+    assert_eq!(first["serving"], true, "{text}");
+    assert_eq!(lines.next(), Some("exit=0"));
+    let after = lines.next().unwrap_or_default();
+    assert!(
+        after.contains("app not served") && after.contains("forgotten"),
+        "{text}"
+    );
+    assert_eq!(lines.next(), Some("exit=3"), "{text}");
+}

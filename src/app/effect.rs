@@ -123,6 +123,10 @@ pub enum Effect {
     /// Forget the cached sessions of `target` (all of them with `None`), then scan the cache
     /// again.
     Forget(Option<Arc<Target>>),
+    /// Read the cached sessions again (another process opened or forgot one).
+    ScanSessions,
+    /// Read the usage history again (a profile was used somewhere).
+    LoadUsage,
     /// `pick`: the profile was chosen and its session opened; the program ends with it.
     Picked {
         /// The session.

@@ -84,6 +84,10 @@ pub enum Msg {
     Reloaded(Result<std::sync::Arc<crate::domain::ProfileSet>, String>),
     /// `x` / `X` done: how many cached sessions were removed, or why not.
     Forgotten(Result<usize, String>),
+    /// Some process (this one or another) changed the shared store.
+    StoreChanged(crate::store::Change),
+    /// The usage history read again: profile names, most used lately first.
+    UsageLoaded(Vec<String>),
     /// `ListBuckets` answered.
     S3Buckets {
         /// The request.

@@ -50,6 +50,24 @@ impl App {
         }
     }
 
+    /// The usage history read again: the recent group follows it, while the order the user
+    /// chose (`t`) and the selected profile stay.
+    pub(super) fn usage_loaded(&mut self, ranked: &[String]) {
+        let selected = self
+            .list
+            .selected()
+            .map(|r| self.set.profiles()[r.index].name.clone());
+        let order = self.list.recent_first;
+        let had_recent = !self.list.recent_names().is_empty();
+        self.list.set_recent(ranked.iter().map(String::as_str));
+        if had_recent && self.list.recent_first != order {
+            self.list.toggle_order();
+        }
+        if let Some(name) = selected {
+            self.list.select_name(&name);
+        }
+    }
+
     /// New profiles from the changed files: the list is rebuilt, keeping the selected profile,
     /// the filter, the recent profiles and the order; badges of profiles still there stay.
     pub(super) fn reload(&mut self, set: Arc<ProfileSet>) {

@@ -262,6 +262,11 @@ impl Broker {
         self.cache.is_some()
     }
 
+    /// The cache's directory (what the store's watch follows); `None` when the cache is off.
+    pub fn cache_dir(&self) -> Option<&std::path::Path> {
+        self.cache.as_ref().map(|c| c.dir())
+    }
+
     /// Forgets every cached session of `targets` (all their steps, a shared MFA session
     /// included); with none, every cached session. Returns how many were removed.
     pub fn clear(&self, targets: &[Target]) -> Result<usize, AuthError> {

@@ -41,9 +41,47 @@ fn ask(request: &str, limit: Duration) -> Result<Value, Failure> {
         .map_err(|_| Failure::config("the process serving this shell answered nonsense"))
 }
 
-/// `status [--json]`: the profile, and how long it is served, as the serving process knows it.
-pub fn status(json: bool) -> Result<u8, Failure> {
-    let v = ask("status", Duration::from_secs(2))?;
+/// What `status` says of a profile switched in place (`env`, `pick`): no process serves it, so
+/// the store answers. Its keys are in the shell; they are good while the session they came
+/// from is still in the cache (not forgotten or revoked) and has not expired.
+fn in_place(files: &crate::config::AwsFiles, profile: &str) -> Result<Value, Failure> {
+    let target = super::creds::resolve(files, profile)?;
+    let broker = crate::aws::broker::Broker::from_env(false).map_err(Failure::config)?;
+    let now = SystemTime::now();
+    let expiration = std::env::var("AWS_CREDENTIAL_EXPIRATION").ok();
+    let expired = expiration
+        .as_deref()
+        .and_then(parse_rfc3339)
+        .is_some_and(|e| e <= now);
+    let forgotten = broker.has_cache() && !broker.session_cached(&target);
+    let message = if expired {
+        Some(
+            "its credentials have expired; switch again (xr, or eval \"$(xrole-tui env PROFILE)\")",
+        )
+    } else if forgotten {
+        Some("its session was forgotten or revoked (clear, x or revoke); switch again")
+    } else {
+        None
+    };
+    Ok(serde_json::json!({
+        "profile": profile,
+        "in_place": true,
+        "serving": message.is_none(),
+        "expiration": expiration,
+        "renewable_until": broker.renewable_until(&target, now).map(crate::domain::session::rfc3339),
+        "message": message,
+    }))
+}
+
+/// `status [--json]`: the profile, and how long it is served, as the serving process knows it
+/// (or, in a shell switched in place, as the store knows it).
+pub fn status(files: &crate::config::AwsFiles, json: bool) -> Result<u8, Failure> {
+    let switched = std::env::var_os(CONTROL).is_none_or(|c| c.is_empty())
+        && std::env::var_os(crate::domain::shell_env::IN_PLACE).is_some();
+    let v = match std::env::var(crate::domain::shell_env::MARKER) {
+        Ok(profile) if switched => in_place(files, &profile)?,
+        _ => ask("status", Duration::from_secs(2))?,
+    };
     let mut out = std::io::stdout().lock();
     let written = if json {
         writeln!(out, "{}", crate::domain::text::json_safe(&v.to_string()))

@@ -124,7 +124,7 @@ pub async fn whoami(
     let opened = open(files, profile, opts, false).await?;
     // Used by hand: it moves up in the TUI's recent-first order (not so for credential-process,
     // which tools call on their own).
-    let _ = crate::usage::record(profile);
+    let _ = crate::store::usage::record(profile);
     let creds = &opened.outcome.session.credentials;
     let id = opened.broker.whoami(&opened.target, creds).await?;
     let expiration = creds.expiration.map(rfc3339);
@@ -169,7 +169,7 @@ pub async fn env(
     } = open(files, profile, opts, false).await?;
     // Used by hand: it moves up in the TUI's recent-first order (not so for credential-process,
     // which tools call on their own).
-    let _ = crate::usage::record(profile);
+    let _ = crate::store::usage::record(profile);
     let text = in_place_env(&outcome.session, target.region.as_deref(), format);
     io::stdout()
         .lock()
@@ -359,7 +359,7 @@ pub async fn exec(
     } = open_target(target, broker, opts, false).await?;
     // Used by hand: it moves up in the TUI's recent-first order (not so for credential-process,
     // which tools call on their own).
-    let _ = crate::usage::record(profile);
+    let _ = crate::store::usage::record(profile);
     let region = target.region.clone();
     let session = outcome.session;
     let served = if static_keys || target.static_credentials {

@@ -106,13 +106,13 @@ pub async fn run(
     let mut executor = Executor::new(broker, tx.clone());
     let mut app = App::new(Arc::clone(&set), preselect.as_deref(), SystemTime::now());
     app.picking = mode == Mode::Pick;
-    if let Some(dir) = crate::usage::download_dir() {
+    if let Some(dir) = crate::store::usage::download_dir() {
         app.download_dir = dir;
     }
     // Recent first: the history is a small file, read before the first frame so the list does
     // not move under the user's eyes.
     let now = SystemTime::now();
-    let ranked = crate::usage::load().ranked(now);
+    let ranked = crate::store::usage::load().ranked(now);
     app.list.set_recent(ranked.iter().map(|(n, _)| n.as_str()));
     match preselect.as_deref() {
         Some(name) => {
@@ -122,8 +122,17 @@ pub async fn run(
     }
     // Each role shell starts where the one before it ended (the first in this directory).
     let mut shell_dir: Option<std::path::PathBuf> = std::env::current_dir().ok();
-    // Sessions from earlier runs and other commands, found after the first frame.
+    // Sessions from earlier runs and other commands, found after the first frame; then every
+    // change another process (or this one) makes to the store.
     executor.scan_cache(set);
+    let mut dirs = crate::store::Dirs::from_env();
+    if !executor.broker().has_cache() {
+        dirs.cache = None;
+    }
+    let store_tx = tx.clone();
+    let _store = crate::store::watch(&dirs, move |change| {
+        let _ = store_tx.send(Msg::StoreChanged(change));
+    });
 
     let exit = loop {
         if app.take_dirty() {
@@ -166,11 +175,11 @@ pub async fn run(
                     Effect::Quit => quit = true,
                     Effect::RememberDir(dir) => {
                         tokio::task::spawn_blocking(move || {
-                            crate::usage::remember_download_dir(&dir)
+                            crate::store::usage::remember_download_dir(&dir)
                         });
                     }
                     Effect::Used(profile) => {
-                        tokio::task::spawn_blocking(move || crate::usage::record(&profile));
+                        tokio::task::spawn_blocking(move || crate::store::usage::record(&profile));
                     }
                     Effect::Picked { session, target } => picked = Some((session, target)),
                     Effect::Authenticate { req, target } => executor.authenticate(req, target),
@@ -179,6 +188,15 @@ pub async fn run(
                     Effect::ProvideMfa { req, code } => executor.provide_mfa(req, code),
                     Effect::Cancel(req) => executor.cancel(req),
                     Effect::Forget(target) => executor.forget(target, Arc::clone(&app.set)),
+                    Effect::ScanSessions => executor.scan_cache(Arc::clone(&app.set)),
+                    Effect::LoadUsage => {
+                        let tx = tx.clone();
+                        tokio::task::spawn_blocking(move || {
+                            let ranked = crate::store::usage::load().ranked(SystemTime::now());
+                            let names = ranked.into_iter().map(|(n, _)| n).collect();
+                            let _ = tx.send(Msg::UsageLoaded(names));
+                        });
+                    }
                     s3 @ (Effect::S3ListBuckets { .. }
                     | Effect::S3List { .. }
                     | Effect::S3Preview { .. }

@@ -39,6 +39,8 @@ pub struct Endpoint {
     /// What it serves, shared with the control socket (`status`, `unlock`).
     pub shared: Arc<Shared>,
     tasks: Vec<JoinHandle<()>>,
+    /// The store's watch, which wakes the renewal when a session is forgotten.
+    _watch: Option<crate::store::Watch>,
     /// A second handle on the listening socket, for [`Endpoint::finish`].
     listener: Option<std::os::fd::OwnedFd>,
 }
@@ -106,11 +108,27 @@ impl Endpoint {
             Arc::new(Check::new(host.clone(), token.clone(), report.clone())),
             Arc::clone(&state),
         ));
+        // Forgetting the session anywhere (`clear`, `x`, a revocation) removes its cache file:
+        // the watch wakes the renewal, which then drops what it holds. No timer meanwhile.
+        let forgotten = Arc::new(tokio::sync::Notify::new());
+        let watch = broker.cache_dir().map(|dir| {
+            let dirs = crate::store::Dirs {
+                cache: Some(dir.to_owned()),
+                ..Default::default()
+            };
+            let forgotten = Arc::clone(&forgotten);
+            crate::store::watch(&dirs, move |change| {
+                if change == crate::store::Change::Forgotten {
+                    forgotten.notify_one();
+                }
+            })
+        });
         let refresher = tokio::spawn(refresh(
             broker.clone(),
             Arc::clone(&target),
             Arc::clone(&state),
             report,
+            forgotten,
         ));
         Ok(Self {
             url: format!("http://{host}{PATH}"),
@@ -121,6 +139,7 @@ impl Endpoint {
                 state,
             }),
             tasks: vec![server, refresher],
+            _watch: watch,
             listener: held,
         })
     }
@@ -193,9 +212,6 @@ impl MfaInput for NoPrompt {
     }
 }
 
-/// How often a served session's cache file is looked at, to notice it was forgotten.
-const FORGET_POLL: std::time::Duration = std::time::Duration::from_secs(2);
-
 /// Renews the credentials `min_ttl` before they expire, through the broker (its cache and its
 /// cross-process lock, so every shell of the profile shares one session).
 async fn refresh(
@@ -203,6 +219,7 @@ async fn refresh(
     target: Arc<Target>,
     state: Arc<RwLock<Served>>,
     report: Reporter,
+    forgotten_somewhere: Arc<tokio::sync::Notify>,
 ) {
     let mut failures = 0;
     // Forgetting the session (`clear`, `x`, a revocation) removes its cache file: seen gone
@@ -217,7 +234,10 @@ async fn refresh(
         };
         let mut forgotten = false;
         while let Ok(wait) = next.duration_since(SystemTime::now()) {
-            tokio::time::sleep(wait.min(FORGET_POLL)).await;
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = forgotten_somewhere.notified() => {}
+            }
             let cached = broker.session_cached(&target);
             if was_cached && !cached {
                 forgotten = true;

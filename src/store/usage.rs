@@ -2,8 +2,6 @@
 //! `~/.local/state/xrole-tui/usage.json`), 0600 in a 0700 directory whatever the umask,
 //! replaced atomically. It holds profile names and times, no secret.
 
-use std::fs::{DirBuilder, Permissions};
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::PathBuf;
 use std::time::SystemTime;
 
@@ -25,12 +23,37 @@ pub fn path() -> Option<PathBuf> {
     Some(base.join("xrole-tui").join("usage.json"))
 }
 
-/// The history; empty when there is none or it cannot be read (it only orders a list).
+/// The history; empty when there is none or it cannot be read (it only orders a list). A file
+/// that is not this user's own, or that others can write, is not read (see `store`).
 pub fn load() -> Usage {
     path()
-        .and_then(|p| crate::config::read_small_file(&p, MAX_BYTES).ok().flatten())
+        .and_then(|p| super::read_private(&p, MAX_BYTES).ok().flatten())
         .map(|b| Usage::parse(&b))
         .unwrap_or_default()
+}
+
+/// An exclusive lock on the history for a read-modify-write (`usage.lock` beside it), so that
+/// concurrent uses are all kept. Waited for a bounded time; without it the write goes ahead.
+fn lock(dir: &std::path::Path) -> Option<std::fs::File> {
+    use rustix::fs::{flock, FlockOperation};
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(dir.join("usage.lock"))
+        .ok()?;
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(2) {
+        if flock(&file, FlockOperation::NonBlockingLockExclusive).is_ok() {
+            return Some(file);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    None
 }
 
 /// Records a use of `profile` now. Failing to write only costs the order, so the error is
@@ -39,23 +62,23 @@ pub fn record(profile: &str) -> std::io::Result<()> {
     let Some(path) = path() else {
         return Ok(());
     };
-    let mut usage = load();
     let now = SystemTime::now();
     // Uses in a burst (a script calling `env` in a loop) count once, and cost no write.
-    if usage.used_within(profile, now, crate::domain::frecency::BURST) {
+    if load().used_within(profile, now, crate::domain::frecency::BURST) {
         return Ok(());
     }
-    usage.record(profile, now);
     let dir = path.parent().unwrap_or(std::path::Path::new("."));
-    DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
-    std::fs::set_permissions(dir, Permissions::from_mode(0o700))?;
+    super::ensure_private_dir(dir)?;
+    let _held = lock(dir);
+    let mut usage = load();
+    usage.record(profile, now);
     crate::config::write_private(&path, &usage.to_json())
 }
 
 /// The download directory chosen last (`download-dir` beside the history), if it still is one.
 pub fn download_dir() -> Option<PathBuf> {
     let file = path()?.with_file_name("download-dir");
-    let bytes = crate::config::read_small_file(&file, 4096).ok().flatten()?;
+    let bytes = super::read_private(&file, 4096).ok().flatten()?;
     let dir = PathBuf::from(String::from_utf8(bytes).ok()?.trim_end_matches('\n'));
     dir.is_dir().then_some(dir)
 }
@@ -66,10 +89,7 @@ pub fn remember_download_dir(dir: &std::path::Path) -> std::io::Result<()> {
         return Ok(());
     };
     let parent = file.parent().unwrap_or(std::path::Path::new("."));
-    DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(parent)?;
+    super::ensure_private_dir(parent)?;
     let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
     crate::config::write_private(&file, absolute.to_string_lossy().as_bytes())
 }
