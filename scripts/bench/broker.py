@@ -13,6 +13,7 @@ Needs: a release build of xrole-tui, moto_server, botocore for python3; awsume i
 (AWSUME=path/to/awsumepy). Usage: scripts/bench/broker.py  (prints a Markdown table)
 """
 import fcntl
+import argparse
 import os
 import pty
 import select
@@ -164,4 +165,5 @@ def main():
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     main()

@@ -8,6 +8,7 @@
 Needs: a release build of xrole-tui, moto_server, aws (the AWS CLI), awsumepy, hyperfine.
 Usage: scripts/bench/creds.py  (prints Markdown tables)
 """
+import argparse
 import base64
 import json
 import os
@@ -185,4 +186,5 @@ def main():
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     sys.exit(main())

@@ -15,6 +15,7 @@ the floor for "a new loopback connection and one small answer". The two are aske
 Needs: a release build, moto_server, botocore for python3.
 Usage: scripts/bench/endpoint.py  (prints Markdown)
 """
+import argparse
 import json
 import os
 import shutil
@@ -189,4 +190,5 @@ def main():
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     main()

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes DIR/config and DIR/credentials with the shape of benches/profiles.rs:
 1,250 accounts x 4 roles from one MFA hub user, plus 4 chains three roles deep (5,010 profiles)."""
+import argparse
 import sys
 from pathlib import Path
 
@@ -29,4 +30,9 @@ def main(out: Path, accounts: int = 1250, chains: int = 4) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("dir", type=Path, help="where config and credentials are written (made if missing)")
+    ap.add_argument("--accounts", type=int, default=1250, help="accounts, 4 roles each (default 1250)")
+    ap.add_argument("--chains", type=int, default=4, help="chains three roles deep (default 4)")
+    args = ap.parse_args()
+    main(args.dir, args.accounts, args.chains)

@@ -7,6 +7,7 @@ Needs: a release build, moto_server, tmux. Usage: scripts/bench/idle.py [SECONDS
 """
 import os
 import subprocess
+import argparse
 import sys
 import tempfile
 import time
@@ -69,4 +70,6 @@ def main(seconds):
 
 
 if __name__ == "__main__":
-    main(float(sys.argv[1]) if len(sys.argv) > 1 else 60.0)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("seconds", type=float, nargs="?", default=60.0, help="how long to watch (default 60)")
+    main(ap.parse_args().seconds)

@@ -8,6 +8,7 @@ Usage: scripts/bench/s3.py [KEYS]   (default 20000 keys in one prefix)
 """
 import os
 import subprocess
+import argparse
 import sys
 import tempfile
 import time
@@ -63,4 +64,6 @@ def main(keys):
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20000)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("objects", type=int, nargs="?", default=20000, help="objects in the bucket (default 20000)")
+    main(ap.parse_args().objects)
