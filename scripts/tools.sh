@@ -45,3 +45,39 @@ ensure_tmux() {
   [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null
 }
+
+# The SDK clients the endpoint is tested with (tests/sdk_clients.rs): the JavaScript SDK v3 and
+# v2 from npm, and the Go SDK v2 from Debian's packages, built into one small program. A client
+# that cannot be installed is left out: its tests say so and are skipped, never passed.
+ensure_sdk_clients() {
+  local js="$TOOLS_DIR/js"
+  if command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then
+    if [ ! -d "$js/node_modules/@aws-sdk/client-sts" ] || [ ! -d "$js/node_modules/aws-sdk" ]; then
+      echo "installing @aws-sdk/client-sts@3 and aws-sdk@2 into $js" >&2
+      mkdir -p "$js"
+      npm install --prefix "$js" --no-audit --no-fund --silent @aws-sdk/client-sts@3 aws-sdk@2 >&2 \
+        || echo "warning: the JavaScript SDKs could not be installed; their tests will be skipped" >&2
+    fi
+    [ -d "$js/node_modules/@aws-sdk/client-sts" ] && export XROLE_JS_MODULES="$js/node_modules"
+  else
+    echo "warning: no node/npm; the JavaScript SDK tests will be skipped" >&2
+  fi
+  local gocode=/usr/share/gocode/src/github.com/aws/aws-sdk-go-v2
+  if ! command -v go >/dev/null 2>&1 || [ ! -d "$gocode/service/sts" ]; then
+    echo "installing Go and the Go SDK v2 from Debian's packages" >&2
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    { $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -qq golang-go golang-github-aws-aws-sdk-go-v2-dev >/dev/null; } \
+      || echo "warning: the Go SDK could not be installed; its tests will be skipped" >&2
+  fi
+  local go_sts="$TOOLS_DIR/go-sts"
+  if command -v go >/dev/null 2>&1 && [ -d "$gocode/service/sts" ]; then
+    if [ ! -x "$go_sts" ] || [ tests/clients/go-sts/main.go -nt "$go_sts" ]; then
+      (cd tests/clients/go-sts && GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="$TOOLS_DIR/go-cache" \
+        go build -o "$go_sts" .) || echo "warning: the Go client did not build; its tests will be skipped" >&2
+    fi
+    [ -x "$go_sts" ] && export XROLE_GO_STS="$go_sts"
+  fi
+  return 0
+}
