@@ -53,9 +53,9 @@ ensure_sdk_clients() {
   local js="$TOOLS_DIR/js"
   if command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then
     if [ ! -d "$js/node_modules/@aws-sdk/client-sts" ] || [ ! -d "$js/node_modules/aws-sdk" ]; then
-      echo "installing @aws-sdk/client-sts@3 and aws-sdk@2 into $js" >&2
+      echo "installing @aws-sdk/client-sts@3.1177.0 and aws-sdk@2.1693.0 into $js" >&2
       mkdir -p "$js"
-      npm install --prefix "$js" --no-audit --no-fund --silent @aws-sdk/client-sts@3 aws-sdk@2 >&2 \
+      npm install --prefix "$js" --no-audit --no-fund --silent @aws-sdk/client-sts@3.1177.0 aws-sdk@2.1693.0 >&2 \
         || echo "warning: the JavaScript SDKs could not be installed; their tests will be skipped" >&2
     fi
     [ -d "$js/node_modules/@aws-sdk/client-sts" ] && export XROLE_JS_MODULES="$js/node_modules"
