@@ -23,6 +23,7 @@ use crate::domain::text::display_safe;
 use crate::domain::Target;
 
 mod answer;
+mod fast;
 mod listen;
 
 use answer::{Check, PATH};

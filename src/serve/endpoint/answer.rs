@@ -59,13 +59,27 @@ impl Check {
     }
 }
 
+/// An answer: its status and JSON body.
+pub type Answered = (StatusCode, Bytes);
+
+/// `answer` as a hyper response.
+pub fn into_response((status, body): Answered) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(body));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
 /// The answer to `req` from `peer`.
 pub fn respond<B>(
     req: &Request<B>,
     peer: SocketAddr,
     check: &Check,
     state: &RwLock<Served>,
-) -> Response<Full<Bytes>> {
+) -> Answered {
     if !peer.ip().is_loopback() {
         return error(StatusCode::FORBIDDEN, "only this machine may ask");
     }
@@ -129,7 +143,7 @@ pub fn respond<B>(
 }
 
 /// An error body: `code`/`Code` as strings (the Go SDKs decode a string), `message`/`Message`.
-pub fn error(status: StatusCode, message: &str) -> Response<Full<Bytes>> {
+pub fn error(status: StatusCode, message: &str) -> Answered {
     let message = format!("xrole-tui: {message}");
     let code = match status {
         StatusCode::BAD_REQUEST => "BadRequest",
@@ -144,12 +158,6 @@ pub fn error(status: StatusCode, message: &str) -> Response<Full<Bytes>> {
     )
 }
 
-fn json(status: StatusCode, body: &serde_json::Value) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        hyper::header::CONTENT_TYPE,
-        hyper::header::HeaderValue::from_static("application/json"),
-    );
-    response
+fn json(status: StatusCode, body: &serde_json::Value) -> Answered {
+    (status, Bytes::from(body.to_string()))
 }

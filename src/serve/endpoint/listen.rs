@@ -15,7 +15,7 @@ use std::time::Duration;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 
-use super::answer::{respond, Check};
+use super::answer::{into_response, respond, Check};
 use crate::domain::serving::Served;
 
 /// A client that sends no complete request head within this time is dropped.
@@ -25,8 +25,6 @@ const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
 const UNCHECKED: usize = 8;
 /// Connections open at once, at most.
 const MAX_OPEN: usize = 256;
-/// A connection is closed after this long, whatever it does (SDKs open one per request).
-const MAX_LIFETIME: Duration = Duration::from_secs(30);
 /// The longest pause after an accept error.
 const MAX_BACKOFF: Duration = Duration::from_secs(1);
 
@@ -70,11 +68,14 @@ pub async fn serve(listener: TcpListener, check: Arc<Check>, state: Arc<RwLock<S
         if busy >= MAX_OPEN || (busy >= UNCHECKED && local.is_none_or(|l| !same_user(peer, l))) {
             continue; // dropped: closed at once
         }
+        let Some(stream) = super::fast::try_answer(stream, peer, &check, &state) else {
+            continue; // answered at once
+        };
         open.fetch_add(1, Ordering::Relaxed);
         let (check, state, open) = (Arc::clone(&check), Arc::clone(&state), Arc::clone(&open));
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |req| {
-                let answer = respond(&req, peer, &check, &state);
+                let answer = into_response(respond(&req, peer, &check, &state));
                 async move { Ok::<_, Infallible>(answer) }
             });
             let connection = hyper::server::conn::http1::Builder::new()
@@ -82,7 +83,7 @@ pub async fn serve(listener: TcpListener, check: Arc<Check>, state: Arc<RwLock<S
                 .header_read_timeout(HEAD_TIMEOUT)
                 .max_buf_size(16 * 1024)
                 .serve_connection(TokioIo::new(stream), service);
-            let _ = tokio::time::timeout(MAX_LIFETIME, connection).await;
+            let _ = connection.await;
             open.fetch_sub(1, Ordering::Relaxed);
         });
     }

@@ -1,0 +1,129 @@
+//! The endpoint's fast path. An SDK connects and sends its whole request at once, so by the
+//! time the connection is accepted the request head is usually in the socket already. Then it
+//! is read without waiting (peeked, parsed by `httparse`, the parser hyper uses), answered by the
+//! same checks as every request, and the connection closed: no task, no wait for readiness.
+//! Anything else (a head still arriving, a body, a head too large or malformed) goes to hyper,
+//! with its timeouts, untouched.
+
+use std::net::SocketAddr;
+use std::sync::RwLock;
+
+use bytes::Bytes;
+use hyper::{HeaderMap, Request, StatusCode};
+use rustix::net::{RecvFlags, SendFlags};
+use tokio::net::TcpStream;
+
+use super::answer::{respond, Check};
+use crate::domain::serving::Served;
+
+/// The largest head handled here (an SDK's is a few hundred bytes).
+const MAX_HEAD: usize = 4096;
+/// The most header fields handled here.
+const MAX_FIELDS: usize = 32;
+
+/// Answers `stream` now when its whole request is there; otherwise gives it back.
+pub fn try_answer(
+    stream: TcpStream,
+    peer: SocketAddr,
+    check: &Check,
+    state: &RwLock<Served>,
+) -> Option<TcpStream> {
+    let mut buf = [0u8; MAX_HEAD];
+    let Ok((_, got)) =
+        rustix::net::recv(&stream, &mut buf[..], RecvFlags::PEEK | RecvFlags::DONTWAIT)
+    else {
+        return Some(stream);
+    };
+    let Some((req, head_len)) = parse(&buf[..got]) else {
+        return Some(stream);
+    };
+    // Only a head with nothing after it: closing with unread bytes would reset the connection.
+    if head_len != got {
+        return Some(stream);
+    }
+    let (status, body) = respond(&req, peer, check, state);
+    // Taken off the socket, so that the close is a plain FIN.
+    let mut sink = [0u8; MAX_HEAD];
+    if !matches!(rustix::net::recv(&stream, &mut sink[..head_len], RecvFlags::DONTWAIT), Ok((_, n)) if n == head_len)
+    {
+        return None;
+    }
+    let bytes = encode(status, &body);
+    let _ = rustix::net::send(&stream, &bytes, SendFlags::DONTWAIT | SendFlags::NOSIGNAL);
+    None
+}
+
+/// The request a complete head describes, and the head's length.
+fn parse(bytes: &[u8]) -> Option<(Request<()>, usize)> {
+    let mut fields = [httparse::EMPTY_HEADER; MAX_FIELDS];
+    let mut head = httparse::Request::new(&mut fields);
+    let httparse::Status::Complete(len) = head.parse(bytes).ok()? else {
+        return None;
+    };
+    if head.version != Some(1) {
+        return None;
+    }
+    let mut headers = HeaderMap::new();
+    for f in head.headers.iter() {
+        let name = hyper::header::HeaderName::from_bytes(f.name.as_bytes()).ok()?;
+        let value = hyper::header::HeaderValue::from_bytes(f.value).ok()?;
+        if name == hyper::header::CONTENT_LENGTH || name == hyper::header::TRANSFER_ENCODING {
+            return None; // a body: hyper's
+        }
+        headers.append(name, value);
+    }
+    let mut req = Request::builder()
+        .method(head.method?)
+        .uri(head.path?)
+        .body(())
+        .ok()?;
+    *req.headers_mut() = headers;
+    Some((req, len))
+}
+
+fn encode(status: StatusCode, body: &Bytes) -> Vec<u8> {
+    let mut out = Vec::with_capacity(160 + body.len());
+    out.extend_from_slice(
+        format!(
+            "HTTP/1.1 {} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+            status.as_u16(),
+            status.canonical_reason().unwrap_or(""),
+            body.len()
+        )
+        .as_bytes(),
+    );
+    out.extend_from_slice(body);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_complete_head_is_parsed_with_every_host_field_and_a_body_is_left_to_hyper() {
+        let head =
+            b"GET /credentials HTTP/1.1\r\nHost: a:1\r\nHost: b:2\r\nAuthorization: t\r\n\r\n";
+        let (req, len) = parse(head).unwrap();
+        assert_eq!(len, head.len());
+        assert_eq!(req.headers().get_all("host").iter().count(), 2);
+        assert_eq!(req.uri().path(), "/credentials");
+        assert!(
+            parse(b"GET /credentials HTTP/1.1\r\nHost: a\r\n").is_none(),
+            "incomplete"
+        );
+        assert!(parse(b"POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc").is_none());
+        assert!(
+            parse(b"GET / HTTP/1.0\r\n\r\n").is_none(),
+            "1.0 goes to hyper"
+        );
+        let (abs, _) =
+            parse(b"GET http://evil.example/credentials HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        assert_eq!(
+            abs.uri().authority().map(|a| a.as_str()),
+            Some("evil.example")
+        );
+        let out = encode(StatusCode::OK, &Bytes::from_static(b"{}"));
+        assert!(out.starts_with(b"HTTP/1.1 200 OK\r\n") && out.ends_with(b"\r\n\r\n{}"));
+    }
+}
