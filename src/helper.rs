@@ -19,18 +19,16 @@ pub struct Bounds {
     pub output: usize,
 }
 
-/// A code from `mfa_process` (the first line of its output), within its bounds.
-pub fn mfa_code(
-    command: &str,
-    profile: &str,
-) -> Result<Zeroizing<String>, crate::aws::error::AuthError> {
+/// A code from `mfa_process` (the first line of its output), within its bounds; the error
+/// says what went wrong, for a person (see `aws::authenticate::mfa_process_code`).
+pub fn mfa_code(command: &str, profile: &str) -> Result<Zeroizing<String>, String> {
     use crate::domain::text::display_safe;
     let fail = |why: String| {
-        crate::aws::error::AuthError::Mfa(format!(
+        format!(
             "mfa_process of profile {:?} {}",
             display_safe(profile),
             display_safe(&why)
-        ))
+        )
     };
     let done =
         run(command, mfa_process_bounds(), Stderr::Inherit).map_err(|e| fail(e.to_string()))?;

@@ -392,6 +392,18 @@ impl Engine {
     }
 }
 
+/// A code from the profile's `mfa_process`, run off the async threads within its bounds: the
+/// one way every MFA source (the TUI, a served endpoint, the command line) asks a helper.
+pub async fn mfa_process_code(
+    command: String,
+    profile: String,
+) -> Result<Zeroizing<String>, AuthError> {
+    tokio::task::spawn_blocking(move || crate::helper::mfa_code(&command, &profile))
+        .await
+        .map_err(|e| AuthError::Mfa(format!("mfa_process did not run: {e}")))?
+        .map_err(AuthError::Mfa)
+}
+
 /// The profile whose credentials a step's result are.
 fn step_profile(step: &Step) -> Option<&str> {
     match step {

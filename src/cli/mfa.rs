@@ -48,7 +48,7 @@ impl MfaInput for HeadlessMfa {
 impl HeadlessMfa {
     fn read(&self, serial: &str, profile: &str) -> Result<Zeroizing<String>, AuthError> {
         if let Some(command) = &self.mfa_process {
-            return helper::mfa_code(command, profile);
+            return helper::mfa_code(command, profile).map_err(AuthError::Mfa);
         }
         let stdin = std::io::stdin();
         let on_terminal = stdin.is_terminal();

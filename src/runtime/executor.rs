@@ -54,12 +54,8 @@ impl MfaInput for TuiMfa {
                         crate::domain::text::display_safe(&serial)
                     ),
                 });
-                let who = profile.clone();
                 let got =
-                    tokio::task::spawn_blocking(move || crate::helper::mfa_code(&command, &who))
-                        .await
-                        .map_err(|e| AuthError::Mfa(e.to_string()))
-                        .and_then(|r| r);
+                    crate::aws::authenticate::mfa_process_code(command, profile.clone()).await;
                 match got {
                     Ok(code) => return Ok(code),
                     Err(e) => {

@@ -193,10 +193,10 @@ impl MfaInput for NoPrompt {
         serial: &str,
         profile: &str,
     ) -> impl std::future::Future<Output = Result<Zeroizing<String>, AuthError>> + Send {
-        let helper = self.mfa_process.clone().map(|command| {
-            let profile = profile.to_owned();
-            tokio::task::spawn_blocking(move || crate::helper::mfa_code(&command, &profile))
-        });
+        let helper = self
+            .mfa_process
+            .clone()
+            .map(|command| crate::aws::authenticate::mfa_process_code(command, profile.to_owned()));
         let why = format!(
             "profile {:?} needs a new MFA code for {}: its MFA session has ended; run `xrole-tui unlock` in this shell",
             display_safe(profile),
@@ -204,9 +204,7 @@ impl MfaInput for NoPrompt {
         );
         async move {
             match helper {
-                Some(task) => task
-                    .await
-                    .map_err(|e| AuthError::Mfa(format!("mfa_process did not run: {e}")))?,
+                Some(code) => code.await,
                 None => Err(AuthError::Mfa(why)),
             }
         }
