@@ -129,6 +129,16 @@ def cpu_ticks(pid):
     return int(fields[11]) + int(fields[12])  # utime + stime
 
 
+def wakeups(pid):
+    """Context switches of every thread of the process: each one is a wake-up (a timer, an event)."""
+    total = 0
+    for status in Path(f"/proc/{pid}/task").glob("*/status"):
+        for line in status.read_text().splitlines():
+            if line.startswith(("voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:")):
+                total += int(line.split()[1])
+    return total
+
+
 def rss_kib(pid):
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -150,13 +160,14 @@ def run(home, moto, min_ttl, wait_s, floor_url):
         time.sleep(0.05)
     time.sleep(1)
     hz = os.sysconf("SC_CLK_TCK")
-    before = cpu_ticks(p.pid)
+    before, woke = cpu_ticks(p.pid), wakeups(p.pid)
     time.sleep(wait_s)
     cpu_ms = (cpu_ticks(p.pid) - before) * 1000 / hz
+    woke = wakeups(p.pid) - woke
     rss = rss_kib(p.pid)
     p.kill()
     p.wait()
-    return first, cpu_ms, rss
+    return first, cpu_ms, rss, woke
 
 
 def main():
@@ -168,8 +179,8 @@ def main():
         (home / ".aws").mkdir(parents=True)
         (home / ".aws/config").write_text(CONFIG)
         (home / ".aws/credentials").write_text(KEYS)
-        first, idle_cpu, idle_rss = run(home, moto, 300, 20, floor_url)     # no renewal in 20 s
-        _, busy_cpu, busy_rss = run(home, moto, 890, 31, floor_url)          # renewals at ~10, 20, 30 s
+        first, idle_cpu, idle_rss, idle_woke = run(home, moto, 300, 20, floor_url)     # no renewal in 20 s
+        _, busy_cpu, busy_rss, _ = run(home, moto, 890, 31, floor_url)          # renewals at ~10, 20, 30 s
         renewals = 3
         per_refresh = (busy_cpu - idle_cpu * 31 / 20) / renewals
         print("| measure | p50 | p99 |")
@@ -180,7 +191,7 @@ def main():
         print(f"| botocore ContainerProvider through the endpoint | {first['boto'][0]:.2f} ms | {first['boto'][1]:.2f} ms |")
         print(f"| botocore EnvProvider (environment variables) | {first['env'][0]:.3f} ms | {first['env'][1]:.3f} ms |")
         print()
-        print(f"- idle: {idle_cpu:.0f} ms of CPU in 20 s, {idle_rss / 1024:.1f} MiB resident")
+        print(f"- idle: {idle_cpu:.0f} ms of CPU in 20 s, {idle_woke} wake-ups of any thread in 20 s, {idle_rss / 1024:.1f} MiB resident")
         print(f"- renewing every ~10 s: {busy_cpu:.0f} ms of CPU in 31 s, about {max(per_refresh, 0):.0f} ms per renewal (AssumeRole from the cached source, cache write, lock), {busy_rss / 1024:.1f} MiB resident")
     finally:
         floor.kill()

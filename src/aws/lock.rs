@@ -73,6 +73,45 @@ impl Drop for Held {
     }
 }
 
+/// Opens (or makes, 0600) the lock file at `path` without following a link or waiting on a
+/// pipe; refuses anything that is not a regular file of this user.
+fn open_own(path: &Path) -> Result<std::fs::File, String> {
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| {
+            if e.raw_os_error() == Some(libc::ELOOP) {
+                "it is a symlink".to_owned()
+            } else {
+                e.to_string()
+            }
+        })?;
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    if !meta.is_file() || meta.uid() != rustix::process::getuid().as_raw() {
+        return Err("it is not a regular file of this user".into());
+    }
+    if meta.mode() & 0o077 != 0 {
+        file.set_permissions(Permissions::from_mode(0o600))
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(file)
+}
+
+/// Removes whatever is at `path` (the link itself, never its target).
+fn remove_entry(path: &Path) -> std::io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) => {
+            std::fs::remove_dir(path).map_err(|_| e)
+        }
+        other => other,
+    }
+}
+
 /// Takes the lock `name` in `dir` (which must exist, 0700), waiting for another holder within
 /// the bounds above. `report` is called once, after [`REPORT_AFTER`], with who holds it.
 pub async fn acquire(
@@ -87,23 +126,22 @@ pub async fn acquire(
         path: path.display().to_string(),
         reason,
     };
-    let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o600)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(&path)
-        .map_err(|e| fail(e.to_string()))?;
-    let meta = file.metadata().map_err(|e| fail(e.to_string()))?;
-    if !meta.is_file() || meta.uid() != rustix::process::getuid().as_raw() {
-        return Err(fail("it is not a regular file of this user".into()));
-    }
-    if meta.mode() & 0o077 != 0 {
-        file.set_permissions(Permissions::from_mode(0o600))
-            .map_err(|e| fail(e.to_string()))?;
-    }
+    let file = match open_own(&path) {
+        Ok(file) => file,
+        Err(why) => {
+            // The directory is ours (0700): whatever else sits at the lock's path (a link, a
+            // file of another user, a pipe) is in the way, not in charge. It is replaced once,
+            // without following it, and said.
+            remove_entry(&path)
+                .map_err(|e| fail(format!("{why}; it could not be removed: {e}")))?;
+            let file = open_own(&path).map_err(fail)?;
+            report(&format!(
+                "replaced the lock file {} ({why})",
+                crate::domain::text::display_safe(&path.display().to_string())
+            ));
+            file
+        }
+    };
     let started = Instant::now();
     let mut reported = false;
     let mut holder_prompting = false;
@@ -198,14 +236,25 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_symlink_is_refused() {
+    async fn a_planted_symlink_is_replaced_without_touching_its_target_and_said_once() {
         let dir = tempfile::tempdir().unwrap();
-        std::os::unix::fs::symlink("/etc/passwd", dir.path().join("s.lock")).unwrap();
+        let target = dir.path().join("target");
+        std::fs::write(&target, "keep me").unwrap();
+        std::os::unix::fs::symlink(&target, dir.path().join("s.lock")).unwrap();
+        let mut heard = Vec::new();
+        let mut note = |s: &str| heard.push(s.to_owned());
+        let held = acquire(dir.path(), "s", false, "x", &mut note).await;
+        assert!(held.is_ok());
+        drop(held);
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me");
+        let meta = std::fs::symlink_metadata(dir.path().join("s.lock")).unwrap();
+        assert!(meta.is_file(), "a plain file now");
+        assert_eq!(heard.len(), 1, "{heard:?}");
+        assert!(heard[0].contains("symlink"), "{heard:?}");
         let mut quiet = |_: &str| {};
-        let err = acquire(dir.path(), "s", false, "x", &mut quiet)
+        assert!(acquire(dir.path(), "s", false, "x", &mut quiet)
             .await
-            .unwrap_err();
-        assert!(err.to_string().contains("s.lock"), "{err}");
+            .is_ok());
     }
 
     #[test]

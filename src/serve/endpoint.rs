@@ -10,7 +10,6 @@
 use std::sync::{Arc, RwLock};
 use std::time::SystemTime;
 
-use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use zeroize::Zeroizing;
 
@@ -40,6 +39,8 @@ pub struct Endpoint {
     /// What it serves, shared with the control socket (`status`, `unlock`).
     pub shared: Arc<Shared>,
     tasks: Vec<JoinHandle<()>>,
+    /// The accepting thread; stopped with the endpoint.
+    acceptor: listen::Acceptor,
     /// The store's watch, which wakes the renewal when a session is forgotten.
     _watch: Option<crate::store::Watch>,
     /// A second handle on the listening socket, for [`Endpoint::finish`].
@@ -93,7 +94,7 @@ impl Endpoint {
         report: Reporter,
     ) -> std::io::Result<Self> {
         listen::raise_fd_limit();
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
         let addr = listener.local_addr()?;
         let held = std::os::fd::AsFd::as_fd(&listener)
             .try_clone_to_owned()
@@ -104,11 +105,12 @@ impl Endpoint {
             trouble: None,
         }));
         let host = format!("127.0.0.1:{}", addr.port());
-        let server = tokio::spawn(listen::serve(
+        let acceptor = listen::serve(
             listener,
             Arc::new(Check::new(host.clone(), token.clone(), report.clone())),
             Arc::clone(&state),
-        ));
+            tokio::runtime::Handle::current(),
+        )?;
         // Forgetting the session anywhere (`clear`, `x`, a revocation) removes its cache file:
         // the watch wakes the renewal, which then drops what it holds. No timer meanwhile.
         let forgotten = Arc::new(tokio::sync::Notify::new());
@@ -139,7 +141,8 @@ impl Endpoint {
                 target,
                 state,
             }),
-            tasks: vec![server, refresher],
+            tasks: vec![refresher],
+            acceptor,
             _watch: watch,
             listener: held,
         })
@@ -148,6 +151,7 @@ impl Endpoint {
     /// Ends serving once the child has ended: the port goes to a holder that refuses every
     /// request while a background job of the child still uses it (see `holder`).
     pub fn finish(mut self) {
+        self.acceptor.stop();
         for t in &self.tasks {
             t.abort();
         }

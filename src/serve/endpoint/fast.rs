@@ -1,7 +1,8 @@
-//! The endpoint's fast path. An SDK connects and sends its whole request at once, so by the
-//! time the connection is accepted the request head is usually in the socket already. Then it
-//! is read without waiting (peeked, parsed by `httparse`, the parser hyper uses), answered by the
-//! same checks as every request, and the connection closed: no task, no wait for readiness.
+//! The endpoint's fast path. An SDK connects and sends its whole request at once, so the head
+//! arrives microseconds after the connection is accepted. When nothing else is being served,
+//! the head is waited for briefly ([`SHORT_WAIT`]), read (peeked, parsed by `httparse`, the
+//! parser hyper uses), answered by the same checks as every request, and the connection closed:
+//! no task, no round through the event loop.
 //! Anything else (a head still arriving, a body, a head too large or malformed) goes to hyper,
 //! with its timeouts, untouched.
 
@@ -11,13 +12,19 @@ use std::sync::RwLock;
 use bytes::Bytes;
 use hyper::{HeaderMap, Request, StatusCode};
 use rustix::net::{RecvFlags, SendFlags};
-use tokio::net::TcpStream;
+use std::net::TcpStream;
 
 use super::answer::{respond, Check};
 use crate::domain::serving::Served;
 
 /// The largest head handled here (an SDK's is a few hundred bytes).
 const MAX_HEAD: usize = 4096;
+/// How long the head is waited for, at most, when nothing else is served. A client that
+/// connects and sends nothing costs this once; while hyper serves any connection, no wait.
+const SHORT_WAIT: rustix::event::Timespec = rustix::event::Timespec {
+    tv_sec: 0,
+    tv_nsec: 2_000_000,
+};
 /// The most header fields handled here.
 const MAX_FIELDS: usize = 32;
 
@@ -27,7 +34,15 @@ pub fn try_answer(
     peer: SocketAddr,
     check: &Check,
     state: &RwLock<Served>,
+    may_wait: bool,
 ) -> Option<TcpStream> {
+    if may_wait {
+        let mut fds = [rustix::event::PollFd::new(
+            &stream,
+            rustix::event::PollFlags::IN,
+        )];
+        let _ = rustix::event::poll(&mut fds, Some(&SHORT_WAIT));
+    }
     let mut buf = [0u8; MAX_HEAD];
     let Ok((_, got)) =
         rustix::net::recv(&stream, &mut buf[..], RecvFlags::PEEK | RecvFlags::DONTWAIT)

@@ -4,16 +4,18 @@
 //!   the kernel lists in `/proc/net/tcp`) is closed at once, so strangers can hold only a few
 //!   descriptors, each for at most the head timeout, and this user's programs are still served;
 //! - connections of this user are capped too, so the control socket always has descriptors;
-//! - an accept error (out of descriptors) backs off instead of spinning.
+//! - an accept error (out of descriptors) backs off instead of spinning;
+//! - the accepting thread waits in `accept` itself, and a request whose head is there is
+//!   answered on it (`fast`): the endpoint answers like a plain server, not a round through an
+//!   event loop.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::net::TcpListener;
 
 use super::answer::{into_response, respond, Check};
 use crate::domain::serving::Served;
@@ -43,13 +45,70 @@ pub fn raise_fd_limit() {
     }
 }
 
-/// Serves `listener` until the task is aborted.
-pub async fn serve(listener: TcpListener, check: Arc<Check>, state: Arc<RwLock<Served>>) {
+/// The accepting thread of an endpoint; stopped by [`Acceptor::stop`] (also when dropped).
+pub struct Acceptor {
+    stop: Arc<AtomicBool>,
+    local: Option<SocketAddr>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Acceptor {
+    /// Stops accepting: the flag is set, and a connection wakes the thread out of `accept`.
+    /// The listening socket itself is left alone (a holder may take it over).
+    pub fn stop(&mut self) {
+        if !self.stop.swap(true, Ordering::SeqCst) {
+            if let Some(local) = self.local {
+                let _ = std::net::TcpStream::connect_timeout(&local, Duration::from_secs(1));
+            }
+            // Gone before anyone else (a holder) accepts on the socket.
+            if let Some(thread) = self.thread.take() {
+                let _ = thread.join();
+            }
+        }
+    }
+}
+
+impl Drop for Acceptor {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Serves `listener` from a thread of its own that waits in `accept` as a plain server does
+/// (no round through the event loop for a request that is answered at once); connections that
+/// need more go to hyper on `runtime`.
+pub fn serve(
+    listener: std::net::TcpListener,
+    check: Arc<Check>,
+    state: Arc<RwLock<Served>>,
+    runtime: tokio::runtime::Handle,
+) -> std::io::Result<Acceptor> {
+    listener.set_nonblocking(false)?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let local = listener.local_addr().ok();
+    let flag = Arc::clone(&stop);
+    let thread = std::thread::Builder::new()
+        .name("xrole-endpoint".into())
+        .spawn(move || accept_loop(&listener, &check, &state, &runtime, &flag))?;
+    Ok(Acceptor {
+        stop,
+        local,
+        thread: Some(thread),
+    })
+}
+
+fn accept_loop(
+    listener: &std::net::TcpListener,
+    check: &Arc<Check>,
+    state: &Arc<RwLock<Served>>,
+    runtime: &tokio::runtime::Handle,
+    stop: &AtomicBool,
+) {
     let open = Arc::new(AtomicUsize::new(0));
     let local = listener.local_addr().ok();
     let mut backoff = Duration::ZERO;
-    loop {
-        let (stream, peer) = match listener.accept().await {
+    while !stop.load(Ordering::SeqCst) {
+        let (stream, peer) = match listener.accept() {
             Ok(accepted) => {
                 backoff = Duration::ZERO;
                 accepted
@@ -57,33 +116,38 @@ pub async fn serve(listener: TcpListener, check: Arc<Check>, state: Arc<RwLock<S
             Err(_) => {
                 // EMFILE and friends: the pending connection stays queued; wait, then retry.
                 backoff = (backoff * 2).clamp(Duration::from_millis(5), MAX_BACKOFF);
-                tokio::time::sleep(backoff).await;
+                std::thread::sleep(backoff);
                 continue;
             }
         };
-        if !peer.ip().is_loopback() {
-            continue; // bound to loopback; refused all the same
+        if stop.load(Ordering::SeqCst) || !peer.ip().is_loopback() {
+            continue; // the wake-up of stop, or not loopback (bound to it; refused all the same)
         }
         let busy = open.load(Ordering::Relaxed);
         if busy >= MAX_OPEN || (busy >= UNCHECKED && local.is_none_or(|l| !same_user(peer, l))) {
             continue; // dropped: closed at once
         }
-        let Some(stream) = super::fast::try_answer(stream, peer, &check, &state) else {
+        let Some(stream) = super::fast::try_answer(stream, peer, check, state, busy == 0) else {
             continue; // answered at once
         };
+        if stream.set_nonblocking(true).is_err() {
+            continue;
+        }
         open.fetch_add(1, Ordering::Relaxed);
-        let (check, state, open) = (Arc::clone(&check), Arc::clone(&state), Arc::clone(&open));
-        tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req| {
-                let answer = into_response(respond(&req, peer, &check, &state));
-                async move { Ok::<_, Infallible>(answer) }
-            });
-            let connection = hyper::server::conn::http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(HEAD_TIMEOUT)
-                .max_buf_size(16 * 1024)
-                .serve_connection(TokioIo::new(stream), service);
-            let _ = connection.await;
+        let (check, state, open) = (Arc::clone(check), Arc::clone(state), Arc::clone(&open));
+        runtime.spawn(async move {
+            if let Ok(stream) = tokio::net::TcpStream::from_std(stream) {
+                let service = hyper::service::service_fn(move |req| {
+                    let answer = into_response(respond(&req, peer, &check, &state));
+                    async move { Ok::<_, Infallible>(answer) }
+                });
+                let connection = hyper::server::conn::http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(HEAD_TIMEOUT)
+                    .max_buf_size(16 * 1024)
+                    .serve_connection(TokioIo::new(stream), service);
+                let _ = connection.await;
+            }
             open.fetch_sub(1, Ordering::Relaxed);
         });
     }
