@@ -519,3 +519,50 @@ fn a_background_job_that_outlives_its_command_gets_a_refusal_and_the_port_stays_
     };
     assert!(freed, "the holder stayed after the job ended");
 }
+
+#[test]
+fn a_client_that_keeps_its_connection_gets_a_second_answer_on_it() {
+    let _g = serial();
+    let w = World::new();
+    let tmp = shared_tmp(&w);
+    let (child, vars) = served(&w, &tmp, "022", "exec sleep 30");
+    let url = var(&vars, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
+    let token = var(&vars, "AWS_CONTAINER_AUTHORIZATION_TOKEN");
+    let authority = url
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let head =
+        format!("GET /credentials HTTP/1.1\r\nHost: {authority}\r\nAuthorization: {token}\r\n\r\n");
+    let mut s = TcpStream::connect(&authority).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut answers = Vec::new();
+    for _ in 0..2 {
+        s.write_all(head.as_bytes()).unwrap();
+        // Read one response: its head, then as many bytes as its content-length says.
+        let mut got = Vec::new();
+        let mut byte = [0u8; 1];
+        while !got.ends_with(b"\r\n\r\n") {
+            assert_eq!(s.read(&mut byte).unwrap(), 1, "the connection closed early");
+            got.push(byte[0]);
+        }
+        let text = String::from_utf8_lossy(&got).to_lowercase();
+        let len: usize = text
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length: "))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        let mut body = vec![0u8; len];
+        s.read_exact(&mut body).unwrap();
+        answers.push((text.split(' ').nth(1).unwrap_or("").to_owned(), body));
+    }
+    stop(child);
+    for (status, body) in &answers {
+        assert_eq!(status, "200");
+        assert!(String::from_utf8_lossy(body).contains("\"Token\""));
+    }
+}

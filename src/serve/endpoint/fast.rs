@@ -1,8 +1,9 @@
 //! The endpoint's fast path. An SDK connects and sends its whole request at once, so the head
 //! arrives microseconds after the connection is accepted. When nothing else is being served,
 //! the head is waited for briefly ([`SHORT_WAIT`]), read (peeked, parsed by `httparse`, the
-//! parser hyper uses), answered by the same checks as every request, and the connection closed:
-//! no task, no round through the event loop.
+//! parser hyper uses) and answered by the same checks as every request: no task, no round
+//! through the event loop. The connection then goes to hyper like any other, for a client that
+//! keeps it for another request.
 //! Anything else (a head still arriving, a body, a head too large or malformed) goes to hyper,
 //! with its timeouts, untouched.
 
@@ -28,7 +29,8 @@ const SHORT_WAIT: rustix::event::Timespec = rustix::event::Timespec {
 /// The most header fields handled here.
 const MAX_FIELDS: usize = 32;
 
-/// Answers `stream` now when its whole request is there; otherwise gives it back.
+/// Answers the first request of `stream` now when it is all there; the stream goes on to
+/// hyper either way (`None` when it is done with: an answer could not be sent whole).
 pub fn try_answer(
     stream: TcpStream,
     peer: SocketAddr,
@@ -57,15 +59,20 @@ pub fn try_answer(
         return Some(stream);
     }
     let (status, body) = respond(&req, peer, check, state);
-    // Taken off the socket, so that the close is a plain FIN.
+    // Taken off the socket: hyper reads what comes after it.
     let mut sink = [0u8; MAX_HEAD];
-    if !matches!(rustix::net::recv(&stream, &mut sink[..head_len], RecvFlags::DONTWAIT), Ok((_, n)) if n == head_len)
-    {
+    let taken = rustix::net::recv(&stream, &mut sink[..head_len], RecvFlags::DONTWAIT);
+    if !matches!(taken, Ok((_, n)) if n == head_len) {
         return None;
     }
-    let bytes = encode(status, &body);
-    let _ = rustix::net::send(&stream, &bytes, SendFlags::DONTWAIT | SendFlags::NOSIGNAL);
-    None
+    // A client that asked to close gets the close it asked for; one that may ask again keeps
+    // its connection, which goes on to hyper.
+    let close = wants_close(&req);
+    let bytes = encode(status, &body, close);
+    match rustix::net::send(&stream, &bytes, SendFlags::DONTWAIT | SendFlags::NOSIGNAL) {
+        Ok(n) if n == bytes.len() && !close => Some(stream),
+        _ => None, // closed: asked for, or half an answer (the client asks again)
+    }
 }
 
 /// The request a complete head describes, and the head's length.
@@ -96,14 +103,25 @@ fn parse(bytes: &[u8]) -> Option<(Request<()>, usize)> {
     Some((req, len))
 }
 
-fn encode(status: StatusCode, body: &Bytes) -> Vec<u8> {
+/// Whether the request's `Connection` field asks to close after the answer.
+fn wants_close(req: &Request<()>) -> bool {
+    req.headers()
+        .get_all(hyper::header::CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|token| token.trim().eq_ignore_ascii_case("close"))
+}
+
+fn encode(status: StatusCode, body: &Bytes, close: bool) -> Vec<u8> {
     let mut out = Vec::with_capacity(160 + body.len());
     out.extend_from_slice(
         format!(
-            "HTTP/1.1 {} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+            "HTTP/1.1 {} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{}\r\n",
             status.as_u16(),
             status.canonical_reason().unwrap_or(""),
-            body.len()
+            body.len(),
+            if close { "connection: close\r\n" } else { "" }
         )
         .as_bytes(),
     );
@@ -138,7 +156,15 @@ mod tests {
             abs.uri().authority().map(|a| a.as_str()),
             Some("evil.example")
         );
-        let out = encode(StatusCode::OK, &Bytes::from_static(b"{}"));
-        assert!(out.starts_with(b"HTTP/1.1 200 OK\r\n") && out.ends_with(b"\r\n\r\n{}"));
+        let out = encode(StatusCode::OK, &Bytes::from_static(b"{}"), true);
+        assert!(
+            out.starts_with(b"HTTP/1.1 200 OK\r\n")
+                && out.ends_with(b"connection: close\r\n\r\n{}")
+        );
+        let (closing, _) =
+            parse(b"GET / HTTP/1.1\r\nConnection: keep-alive, Close\r\n\r\n").unwrap();
+        assert!(wants_close(&closing));
+        let (keeping, _) = parse(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        assert!(!wants_close(&keeping));
     }
 }

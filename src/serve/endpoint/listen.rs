@@ -25,8 +25,12 @@ const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
 /// Up to this many open connections, nobody's owner is looked up (the common case costs
 /// nothing); past it, only this user's connections are kept.
 const UNCHECKED: usize = 8;
+/// While fewer connections than this are open, a new one's head is waited for briefly.
+const FEW: usize = 4;
 /// Connections open at once, at most.
 const MAX_OPEN: usize = 256;
+/// A connection is closed after this long, whatever it does.
+const MAX_LIFETIME: Duration = Duration::from_secs(60);
 /// The longest pause after an accept error.
 const MAX_BACKOFF: Duration = Duration::from_secs(1);
 
@@ -127,8 +131,8 @@ fn accept_loop(
         if busy >= MAX_OPEN || (busy >= UNCHECKED && local.is_none_or(|l| !same_user(peer, l))) {
             continue; // dropped: closed at once
         }
-        let Some(stream) = super::fast::try_answer(stream, peer, check, state, busy == 0) else {
-            continue; // answered at once
+        let Some(stream) = super::fast::try_answer(stream, peer, check, state, busy < FEW) else {
+            continue;
         };
         if stream.set_nonblocking(true).is_err() {
             continue;
@@ -146,7 +150,9 @@ fn accept_loop(
                     .header_read_timeout(HEAD_TIMEOUT)
                     .max_buf_size(16 * 1024)
                     .serve_connection(TokioIo::new(stream), service);
-                let _ = connection.await;
+                // Bounded whatever the client does (hyper's head timeout covers a head that
+                // is coming, this an idle connection kept between requests).
+                let _ = tokio::time::timeout(MAX_LIFETIME, connection).await;
             }
             open.fetch_sub(1, Ordering::Relaxed);
         });
