@@ -27,7 +27,7 @@ XROLE_TEST_RUN="$$-$(date +%s%N)"
 ours() {
   for env in /proc/[0-9]*/environ; do
     pid=${env#/proc/}; pid=${pid%/environ}
-    tr '\0' '\n' <"$env" 2>/dev/null | grep -qx "XROLE_TEST_RUN=$XROLE_TEST_RUN" && echo "$pid"
+    tr '\0' '\n' 2>/dev/null <"$env" | grep -qx "XROLE_TEST_RUN=$XROLE_TEST_RUN" && echo "$pid"
   done
   return 0
 }

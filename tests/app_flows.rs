@@ -310,3 +310,36 @@ fn sessions_found_in_the_cache_are_shown_and_forgetting_drops_them() {
     app.update(Msg::CachedSessions(Vec::new()), t0());
     assert!(app.current.is_none() && app.sessions.is_empty());
 }
+
+#[test]
+fn a_message_clears_when_the_user_moves_on() {
+    let mut app = app();
+    select(&mut app, "dev");
+    app.update(Msg::ShellExited("exit status 0".into()), t0());
+    assert!(app.status.is_some());
+    app.update(key(KeyCode::Down), t0());
+    assert!(app.status.is_none(), "the key hints are back");
+}
+
+#[test]
+fn the_recent_group_follows_uses_made_elsewhere_and_keeps_the_selection() {
+    let mut app = app();
+    select(&mut app, "vendor");
+    let effects = app.update(Msg::StoreChanged(xrole_tui::store::Change::Used), t0());
+    assert!(
+        matches!(effects.as_slice(), [Effect::LoadUsage]),
+        "{effects:?}"
+    );
+    app.update(Msg::UsageLoaded(vec!["prod".into(), "dev".into()]), t0());
+    assert_eq!(app.list.recent_names(), ["prod", "dev"]);
+    let selected = app
+        .list
+        .selected()
+        .map(|r| app.set.profiles()[r.index].name.clone());
+    assert_eq!(selected.as_deref(), Some("vendor"));
+    let effects = app.update(Msg::StoreChanged(xrole_tui::store::Change::Forgotten), t0());
+    assert!(
+        matches!(effects.as_slice(), [Effect::ScanSessions]),
+        "{effects:?}"
+    );
+}

@@ -128,7 +128,13 @@ pub(super) fn handle(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
+/// Moving on clears the last message, so the key hints come back (an error of the profile the
+/// user is still on stays until they move).
 fn move_by(app: &mut App, delta: isize) -> Vec<Effect> {
+    let before = app.list.selected().map(|r| r.index);
     app.list.move_by(delta);
+    if app.list.selected().map(|r| r.index) != before && app.pending.is_none() {
+        app.status = None;
+    }
     Vec::new()
 }
