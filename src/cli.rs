@@ -364,6 +364,17 @@ pub fn run(cli: Cli) -> ExitCode {
         })) => block_on(s3::get(&files, &profile, &location, dest, opts)),
         None => tui::run(&files, cli.profile, no_cache),
     };
+    // The tests' proof that a command reads each AWS file once and resolves a profile's client
+    // settings once (debug builds only).
+    #[cfg(debug_assertions)]
+    if std::env::var_os("XROLE_TEST_COUNTS").is_some() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "xrole-tui: counts: files read {}, settings resolved {}",
+            crate::config::read_count(),
+            crate::aws::sdk::resolved_count()
+        );
+    }
     match result {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
@@ -374,7 +385,6 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-/// `exec`'s words: the profile, then the command (one `--` after the profile is dropped).
 /// `--for`: a humantime duration (`20h`, `1h30m`), at least a minute.
 fn parse_run_for(text: &str) -> Result<std::time::Duration, String> {
     let d = humantime::parse_duration(text).map_err(|e| format!("{e} (for example 20h or 90m)"))?;
@@ -384,6 +394,7 @@ fn parse_run_for(text: &str) -> Result<std::time::Duration, String> {
     Ok(d)
 }
 
+/// `exec`'s words: the profile, then the command (one `--` after the profile is dropped).
 fn split_exec(args: Vec<std::ffi::OsString>) -> Result<(String, Vec<std::ffi::OsString>), Failure> {
     let mut words = args.into_iter();
     let profile = words.next().ok_or_else(|| {

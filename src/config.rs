@@ -74,6 +74,16 @@ impl AwsFiles {
         ))
     }
 
+    /// [`Self::load`], keeping the bytes read (for a served child's copies): each file is
+    /// read once.
+    pub fn load_with_raw(&self) -> Result<(Loaded, RawFiles), LoadError> {
+        let mut missing = Vec::new();
+        let config = read(&self.config, &mut missing)?;
+        let credentials = read(&self.credentials, &mut missing)?;
+        let set = ProfileSet::parse(config.as_deref(), credentials.as_deref());
+        Ok((Loaded { set, missing }, (config, credentials)))
+    }
+
     /// Reads and parses both files. A missing file counts as empty; one that exists but cannot
     /// be read is an error, so a permissions problem is never mistaken for "no profiles".
     pub fn load(&self) -> Result<Loaded, LoadError> {
@@ -87,7 +97,16 @@ impl AwsFiles {
     }
 }
 
+/// How many times one of the AWS files was read in this process (a debug count, see `cli`).
+static READS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many times the AWS files were read in this process.
+pub fn read_count() -> usize {
+    READS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 fn read(path: &Path, missing: &mut Vec<PathBuf>) -> Result<Option<Vec<u8>>, LoadError> {
+    READS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let fail = |reason: String| LoadError {
         path: path.to_owned(),
         reason,

@@ -181,3 +181,25 @@ fn exec_for_20h_opens_an_mfa_session_that_covers_the_run_and_40h_is_refused_befo
     let left = until.duration_since(std::time::SystemTime::now()).unwrap();
     assert!(left.as_secs() >= 72_000 - 120, "{horizon}");
 }
+
+#[test]
+fn exec_reads_each_aws_file_once_and_resolves_the_client_settings_once() {
+    let _g = serial();
+    let w = World::new();
+    // The default profile has keys, so the child gets copies: made from the same read.
+    w.append(
+        ".aws/credentials",
+        "[default]\naws_access_key_id = AKIADEFAULT000000001\naws_secret_access_key = default-secret\n",
+    );
+    for profile in ["app", "hop3"] {
+        let mut c = w.command(&["exec", profile, "--", "true"]);
+        c.env("XROLE_TEST_COUNTS", "1");
+        let out = w.run_with(c, "");
+        ok(&out);
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            said.contains("counts: files read 2, settings resolved 1"),
+            "{profile}: {said}"
+        );
+    }
+}

@@ -44,8 +44,15 @@ pub struct Broker {
     /// The HTTP clients, made on first use: one per CA bundle (almost always just one), so
     /// every SDK client of the process shares its connections.
     http: Arc<Mutex<HashMap<Option<String>, SharedHttpClient>>>,
+    /// Each profile's resolved client settings, made once per process and profile (again only
+    /// when a reload changed the profile's settings).
+    specs: SpecMemo,
     min_ttl: Duration,
 }
+
+/// Resolved client settings by profile name, with the settings they were resolved from.
+type SpecMemo =
+    Arc<Mutex<HashMap<String, (crate::domain::target::ClientSettings, Arc<ClientSpec>)>>>;
 
 impl Broker {
     /// A broker over this process's environment; `no_cache` (or `XROLE_CACHE=none`) turns the
@@ -73,6 +80,7 @@ impl Broker {
             cache,
             customize: None,
             http: Arc::default(),
+            specs: Arc::default(),
             min_ttl: crate::domain::session::REUSE_WINDOW,
         }
     }
@@ -90,26 +98,48 @@ impl Broker {
         Ok(client)
     }
 
+    /// `target`'s client settings, resolved once per process (see [`SpecMemo`]).
+    fn spec(&self, target: &Target) -> Result<Arc<ClientSpec>, AuthError> {
+        let mut specs = self
+            .specs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((settings, spec)) = specs.get(&target.name) {
+            if settings == &target.client {
+                return Ok(Arc::clone(spec));
+            }
+        }
+        let spec = Arc::new(sdk::resolve(Some(target), &self.env).map_err(AuthError::Config)?);
+        specs.insert(
+            target.name.clone(),
+            (target.client.clone(), Arc::clone(&spec)),
+        );
+        Ok(spec)
+    }
+
     /// The SDK configuration of `service` for `target`.
     pub fn sdk_config(
         &self,
         target: &Target,
         service: Service,
     ) -> Result<aws_config::SdkConfig, AuthError> {
-        let spec = sdk::resolve(Some(target), &self.env).map_err(AuthError::Config)?;
+        let spec = self.spec(target)?;
         let http = self.http(&spec)?;
         Ok(sdk::config(&spec, service, Some(&http)))
     }
 
     /// The engine that runs `target`'s plan.
     pub fn engine(&self, target: &Target) -> Result<Engine, AuthError> {
+        let spec = self.spec(target)?;
+        let http = self.http(&spec)?;
+        let config = |service| sdk::config(&spec, service, Some(&http));
         Ok(Engine {
-            sdk: self.sdk_config(target, Service::Sts)?,
+            sdk: config(Service::Sts),
             cache: self.cache.clone(),
             customize: self.customize.clone(),
             sso: super::sso::SsoSdk {
-                portal: self.sdk_config(target, Service::Sso)?,
-                oidc: self.sdk_config(target, Service::SsoOidc)?,
+                portal: config(Service::Sso),
+                oidc: config(Service::SsoOidc),
             },
         })
     }
@@ -323,7 +353,7 @@ impl Broker {
 
     /// The CA bundle `target`'s calls trust (PEM), for the console's sign-in request.
     pub fn ca_bundle(&self, target: &Target) -> Result<Option<Vec<u8>>, AuthError> {
-        let spec = sdk::resolve(Some(target), &self.env).map_err(AuthError::Config)?;
+        let spec = self.spec(target)?;
         spec.ca_bundle
             .as_deref()
             .map(sdk::read_ca_bundle)

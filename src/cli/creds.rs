@@ -347,7 +347,16 @@ pub async fn exec(
         crate::serve::child::check_runnable(program, std::env::var_os("PATH").as_deref())
             .map_err(|(code, message)| Failure { message, code })?;
     }
-    let mut target = resolve(files, profile)?;
+    // The files are read once: the profile comes from them, and so do the child's copies.
+    let (loaded, raw) = files
+        .load_with_raw()
+        .map_err(|e| Failure::config(display_safe(&e.to_string())))?;
+    let mut target = loaded
+        .set
+        .target(profile)
+        .map_err(|e| Failure::config(display_safe(&e.to_string())))?;
+    drop(loaded);
+    let mut raw = Some(raw);
     let broker = Broker::from_env(opts.no_cache).map_err(Failure::config)?;
     if let Some(run_for) = how.run_for {
         secure_runway(&mut target, &broker, run_for)?;
@@ -368,7 +377,16 @@ pub async fn exec(
         let report: Reporter = Arc::new(|m: String| {
             let _ = writeln!(io::stderr(), "xrole-tui: {}", display_safe(&m));
         });
-        match ServedChild::start(broker, Arc::new(target), &session, files, report).await {
+        match ServedChild::start(
+            broker,
+            Arc::new(target),
+            &session,
+            files,
+            raw.take(),
+            report,
+        )
+        .await
+        {
             Ok(s) => Some(s),
             Err(why) => {
                 let _ = writeln!(
@@ -380,6 +398,11 @@ pub async fn exec(
             }
         }
     };
+    if let Some((mut config, mut credentials)) = raw.take() {
+        // Not needed for copies after all: the keys in them are wiped now.
+        zeroize::Zeroize::zeroize(&mut config);
+        zeroize::Zeroize::zeroize(&mut credentials);
+    }
     let delivery = served
         .as_ref()
         .map_or(shell_env::Delivery::Static, ServedChild::delivery);

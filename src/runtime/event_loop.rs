@@ -263,7 +263,8 @@ async fn role_shell(
         let report: Reporter = Arc::new(|m: String| {
             eprintln!("\r\nxrole-tui: {}\r", crate::domain::text::display_safe(&m));
         });
-        match ServedChild::start(serving.broker, target, session, serving.files, report).await {
+        match ServedChild::start(serving.broker, target, session, serving.files, None, report).await
+        {
             Ok(s) => Some(s),
             Err(why) => {
                 println!(

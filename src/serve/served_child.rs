@@ -66,6 +66,7 @@ impl ServedChild {
         target: Arc<Target>,
         session: &Session,
         files: &AwsFiles,
+        raw: Option<crate::config::RawFiles>,
         report: Reporter,
     ) -> Result<Self, String> {
         if session.credentials.session_token.is_none() {
@@ -76,7 +77,7 @@ impl ServedChild {
                     .into(),
             );
         }
-        let files = child_files(files)?;
+        let files = child_files(files, raw)?;
         let until = broker.renewable_until(&target, std::time::SystemTime::now());
         let warning = until.map(|u| warn_near(u, target.name.clone(), report.clone()));
         let endpoint = Endpoint::start(broker, target, session.credentials.clone(), report.clone())
@@ -127,15 +128,29 @@ impl ServedChild {
 }
 
 /// Copies of the files with the default profile hidden, when it gives credentials.
-fn child_files(files: &AwsFiles) -> Result<Option<(PrivateDir, PathBuf, PathBuf)>, String> {
-    let (config, credentials) = files.read_raw().map_err(|e| e.to_string())?;
+/// `raw` is the files' bytes when the caller has read them already (they are read otherwise).
+fn child_files(
+    files: &AwsFiles,
+    raw: Option<crate::config::RawFiles>,
+) -> Result<Option<(PrivateDir, PathBuf, PathBuf)>, String> {
+    let (mut config, mut credentials) = match raw {
+        Some(raw) => raw,
+        None => files.read_raw().map_err(|e| e.to_string())?,
+    };
     let text = |b: &Option<Vec<u8>>, p: &Path| {
         std::str::from_utf8(b.as_deref().unwrap_or_default())
             .map(|t| t.trim_start_matches('\u{feff}').to_owned())
             .map_err(|_| format!("{} is not UTF-8, so it cannot be rewritten", p.display()))
     };
-    let config = zeroize::Zeroizing::new(text(&config, &files.config)?);
-    let credentials = zeroize::Zeroizing::new(text(&credentials, &files.credentials)?);
+    let texts = (
+        text(&config, &files.config),
+        text(&credentials, &files.credentials),
+    );
+    // The bytes hold keys: wiped once they are text (which is wiped in turn).
+    zeroize::Zeroize::zeroize(&mut config);
+    zeroize::Zeroize::zeroize(&mut credentials);
+    let config = zeroize::Zeroizing::new(texts.0?);
+    let credentials = zeroize::Zeroizing::new(texts.1?);
     let Some(shadowed) = shadow_default(&config, &credentials) else {
         return Ok(None);
     };
