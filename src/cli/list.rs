@@ -8,7 +8,7 @@ use unicode_width::UnicodeWidthStr;
 use super::Failure;
 use crate::config::AwsFiles;
 use crate::domain::summary::Summary;
-use crate::domain::text::{display_safe, json_safe};
+use crate::domain::text::{display_safe, JsonSafe};
 use crate::domain::ProfileSet;
 
 /// One profile in `list --json`.
@@ -34,11 +34,11 @@ pub fn run(files: &AwsFiles, json: bool) -> Result<(), Failure> {
         .load()
         .map_err(|e| Failure::config(display_safe(&e.to_string())))?;
     let set = &loaded.set;
-    let summaries: Vec<Summary<'_>> = (0..set.len()).map(|i| Summary::new(set, i)).collect();
     let mut out = BufWriter::new(io::stdout().lock());
     let written = if json {
-        write_json(&mut out, &summaries)
+        write_json(&mut out, set)
     } else {
+        let summaries: Vec<Summary<'_>> = (0..set.len()).map(|i| Summary::new(set, i)).collect();
         write_table(&mut out, &summaries)
     };
     written
@@ -55,34 +55,46 @@ pub fn run(files: &AwsFiles, json: bool) -> Result<(), Failure> {
     Ok(())
 }
 
-fn write_json(out: &mut impl Write, summaries: &[Summary<'_>]) -> io::Result<()> {
-    let rows: Vec<JsonProfile<'_>> = summaries
-        .iter()
-        .map(|s| {
-            let f = &s.facts;
-            JsonProfile {
-                name: f.name,
-                kind: s.kind.as_str(),
-                account: s.account,
-                account_name: f.account_name,
-                role_arn: f.role_arn,
-                source_profile: f.source_profile,
-                mfa_serial: s.mfa_serial(),
-                region: f.region,
-                env: f.env,
-                chain: s.chain(),
-                error: s.error(),
-                warnings: &s.warnings,
-            }
-        })
-        .collect();
+/// The JSON array, streamed: each profile is serialised and escaped (see `text::JsonSafe`) as
+/// it is written, so no copy of the whole text is ever built.
+fn write_json(out: &mut impl Write, set: &ProfileSet) -> io::Result<()> {
+    let mut safe = JsonSafe::new(&mut *out);
     // Indented for a person at a terminal; one line for a pipe, where it is read by a program.
-    let text = if io::stdout().is_terminal() {
-        serde_json::to_string_pretty(&rows)?
+    if io::stdout().is_terminal() {
+        rows(&mut serde_json::Serializer::pretty(&mut safe), set)?;
     } else {
-        serde_json::to_string(&rows)?
-    };
-    writeln!(out, "{}", json_safe(&text))
+        rows(&mut serde_json::Serializer::new(&mut safe), set)?;
+    }
+    writeln!(out)
+}
+
+/// Each profile's summary is made when its row is written, and dropped after it.
+fn rows<S>(ser: S, set: &ProfileSet) -> io::Result<()>
+where
+    S: serde::Serializer<Error = serde_json::Error>,
+{
+    use serde::ser::SerializeSeq;
+    let mut seq = ser.serialize_seq(Some(set.len()))?;
+    for i in 0..set.len() {
+        let s = Summary::new(set, i);
+        let f = &s.facts;
+        seq.serialize_element(&JsonProfile {
+            name: f.name,
+            kind: s.kind.as_str(),
+            account: s.account,
+            account_name: f.account_name,
+            role_arn: f.role_arn,
+            source_profile: f.source_profile,
+            mfa_serial: s.mfa_serial(),
+            region: f.region,
+            env: f.env,
+            chain: s.chain(),
+            error: s.error(),
+            warnings: &s.warnings,
+        })?;
+    }
+    seq.end()?;
+    Ok(())
 }
 
 fn write_table(out: &mut impl Write, summaries: &[Summary<'_>]) -> io::Result<()> {

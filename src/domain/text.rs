@@ -49,6 +49,60 @@ pub fn json_safe(json: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// [`json_safe`] as a writer: serialised JSON written through it reaches `inner` with the same
+/// escapes, as it is written, with no copy of the whole text. A character split across two
+/// writes is held until it is whole.
+pub struct JsonSafe<W> {
+    inner: W,
+    held: Vec<u8>,
+}
+
+impl<W: std::io::Write> JsonSafe<W> {
+    /// Escapes what is written into `inner`.
+    pub fn new(inner: W) -> Self {
+        Self {
+            inner,
+            held: Vec::new(),
+        }
+    }
+
+    fn pass(&mut self, text: &str) -> std::io::Result<()> {
+        match json_safe(text) {
+            Cow::Borrowed(t) => self.inner.write_all(t.as_bytes()),
+            Cow::Owned(t) => self.inner.write_all(t.as_bytes()),
+        }
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for JsonSafe<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.held.is_empty() && buf.iter().all(|&b| b < 0x7f) {
+            self.inner.write_all(buf)?;
+            return Ok(buf.len());
+        }
+        self.held.extend_from_slice(buf);
+        let held = std::mem::take(&mut self.held);
+        let whole = match std::str::from_utf8(&held) {
+            Ok(text) => text.len(),
+            Err(e) if e.error_len().is_none() => e.valid_up_to(), // a character not yet whole
+            Err(_) => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "JSON that is not UTF-8",
+                ))
+            }
+        };
+        let (text, rest) = held.split_at(whole);
+        self.pass(std::str::from_utf8(text).unwrap_or_default())?;
+        self.held = rest.to_vec();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// Lower-case hex of `bytes` (cache keys and token file names), without a formatter per byte.
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -75,6 +129,26 @@ mod tests {
         let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
         assert_eq!(back["name"], raw);
         assert!(matches!(json_safe("[1,2]"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn the_writer_escapes_as_json_safe_does_even_across_split_characters() {
+        use std::io::Write;
+        let raw = "evil\u{202e}gnp\u{9b}31m\u{7f}\u{2028}-🚀 ok";
+        let json = serde_json::to_string(&serde_json::json!({ "name": raw })).unwrap();
+        let bytes = json.as_bytes();
+        for split in 0..bytes.len() {
+            let mut out = Vec::new();
+            let mut w = JsonSafe::new(&mut out);
+            w.write_all(&bytes[..split]).unwrap();
+            w.write_all(&bytes[split..]).unwrap();
+            drop(w);
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                json_safe(&json),
+                "split at {split}"
+            );
+        }
     }
 
     #[test]
