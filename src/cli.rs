@@ -71,6 +71,10 @@ pub enum Command {
         after_help = "Examples:\n  xrole-tui whoami dev\n  xrole-tui whoami dev --json\n  echo 123456 | xrole-tui whoami prod   (the MFA code from stdin)"
     )]
     Whoami {
+        /// Do not ask before using a production profile (`xrole_env = prod`); without a
+        /// terminal nothing is asked anyway.
+        #[arg(long)]
+        yes: bool,
         /// The profile.
         #[arg(add = profile_names())]
         profile: String,
@@ -97,6 +101,11 @@ pub enum Command {
         /// the run); a run nothing can cover is refused before any call (exit 2).
         #[arg(long = "for", value_name = "DURATION", value_parser = parse_run_for)]
         run_for: Option<std::time::Duration>,
+        /// Do not ask before using a production profile (`xrole_env = prod`); without a
+        /// terminal nothing is asked anyway.
+        #[arg(long)]
+        yes: bool,
+
         /// The profile, then the command and its arguments.
         #[arg(
             value_name = "PROFILE [COMMAND]...",
@@ -112,6 +121,10 @@ pub enum Command {
         after_help = "Examples:\n  xrole-tui console dev\n  xrole-tui console dev --service ec2\n  xrole-tui console dev --s3 s3://bucket/prefix/\n  xrole-tui console prod --switch-role --print"
     )]
     Console {
+        /// Do not ask before using a production profile (`xrole_env = prod`); without a
+        /// terminal nothing is asked anyway.
+        #[arg(long)]
+        yes: bool,
         /// The profile.
         #[arg(add = profile_names())]
         profile: String,
@@ -174,6 +187,10 @@ pub enum Command {
         after_help = "Examples:\n  eval \"$(xrole-tui env dev)\"       switch this shell to dev\n  eval \"$(xrole-tui env --unset)\"   leave it again\n  xrole-tui env dev --format fish | source\n  xrole-tui env dev --format json"
     )]
     Env {
+        /// Do not ask before using a production profile (`xrole_env = prod`); without a
+        /// terminal nothing is asked anyway.
+        #[arg(long)]
+        yes: bool,
         /// The profile (none with --unset).
         #[arg(required_unless_present = "unset", add = profile_names())]
         profile: Option<String>,
@@ -277,9 +294,10 @@ pub fn complete_if_asked() {
 pub fn run(cli: Cli) -> ExitCode {
     let files = AwsFiles::from_env();
     let no_cache = cli.no_cache;
-    let opts = creds::Opts {
+    let mut opts = creds::Opts {
         no_cache,
         no_session: cli.no_session,
+        yes: false,
     };
     let result = match cli.command {
         Some(Command::List { json }) => list::run(&files, json).map(|()| 0),
@@ -300,6 +318,7 @@ pub fn run(cli: Cli) -> ExitCode {
             block_on(revoke::run(&files, &request, opts))
         }
         Some(Command::Console {
+            yes,
             profile,
             switch_role,
             print,
@@ -313,15 +332,18 @@ pub fn run(cli: Cli) -> ExitCode {
                 print,
                 page: console::Page { service, path, s3 },
             };
+            opts.yes = yes;
             block_on(console::run(&files, &request, opts))
         }
         Some(Command::Unlock) => control::unlock(),
-        Some(Command::Whoami { profile, json }) => {
+        Some(Command::Whoami { yes, profile, json }) => {
+            opts.yes = yes;
             block_on(creds::whoami(&files, &profile, json, opts))
         }
         Some(Command::Exec {
             static_keys,
             run_for,
+            yes,
             args,
         }) => match split_exec(args) {
             Ok((profile, command)) => {
@@ -329,14 +351,21 @@ pub fn run(cli: Cli) -> ExitCode {
                     static_keys,
                     run_for,
                 };
+                opts.yes = yes;
                 block_on(creds::exec(&files, &profile, &command, how, opts))
             }
             Err(f) => Err(f),
         },
         Some(Command::Env {
-            profile, format, ..
+            yes,
+            profile,
+            format,
+            ..
         }) => match profile {
-            Some(profile) => block_on(creds::env(&files, &profile, format, opts)),
+            Some(profile) => {
+                opts.yes = yes;
+                block_on(creds::env(&files, &profile, format, opts))
+            }
             None => {
                 print!("{}", creds::render_unset(format));
                 Ok(0)

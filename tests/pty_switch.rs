@@ -130,3 +130,44 @@ fn the_list_follows_the_config_file_while_the_tui_runs() {
     assert_eq!(count(&screen), n + 1, "{screen}");
     pane.keys(&["q"]);
 }
+
+#[test]
+fn a_production_profile_is_confirmed_on_a_terminal_and_never_without_one() {
+    let _g = serial();
+    let w = World::new();
+    w.append(
+        ".aws/config",
+        "[profile live]\nrole_arn = arn:aws:iam::333333333333:role/app\nsource_profile = base\nxrole_env = prod\n",
+    );
+    let home = w.home();
+    let bin = env!("CARGO_BIN_EXE_xrole-tui");
+    std::fs::write(home.join(".bashrc"), "PS1='sh$ '\n").unwrap();
+    let env = support::pty::tui_env(&home, &moto().endpoint);
+    let pane = Pane::start(&home, "bash --rcfile ~/.bashrc -i", &env, 120, 30);
+    pane.wait_for("sh$", 30);
+    pane.type_text(&format!("{bin} whoami live; echo \"exit=$?\""));
+    pane.keys(&["Enter"]);
+    pane.wait_for(
+        "is production (xrole_env = prod); open its session? [y/N]",
+        30,
+    );
+    pane.type_text("n");
+    pane.keys(&["Enter"]);
+    let screen = pane.wait_for("exit=2", 30);
+    assert!(
+        screen.contains("cancelled: profile live was not used"),
+        "{screen}"
+    );
+    pane.type_text(&format!("{bin} exec --yes live -- true; echo \"yes=$?\""));
+    pane.keys(&["Enter"]);
+    let screen = pane.wait_for("yes=0", 30);
+    assert_eq!(
+        screen.matches("is production").count(),
+        1,
+        "--yes asks nothing: {screen}"
+    );
+    pane.keys(&["C-d"]);
+    // Without a terminal (a script, a pipe) nothing is asked.
+    let out = w.run(&["whoami", "live", "--json"], "");
+    assert_eq!(json(&out)["account"], "333333333333");
+}

@@ -41,6 +41,7 @@ pub async fn run(files: &AwsFiles, request: &Request, opts: Opts) -> Result<u8, 
         let url = switch_role_url(role, &display, target.is_prod()).map_err(Failure::config)?;
         return show(&url, request.print, "the switch-role page").await;
     }
+    super::creds::confirm_prod(&target, "sign in to its console", opts)?;
     let partition = partition_of(&target.plan).map_err(Failure::config)?;
     let destination =
         destination(&request.page, target.region.as_deref(), partition).map_err(Failure::config)?;

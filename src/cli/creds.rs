@@ -49,6 +49,33 @@ pub struct Opts {
     pub no_cache: bool,
     /// `--no-session`.
     pub no_session: bool,
+    /// `--yes`: a production profile is used without asking.
+    pub yes: bool,
+}
+
+/// Asks before `doing` with a production profile (`xrole_env = prod`), as the TUI does: only
+/// when a person is at the terminal (stdin and stderr are terminals) and `--yes` was not given.
+/// Anything but `y` cancels (exit 2), before any call.
+pub(super) fn confirm_prod(target: &Target, doing: &str, opts: Opts) -> Result<(), Failure> {
+    use std::io::{BufRead, IsTerminal, Read};
+    if !target.is_prod() || opts.yes || !io::stdin().is_terminal() || !io::stderr().is_terminal() {
+        return Ok(());
+    }
+    let _ = write!(
+        io::stderr().lock(),
+        "xrole-tui: profile {} is production (xrole_env = prod); {doing}? [y/N] ",
+        display_safe(&target.name)
+    );
+    let mut answer = String::new();
+    let _ = io::stdin().lock().take(64).read_line(&mut answer);
+    if matches!(answer.trim(), "y" | "Y" | "yes") {
+        Ok(())
+    } else {
+        Err(Failure::config(format!(
+            "cancelled: profile {} was not used (--yes skips the question)",
+            display_safe(&target.name)
+        )))
+    }
 }
 
 /// What a command works with once its profile is open.
@@ -69,6 +96,10 @@ pub(super) async fn open(
     prefer_terminal: bool,
 ) -> Result<Opened, Failure> {
     let target = resolve(files, profile)?;
+    if !prefer_terminal {
+        // credential-process (prefer_terminal) is called by tools, and never asks.
+        confirm_prod(&target, "open its session", opts)?;
+    }
     let broker = Broker::from_env(opts.no_cache).map_err(Failure::config)?;
     open_target(target, broker, opts, prefer_terminal).await
 }
@@ -356,6 +387,11 @@ pub async fn exec(
         .target(profile)
         .map_err(|e| Failure::config(display_safe(&e.to_string())))?;
     drop(loaded);
+    let doing = match command.first() {
+        Some(program) => format!("run {} in it", display_safe(&program.to_string_lossy())),
+        None => "open a shell in it".to_owned(),
+    };
+    confirm_prod(&target, &doing, opts)?;
     let mut raw = Some(raw);
     let broker = Broker::from_env(opts.no_cache).map_err(Failure::config)?;
     if let Some(run_for) = how.run_for {
