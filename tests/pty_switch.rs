@@ -171,3 +171,44 @@ fn a_production_profile_is_confirmed_on_a_terminal_and_never_without_one() {
     let out = w.run(&["whoami", "live", "--json"], "");
     assert_eq!(json(&out)["account"], "333333333333");
 }
+
+#[test]
+fn list_fits_an_80_column_terminal_and_keeps_every_problem_whole() {
+    let _g = serial();
+    let w = World::new();
+    w.append(
+        ".aws/config",
+        "[profile broken]\nrole_arn = arn:aws:iam::555555555555:role/a-role-name-long-enough-to-push-the-table-wide\n\
+         [profile live]\nrole_arn = arn:aws:iam::333333333333:role/app\nsource_profile = base\nxrole_env = prod\n",
+    );
+    let home = w.home();
+    let bin = env!("CARGO_BIN_EXE_xrole-tui");
+    let env = support::pty::tui_env(&home, &moto().endpoint);
+    let pane = Pane::start(
+        &home,
+        &format!("{bin} list; echo list-done; sleep 600"),
+        &env,
+        80,
+        60,
+    );
+    let screen = pane.wait_for("list-done", 30);
+    for line in screen.lines() {
+        assert!(
+            unicode_width::UnicodeWidthStr::width(line.trim_end()) <= 80,
+            "wider than 80: {line}"
+        );
+    }
+    assert!(screen.contains("ENV"), "{screen}");
+    let joined = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        joined.contains("↳ config line")
+            && joined.contains("neither source_profile nor credential_source"),
+        "the problem, whole, under its row: {screen}"
+    );
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.contains("live") && l.contains("prod")),
+        "{screen}"
+    );
+}

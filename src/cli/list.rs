@@ -97,33 +97,120 @@ where
     Ok(())
 }
 
+const HEADERS: [&str; 9] = [
+    "PROFILE", "KIND", "ACCOUNT", "ROLE", "SOURCE", "MFA", "REGION", "ENV", "PROBLEM",
+];
+/// The PROBLEM column (by index in [`HEADERS`]).
+const PROBLEM: usize = 8;
+/// Columns that may be narrowed to fit the terminal, most willing first (by index in
+/// [`HEADERS`]): the chain, the role and the account.
+const SHRINK: [usize; 3] = [4, 3, 2];
+/// A column is never narrowed below this.
+const MIN_WIDTH: usize = 10;
+
+/// The table, fitted to the terminal's width when there is one: columns empty on every row
+/// (after PROFILE and KIND) are left out; when the rows do not fit, each problem goes on a line
+/// of its own under its row (never cut), and the chain, role and account columns are cut with
+/// `…`.
 fn write_table(out: &mut impl Write, summaries: &[Summary<'_>]) -> io::Result<()> {
-    const HEADERS: [&str; 8] = [
-        "PROFILE", "KIND", "ACCOUNT", "ROLE", "SOURCE", "MFA", "REGION", "PROBLEM",
-    ];
-    let rows: Vec<[String; 8]> = summaries.iter().map(table_row).collect();
+    let rows: Vec<[String; 9]> = summaries.iter().map(table_row).collect();
+    let mut kept: Vec<usize> = (0..HEADERS.len())
+        .filter(|&c| c < 2 || rows.iter().any(|r| !r[c].is_empty()))
+        .collect();
+    let mut problems_below = None;
     let mut widths = HEADERS.map(UnicodeWidthStr::width);
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.width());
         }
     }
+    if io::stdout().is_terminal() {
+        if let Ok((columns, _)) = crossterm::terminal::size() {
+            let columns = usize::from(columns);
+            if used(&widths, &kept) > columns && kept.contains(&PROBLEM) {
+                kept.retain(|&c| c != PROBLEM);
+                problems_below = Some(columns);
+            }
+            fit(&mut widths, &kept, columns);
+        }
+    }
     let header = HEADERS.map(str::to_owned);
-    for row in std::iter::once(&header).chain(&rows) {
+    for (n, row) in std::iter::once(&header).chain(&rows).enumerate() {
         let mut line = String::new();
-        for (i, cell) in row.iter().enumerate() {
-            line.push_str(cell);
-            if i + 1 < row.len() {
-                let pad = widths[i] - cell.width() + 2;
-                line.extend(std::iter::repeat_n(' ', pad));
+        for (i, &c) in kept.iter().enumerate() {
+            let cell = cut(&row[c], widths[c]);
+            line.push_str(&cell);
+            if i + 1 < kept.len() {
+                line.extend(std::iter::repeat_n(' ', widths[c] - cell.width() + 2));
             }
         }
         writeln!(out, "{}", line.trim_end())?;
+        if let Some(columns) = problems_below.filter(|_| n > 0 && !row[PROBLEM].is_empty()) {
+            for line in wrap_words(&row[PROBLEM], columns.saturating_sub(4).max(20)) {
+                let lead = if line.0 { "  ↳ " } else { "    " };
+                writeln!(out, "{lead}{}", line.1)?;
+            }
+        }
     }
     Ok(())
 }
 
-fn table_row(s: &Summary<'_>) -> [String; 8] {
+/// `text` in lines of at most `width` columns, broken between words (a word longer than a line
+/// has a line of its own); `true` marks the first line.
+fn wrap_words(text: &str, width: usize) -> Vec<(bool, String)> {
+    let mut lines: Vec<(bool, String)> = vec![(true, String::new())];
+    for word in text.split(' ') {
+        let last = &mut lines.last_mut().expect("one line at least").1;
+        if !last.is_empty() && last.width() + 1 + word.width() > width {
+            lines.push((false, word.to_owned()));
+        } else {
+            if !last.is_empty() {
+                last.push(' ');
+            }
+            last.push_str(word);
+        }
+    }
+    lines
+}
+
+/// The width of the kept columns with their gaps.
+fn used(widths: &[usize; 9], kept: &[usize]) -> usize {
+    kept.iter().map(|&c| widths[c]).sum::<usize>() + 2 * kept.len().saturating_sub(1)
+}
+
+/// Narrows the [`SHRINK`] columns, in turn, until the kept ones fit in `total` columns.
+fn fit(widths: &mut [usize; 9], kept: &[usize], total: usize) {
+    for &c in &SHRINK {
+        let over = used(widths, kept).saturating_sub(total);
+        if over == 0 {
+            return;
+        }
+        if kept.contains(&c) {
+            widths[c] = widths[c].saturating_sub(over).max(MIN_WIDTH.min(widths[c]));
+        }
+    }
+}
+
+/// `text` in at most `width` columns, cut with `…` when longer.
+fn cut(text: &str, width: usize) -> std::borrow::Cow<'_, str> {
+    if text.width() <= width {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for ch in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(ch);
+        used += w;
+    }
+    out.push('…');
+    std::borrow::Cow::Owned(out)
+}
+
+fn table_row(s: &Summary<'_>) -> [String; 9] {
     let f = &s.facts;
     let safe = |v: Option<&str>| display_safe(v.unwrap_or("")).into_owned();
     let account = match (s.account, f.account_name) {
@@ -153,6 +240,7 @@ fn table_row(s: &Summary<'_>) -> [String; 8] {
         display_safe(&source).into_owned(),
         if s.mfa_serial().is_some() { "yes" } else { "" }.to_owned(),
         safe(f.region),
+        safe(f.env),
         display_safe(&problem).into_owned(),
     ]
 }
@@ -177,5 +265,36 @@ fn report_files(files: &AwsFiles, set: &ProfileSet, missing: &[std::path::PathBu
             format!("no profiles in {config}")
         };
         let _ = writeln!(err, "{hint}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_is_narrowed_to_the_terminal_chain_first_and_cut_with_an_ellipsis() {
+        let mut widths = [12, 6, 30, 20, 25, 3, 9, 4, 60];
+        let kept: Vec<usize> = (0..8).collect();
+        fit(&mut widths, &kept, 100);
+        assert!(used(&widths, &kept) <= 100, "{widths:?}");
+        assert_eq!(widths[4], MIN_WIDTH, "the chain gives first");
+        assert_eq!(widths[..3], [12, 6, 30], "the account gives last");
+        assert_eq!(cut("abcdefghij", 5), "abcd…");
+        let wrapped = wrap_words("config line 46: has role_arn but neither", 16);
+        assert_eq!(
+            wrapped,
+            [
+                (true, "config line 46:".to_owned()),
+                (false, "has role_arn but".to_owned()),
+                (false, "neither".to_owned())
+            ]
+        );
+        assert_eq!(cut("abc", 5), "abc");
+        assert_eq!(cut("日本語テキスト", 5), "日本…");
+        let mut narrow = [12, 6, 30, 20, 25, 3, 9, 4, 60];
+        fit(&mut narrow, &kept, 80);
+        assert!(used(&narrow, &kept) <= 80, "{narrow:?}");
+        assert!(narrow[2..5].iter().all(|&w| w >= MIN_WIDTH), "{narrow:?}");
     }
 }
