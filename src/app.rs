@@ -76,6 +76,13 @@ pub enum Modal {
     },
     /// `X`: confirm forgetting every cached session.
     ConfirmForgetAll,
+    /// `L`: how long the role shell's run will last.
+    RunFor {
+        /// The duration typed so far (`8h`, `90m`).
+        input: input::LineInput,
+        /// Why the last one was refused.
+        error: Option<String>,
+    },
     /// `R`: confirm a revocation, naming what it ends.
     ConfirmRevoke {
         /// The profile.
@@ -140,6 +147,8 @@ pub struct App {
     dirty: bool,
     /// The page the next console sign-in opens at (set by the S3 browser's `o`).
     console_page: crate::domain::console::Page,
+    /// `L`: the run the next role shell's credentials must cover.
+    run_for: Option<std::time::Duration>,
 }
 
 impl App {
@@ -175,6 +184,7 @@ impl App {
             next_req: 0,
             dirty: true,
             console_page: crate::domain::console::Page::default(),
+            run_for: None,
         }
     }
 

@@ -114,6 +114,18 @@ pub fn render(frame: &mut Frame, app: &App) {
             ];
             popup(frame, area, " forget sessions ", text, 60, 6);
         }
+        Some(Modal::RunFor { input, error }) => {
+            let mut text = vec![
+                Line::raw("How long will the run last? (8h, 90m; at most 36h)"),
+                Line::raw(format!("> {}_", display_safe(input.text()))),
+                Line::raw(""),
+            ];
+            text.push(match error {
+                Some(e) => Line::styled(display_safe(e).into_owned(), theme::error()),
+                None => Line::raw("Enter = open the shell, Esc = cancel"),
+            });
+            popup(frame, area, " long run ", text, 60, 6);
+        }
         Some(Modal::ConfirmRevoke { what, .. }) => {
             let text = vec![
                 Line::raw("Revoke every session issued before now of"),

@@ -343,3 +343,38 @@ fn the_recent_group_follows_uses_made_elsewhere_and_keeps_the_selection() {
         "{effects:?}"
     );
 }
+
+#[test]
+fn l_asks_how_long_and_the_shell_is_authenticated_for_that_run() {
+    let mut app = app();
+    select(&mut app, "dev");
+    app.update(key(KeyCode::Char('L')), t0());
+    assert!(matches!(app.modal, Some(Modal::RunFor { .. })));
+    chars(&mut app, "later");
+    assert!(
+        app.update(key(KeyCode::Enter), t0()).is_empty(),
+        "not a duration"
+    );
+    assert!(matches!(
+        &app.modal,
+        Some(Modal::RunFor { error: Some(_), .. })
+    ));
+    for _ in 0..5 {
+        app.update(key(KeyCode::Backspace), t0());
+    }
+    chars(&mut app, "20h");
+    let effects = app.update(key(KeyCode::Enter), t0());
+    assert!(
+        matches!(effects.as_slice(), [Effect::Authenticate { run_for: Some(d), .. }] if d.as_secs() == 72_000),
+        "{effects:?}"
+    );
+    // A later plain Enter is an ordinary shell.
+    app.update(key(KeyCode::Esc), t0());
+    let effects = app.update(key(KeyCode::Enter), t0());
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Authenticate { run_for: None, .. })),
+        "{effects:?}"
+    );
+}

@@ -392,3 +392,44 @@ fn capital_r_revokes_after_a_confirmation_naming_the_role_and_account() {
     let (rc, _) = restored(dir.path());
     assert_eq!(rc, "0");
 }
+
+#[test]
+fn a_long_run_shell_opens_an_mfa_session_that_covers_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let pane = start(dir.path(), &[]);
+    pane.wait_for("profiles (3)", 30);
+    pane.keys(&["/"]);
+    pane.type_text("dev");
+    pane.keys(&["Enter"]);
+    pane.wait_for("profiles /dev", 5);
+    pane.keys(&["L"]);
+    pane.wait_for("How long will the run last?", 10);
+    pane.type_text("soon");
+    pane.keys(&["Enter"]);
+    pane.wait_for("a duration of a minute or more", 10);
+    pane.keys(&["C-u"]);
+    pane.type_text("20h");
+    pane.keys(&["Enter"]);
+    pane.wait_for("MFA code", 30);
+    pane.type_text("123456");
+    pane.keys(&["Enter"]);
+    pane.wait_for("role$", 30);
+    pane.type_text(&format!(
+        "'{}' status --json | grep -o 'renewable_until\":\"[^\"]*' | cut -d'\"' -f3 | sed 's/^/until=/'",
+        env!("CARGO_BIN_EXE_xrole-tui")
+    ));
+    pane.keys(&["Enter"]);
+    let shell = pane.wait_for("until=2", 30);
+    let line = shell
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("until="))
+        .unwrap_or_default()
+        .to_owned();
+    let until = humantime::parse_rfc3339(&line).unwrap();
+    let left = until.duration_since(std::time::SystemTime::now()).unwrap();
+    assert!(left.as_secs() >= 20 * 3600 - 300, "{line}");
+    pane.type_text("exit");
+    pane.keys(&["Enter"]);
+    pane.wait_for("role shell ended", 30);
+    pane.keys(&["q"]);
+}

@@ -74,9 +74,51 @@ impl App {
                 target,
                 page: self.console_page.clone(),
             },
-            _ => Effect::Authenticate { req, target },
+            Purpose::Shell => Effect::Authenticate {
+                req,
+                target,
+                run_for: self.run_for.take(),
+            },
+            _ => Effect::Authenticate {
+                req,
+                target,
+                run_for: None,
+            },
         });
         effects
+    }
+
+    /// `L`: asks how long the role shell's run will last.
+    pub(crate) fn ask_run_for(&mut self) -> Vec<Effect> {
+        if self.list.selected().is_some() {
+            self.modal = Some(Modal::RunFor {
+                input: super::input::LineInput::new(),
+                error: None,
+            });
+        }
+        Vec::new()
+    }
+
+    /// The duration typed in the `L` question: the role shell opens with that runway.
+    pub(crate) fn submit_run_for(&mut self, text: &str) -> Vec<Effect> {
+        match humantime::parse_duration(text.trim()) {
+            Ok(d) if d >= std::time::Duration::from_secs(60) => {
+                self.modal = None;
+                self.run_for = Some(d);
+                let effects = self.start(Purpose::Shell, false);
+                if self.pending.is_none() && !matches!(self.modal, Some(Modal::ConfirmProd { .. }))
+                {
+                    self.run_for = None; // nothing started: not kept for a later Enter
+                }
+                effects
+            }
+            _ => {
+                if let Some(Modal::RunFor { error, .. }) = &mut self.modal {
+                    *error = Some("a duration of a minute or more, such as 8h or 90m".into());
+                }
+                Vec::new()
+            }
+        }
     }
 
     /// `R`: asks to confirm revoking the selected profile's older sessions.
@@ -183,7 +225,10 @@ impl App {
                     }
                     Purpose::Shell => vec![Effect::SpawnShell {
                         session,
-                        target: Arc::clone(&pending.target),
+                        target: auth
+                            .target
+                            .clone()
+                            .unwrap_or_else(|| Arc::clone(&pending.target)),
                     }],
                     Purpose::Pick => vec![Effect::Picked {
                         session,

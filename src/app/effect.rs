@@ -17,6 +17,8 @@ pub enum Effect {
         req: RequestId,
         /// The resolved profile.
         target: Arc<Target>,
+        /// A role shell for a long run (`L`): the credentials' runway to secure first.
+        run_for: Option<std::time::Duration>,
     },
     /// Give the waiting request its MFA code.
     ProvideMfa {

@@ -21,6 +21,8 @@ pub enum Action {
     Console,
     /// Revoke older sessions (asks first).
     Revoke,
+    /// A role shell for a long run: asks how long, then secures the runway.
+    LongRun,
     /// Forget the selected profile's sessions.
     Forget,
     /// Forget every session (asks first).
@@ -104,6 +106,13 @@ pub const PROFILES: &[Binding] = &[
         action: Action::Shell,
         help: "authenticate, then open a shell in the role",
         hint: Some("shell"),
+    },
+    Binding {
+        keys: &[KeyCode::Char('L')],
+        label: "L",
+        action: Action::LongRun,
+        help: "a shell for a long run: asks how long, secures it now",
+        hint: None,
     },
     Binding {
         keys: &[KeyCode::Char('i')],

@@ -39,8 +39,23 @@ pub(super) fn handle(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             app.modal = None;
             return match key.code {
                 KeyCode::Char('y' | 'Y') => app.authenticate(target, purpose, None),
-                _ => Vec::new(),
+                _ => {
+                    app.run_for = None; // the long run was not started
+                    Vec::new()
+                }
             };
+        }
+        Some(Modal::RunFor { input, error }) => {
+            match input.key(key) {
+                Edit::Cancel => app.modal = None,
+                Edit::Submit => {
+                    let text = input.text().to_owned();
+                    return app.submit_run_for(&text);
+                }
+                Edit::Changed => *error = None,
+                Edit::Refused | Edit::Other => {}
+            }
+            return Vec::new();
         }
         Some(Modal::Mfa(prompt)) => {
             // The last message (e.g. "code rejected") stays until the next code is sent.
@@ -106,6 +121,7 @@ pub(super) fn handle(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Action::S3 => app.start(Purpose::S3, false),
         Action::Console => app.start(Purpose::Console, false),
         Action::Revoke => app.ask_revoke(),
+        Action::LongRun => app.ask_run_for(),
         Action::Forget => app.forget_selected(),
         Action::ToggleOrder => {
             app.status = Some(super::Status::Info(if !app.list.toggle_order() {

@@ -34,6 +34,9 @@ pub struct Authenticated {
     pub session: Session,
     /// Notes to show.
     pub notes: Vec<String>,
+    /// The profile as it was opened, when that differs from the one asked for (a runway
+    /// lengthened its MFA session): its shell is served from this one.
+    pub target: Option<std::sync::Arc<crate::domain::Target>>,
 }
 
 /// Inputs of [`App::update`].

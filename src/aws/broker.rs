@@ -361,6 +361,48 @@ impl Broker {
             .map_err(AuthError::Config)
     }
 
+    /// Makes sure `target` can be renewed for `run_for` from `now` (see `domain::runway`):
+    /// lengthens its MFA session step when that covers it (the session is then opened again,
+    /// with one code, when `target` is opened), and says so; refuses, with the horizon and why,
+    /// when nothing can. Reads only the cache and the SSO token file: no call is made.
+    pub fn secure_runway(
+        &self,
+        target: &mut Target,
+        run_for: Duration,
+        now: SystemTime,
+    ) -> Result<Option<String>, String> {
+        use crate::domain::plan::{Source, Step};
+        use crate::domain::runway::{runway, Horizons, Runway};
+        let known = Horizons {
+            mfa: self.renewable_until(target, now),
+            sso: match (&target.plan.source, &target.sso) {
+                (Source::Sso { .. }, Some(s)) => super::sso::token_horizon(s, now),
+                _ => None,
+            },
+        };
+        match runway(&target.plan, run_for, now, known) {
+            Runway::Covered(_) => Ok(None),
+            Runway::Extend { step, duration } => {
+                if let Some(Step::SessionToken { duration: d, .. }) =
+                    target.plan.steps.get_mut(step)
+                {
+                    *d = Some(duration);
+                }
+                Ok(Some(format!(
+                    "the MFA session is opened again for {}h{:02}m so that the run needs no code",
+                    duration / 3600,
+                    duration % 3600 / 60
+                )))
+            }
+            Runway::Refuse(why) => Err(format!(
+                "profile {:?} cannot be renewed for {} without a person: {}",
+                crate::domain::text::display_safe(&target.name),
+                humantime::format_duration(run_for),
+                crate::domain::text::display_safe(&why)
+            )),
+        }
+    }
+
     /// Until when `target`'s session can be renewed without a new MFA code (see
     /// [`Engine::renewable_until`]).
     pub fn renewable_until(&self, target: &Target, now: SystemTime) -> Option<SystemTime> {

@@ -315,49 +315,6 @@ pub struct ExecHow {
     pub run_for: Option<std::time::Duration>,
 }
 
-/// Makes sure `target` can be renewed for `run_for` (see `domain::runway`): may lengthen its
-/// MFA session (a code is asked when it opens); refuses before any call when nothing covers it.
-fn secure_runway(
-    target: &mut Target,
-    broker: &Broker,
-    run_for: std::time::Duration,
-) -> Result<(), Failure> {
-    use crate::domain::plan::Step;
-    use crate::domain::runway::{runway, Horizons, Runway};
-    let now = SystemTime::now();
-    let known = Horizons {
-        mfa: broker.renewable_until(target, now),
-        sso: match (&target.plan.source, &target.sso) {
-            (crate::domain::plan::Source::Sso { .. }, Some(s)) => {
-                crate::aws::sso::token_horizon(s, now)
-            }
-            _ => None,
-        },
-    };
-    match runway(&target.plan, run_for, now, known) {
-        Runway::Covered(_) => Ok(()),
-        Runway::Extend { step, duration } => {
-            if let Some(Step::SessionToken { duration: d, .. }) = target.plan.steps.get_mut(step) {
-                *d = Some(duration);
-            }
-            let mut err = io::stderr().lock();
-            let _ = writeln!(
-                err,
-                "xrole-tui: the MFA session is opened again for {}h{:02}m so that the run needs no code",
-                duration / 3600,
-                duration % 3600 / 60
-            );
-            Ok(())
-        }
-        Runway::Refuse(why) => Err(Failure::config(format!(
-            "profile {:?} cannot be renewed for the {} asked with --for: {}",
-            display_safe(&target.name),
-            humantime::format_duration(run_for),
-            display_safe(&why)
-        ))),
-    }
-}
-
 /// `exec PROFILE [-- CMD ARGS...]`: runs the command (default `$SHELL`) with the credentials and
 /// returns its exit code. Ctrl-C and Ctrl-\ go to the command, not to this process; SIGTERM
 /// and SIGHUP are passed on to it.
@@ -395,7 +352,12 @@ pub async fn exec(
     let mut raw = Some(raw);
     let broker = Broker::from_env(opts.no_cache).map_err(Failure::config)?;
     if let Some(run_for) = how.run_for {
-        secure_runway(&mut target, &broker, run_for)?;
+        let note = broker
+            .secure_runway(&mut target, run_for, SystemTime::now())
+            .map_err(|why| Failure::config(format!("{why} (--for)")))?;
+        if let Some(note) = note {
+            let _ = writeln!(io::stderr(), "xrole-tui: {}", display_safe(&note));
+        }
     }
     let Opened {
         target,

@@ -182,7 +182,11 @@ pub async fn run(
                         tokio::task::spawn_blocking(move || crate::store::usage::record(&profile));
                     }
                     Effect::Picked { session, target } => picked = Some((session, target)),
-                    Effect::Authenticate { req, target } => executor.authenticate(req, target),
+                    Effect::Authenticate {
+                        req,
+                        target,
+                        run_for,
+                    } => executor.authenticate(req, target, run_for),
                     Effect::Console { req, target, page } => executor.console(req, target, page),
                     Effect::Revoke { req, target } => executor.revoke(req, target),
                     Effect::ProvideMfa { req, code } => executor.provide_mfa(req, code),

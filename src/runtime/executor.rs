@@ -147,7 +147,15 @@ impl Executor {
     }
 
     /// Starts authenticating `target` through the broker.
-    pub fn authenticate(&mut self, req: RequestId, target: Arc<Target>) {
+    /// With `run_for` (a role shell for a long run), the runway is secured first (see
+    /// `Broker::secure_runway`): the profile may be opened with a longer MFA session, and the
+    /// shell is then served from that profile.
+    pub fn authenticate(
+        &mut self,
+        req: RequestId,
+        target: Arc<Target>,
+        run_for: Option<std::time::Duration>,
+    ) {
         self.run_with_mfa(
             req,
             target.mfa_process.clone(),
@@ -156,12 +164,31 @@ impl Executor {
                 if std::env::var_os("XROLE_TEST_PANIC").is_some_and(|v| v == "task") {
                     panic!("test panic in a background task");
                 }
+                let (target, note, changed) = match run_for {
+                    None => (target, None, false),
+                    Some(d) => {
+                        let mut longer = (*target).clone();
+                        match broker.secure_runway(&mut longer, d, SystemTime::now()) {
+                            Ok(note) => {
+                                let changed = note.is_some();
+                                (Arc::new(longer), note, changed)
+                            }
+                            Err(why) => {
+                                return Msg::AuthDone {
+                                    req,
+                                    result: Err(AuthError::Config(why)),
+                                };
+                            }
+                        }
+                    }
+                };
                 let result = broker
                     .open(&target, &mut mfa, SystemTime::now())
                     .await
                     .map(|o| Authenticated {
                         session: o.session,
-                        notes: o.notes,
+                        notes: note.into_iter().chain(o.notes).collect(),
+                        target: changed.then_some(target),
                     });
                 Msg::AuthDone { req, result }
             },

@@ -87,6 +87,7 @@ pub fn session(profile: &str, account: &str, expires: SystemTime) -> Authenticat
             ),
         },
         notes: Vec::new(),
+        target: None,
     }
 }
 
