@@ -83,6 +83,8 @@ pub enum Modal {
         /// Why the last one was refused.
         error: Option<String>,
     },
+    /// `m`: the messages of this session, whole.
+    Log,
     /// `R`: confirm a revocation, naming what it ends.
     ConfirmRevoke {
         /// The profile.
@@ -91,6 +93,9 @@ pub enum Modal {
         what: String,
     },
 }
+
+/// How many messages `m` keeps.
+pub const LOG_SIZE: usize = 100;
 
 /// A line in the status bar.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,6 +154,9 @@ pub struct App {
     console_page: crate::domain::console::Page,
     /// `L`: the run the next role shell's credentials must cover.
     run_for: Option<std::time::Duration>,
+    /// Every message shown in the status line this session, oldest first (at most
+    /// [`LOG_SIZE`]), for `m`.
+    pub log: std::collections::VecDeque<Status>,
 }
 
 impl App {
@@ -185,6 +193,7 @@ impl App {
             dirty: true,
             console_page: crate::domain::console::Page::default(),
             run_for: None,
+            log: std::collections::VecDeque::new(),
         }
     }
 
@@ -201,6 +210,22 @@ impl App {
 
     /// Handles one message.
     pub fn update(&mut self, msg: Msg, now: SystemTime) -> Vec<Effect> {
+        let before = self.status.clone();
+        let effects = self.update_inner(msg, now);
+        if self.status != before {
+            if let Some(status) = &self.status {
+                if self.log.back() != Some(status) {
+                    if self.log.len() == LOG_SIZE {
+                        self.log.pop_front();
+                    }
+                    self.log.push_back(status.clone());
+                }
+            }
+        }
+        effects
+    }
+
+    fn update_inner(&mut self, msg: Msg, now: SystemTime) -> Vec<Effect> {
         let secs = |t: SystemTime| {
             t.duration_since(SystemTime::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs())

@@ -114,6 +114,7 @@ pub fn render(frame: &mut Frame, app: &App) {
             ];
             popup(frame, area, " forget sessions ", text, 60, 6);
         }
+        Some(Modal::Log) => log(frame, app, area),
         Some(Modal::RunFor { input, error }) => {
             let mut text = vec![
                 Line::raw("How long will the run last? (8h, 90m; at most 36h)"),
@@ -235,9 +236,10 @@ fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
         frame.render_widget(Paragraph::new(Line::from(spans)), area);
         return;
     }
+    let room = usize::from(area.width).saturating_sub(if app.pending.is_some() { 2 } else { 0 });
     match &app.status {
-        Some(Status::Error(e)) => spans.push(Span::styled(e.clone(), theme::error())),
-        Some(Status::Info(i)) => spans.push(Span::raw(i.clone())),
+        Some(Status::Error(e)) => spans.push(Span::styled(shorten(e, room), theme::error())),
+        Some(Status::Info(i)) => spans.push(Span::raw(shorten(i, room))),
         None if app.show_detail && area.width < WIDE => spans.push(Span::styled(
             "Tab back to the list · ? help · q quit",
             theme::dim(),
@@ -248,6 +250,59 @@ fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
         )),
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// A message in `room` columns: whole when it fits, else cut at a word and ended with `… m`
+/// (the key that shows it whole).
+fn shorten(text: &str, room: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    if text.width() <= room {
+        return text.to_owned();
+    }
+    let cut = wrap::fit(text, room.saturating_sub(3));
+    let cut = cut.trim_end_matches('…');
+    let at_word = cut
+        .rfind(' ')
+        .filter(|&i| i > cut.len() / 2)
+        .map_or(cut, |i| &cut[..i]);
+    format!("{}… m", at_word.trim_end())
+}
+
+/// `m`: every message of this session, newest last, wrapped to the popup.
+fn log(frame: &mut Frame, app: &App, area: Rect) {
+    let width = area.width.saturating_sub(4).min(100);
+    let mut lines: Vec<Line> = Vec::new();
+    for status in &app.log {
+        let (text, style) = match status {
+            Status::Error(e) => (e, theme::error()),
+            Status::Info(i) => (i, Style::new()),
+        };
+        for piece in wrap::hanging(
+            "",
+            Style::new(),
+            &display_safe(text),
+            style,
+            0,
+            usize::from(width),
+        ) {
+            lines.push(piece);
+        }
+    }
+    if lines.is_empty() {
+        lines.push(Line::raw("no message yet"));
+    }
+    let room = usize::from(area.height.saturating_sub(4));
+    let skip = lines.len().saturating_sub(room);
+    let shown: Vec<Line> = lines.into_iter().skip(skip).collect();
+    let height = u16::try_from(shown.len()).unwrap_or(u16::MAX);
+    popup(
+        frame,
+        area,
+        " messages (any key closes) ",
+        shown,
+        width,
+        height,
+    );
 }
 
 fn popup(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, width: u16, height: u16) {

@@ -378,3 +378,29 @@ fn l_asks_how_long_and_the_shell_is_authenticated_for_that_run() {
         "{effects:?}"
     );
 }
+
+#[test]
+fn every_message_is_kept_for_m_and_shown_whole() {
+    let mut app = app();
+    select(&mut app, "dev");
+    let long = "a message much longer than any status line could ever hold, with its remedy at the very end: run xrole-tui console dev --print";
+    app.update(Msg::ShellExited(long.into()), t0());
+    app.update(key(KeyCode::Down), t0());
+    app.update(Msg::ShellExited("second".into()), t0());
+    let texts: Vec<String> = app
+        .log
+        .iter()
+        .map(|s| match s {
+            Status::Info(t) | Status::Error(t) => t.clone(),
+        })
+        .collect();
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    assert!(
+        texts[0].ends_with("console dev --print"),
+        "kept whole: {texts:?}"
+    );
+    app.update(key(KeyCode::Char('m')), t0());
+    assert!(matches!(app.modal, Some(Modal::Log)));
+    app.update(key(KeyCode::Char('x')), t0());
+    assert!(app.modal.is_none(), "any key closes it");
+}

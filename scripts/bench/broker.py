@@ -12,8 +12,8 @@
 Needs: a release build of xrole-tui, moto_server, botocore for python3; awsume is optional
 (AWSUME=path/to/awsumepy). Usage: scripts/bench/broker.py  (prints a Markdown table)
 """
-import fcntl
 import argparse
+import fcntl
 import os
 import pty
 import select

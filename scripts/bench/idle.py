@@ -5,9 +5,9 @@ user + system CPU time over 60 seconds, read from /proc/PID/stat.
 
 Needs: a release build, moto_server, tmux. Usage: scripts/bench/idle.py [SECONDS]
 """
+import argparse
 import os
 import subprocess
-import argparse
 import sys
 import tempfile
 import time

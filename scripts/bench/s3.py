@@ -6,9 +6,9 @@ requests counted by moto's recorder.
 Needs: a release build, moto_server (with boto3), the AWS CLI, hyperfine.
 Usage: scripts/bench/s3.py [KEYS]   (default 20000 keys in one prefix)
 """
+import argparse
 import os
 import subprocess
-import argparse
 import sys
 import tempfile
 import time

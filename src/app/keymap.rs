@@ -35,6 +35,8 @@ pub enum Action {
     Escape,
     /// The help screen.
     Help,
+    /// The messages of this session, whole.
+    Messages,
     /// Quit.
     Quit,
 }
@@ -112,6 +114,13 @@ pub const PROFILES: &[Binding] = &[
         label: "L",
         action: Action::LongRun,
         help: "a shell for a long run: asks how long, secures it now",
+        hint: None,
+    },
+    Binding {
+        keys: &[KeyCode::Char('m')],
+        label: "m",
+        action: Action::Messages,
+        help: "the messages of this session, whole",
         hint: None,
     },
     Binding {

@@ -12,7 +12,7 @@ pub(super) fn handle(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return vec![Effect::Quit];
     }
     match &mut app.modal {
-        Some(Modal::Help) => {
+        Some(Modal::Help | Modal::Log) => {
             app.modal = None;
             return Vec::new();
         }
@@ -122,6 +122,10 @@ pub(super) fn handle(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Action::Console => app.start(Purpose::Console, false),
         Action::Revoke => app.ask_revoke(),
         Action::LongRun => app.ask_run_for(),
+        Action::Messages => {
+            app.modal = Some(Modal::Log);
+            Vec::new()
+        }
         Action::Forget => app.forget_selected(),
         Action::ToggleOrder => {
             app.status = Some(super::Status::Info(if !app.list.toggle_order() {

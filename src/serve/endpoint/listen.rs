@@ -110,6 +110,7 @@ fn accept_loop(
 ) {
     let open = Arc::new(AtomicUsize::new(0));
     let local = listener.local_addr().ok();
+    let mut owners = Owners::default();
     let mut backoff = Duration::ZERO;
     while !stop.load(Ordering::SeqCst) {
         let (stream, peer) = match listener.accept() {
@@ -128,7 +129,7 @@ fn accept_loop(
             continue; // the wake-up of stop, or not loopback (bound to it; refused all the same)
         }
         let busy = open.load(Ordering::Relaxed);
-        if busy >= MAX_OPEN || (busy >= UNCHECKED && local.is_none_or(|l| !same_user(peer, l))) {
+        if busy >= MAX_OPEN || (busy >= UNCHECKED && local.is_none_or(|l| !owners.ours(peer, l))) {
             continue; // dropped: closed at once
         }
         let Some(stream) = super::fast::try_answer(stream, peer, check, state, busy < FEW) else {
@@ -159,7 +160,36 @@ fn accept_loop(
     }
 }
 
+/// The owners of the connections to the endpoint, read from `/proc/net/tcp` once for a whole
+/// burst of them: a flood of a thousand connections costs a few reads of the table, not one
+/// each. A connection not in the table is looked up again once the table is [`STALE`] old.
+#[derive(Default)]
+struct Owners {
+    table: String,
+    read_at: Option<std::time::Instant>,
+}
+
+/// How old the table may be before a connection missing from it reads it again.
+const STALE: Duration = Duration::from_millis(20);
+
+impl Owners {
+    /// Whether `peer`'s socket (connected to `local`) is this user's.
+    fn ours(&mut self, peer: SocketAddr, local: SocketAddr) -> bool {
+        let uid = rustix::process::getuid().as_raw();
+        if let Some(found) = owner(&self.table, peer, local) {
+            return found == uid;
+        }
+        if self.read_at.is_some_and(|t| t.elapsed() < STALE) {
+            return false; // not there a moment ago, and too soon to read again: dropped
+        }
+        self.table = std::fs::read_to_string("/proc/net/tcp").unwrap_or_default();
+        self.read_at = Some(std::time::Instant::now());
+        owner(&self.table, peer, local) == Some(uid)
+    }
+}
+
 /// Whether the client socket `peer` (connected to `local`) belongs to this user.
+#[cfg(test)]
 fn same_user(peer: SocketAddr, local: SocketAddr) -> bool {
     let uid = rustix::process::getuid().as_raw();
     std::fs::read_to_string("/proc/net/tcp")
@@ -178,13 +208,18 @@ fn owner(table: &str, peer: SocketAddr, local: SocketAddr) -> Option<u32> {
         SocketAddr::V6(_) => None,
     };
     let (want_local, want_remote) = (hex(peer)?, hex(local)?);
-    table.lines().skip(1).find_map(|line| {
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        (fields.get(1) == Some(&want_local.as_str())
-            && fields.get(2) == Some(&want_remote.as_str()))
-        .then(|| fields.get(7)?.parse().ok())
-        .flatten()
-    })
+    // Most lines are other sockets: a substring test passes them by before any split.
+    table
+        .lines()
+        .skip(1)
+        .filter(|line| line.contains(want_local.as_str()))
+        .find_map(|line| {
+            let mut fields = line.split_whitespace().skip(1);
+            let (l, r) = (fields.next()?, fields.next()?);
+            (l == want_local && r == want_remote)
+                .then(|| fields.nth(4)?.parse().ok())
+                .flatten()
+        })
 }
 
 #[cfg(test)]
