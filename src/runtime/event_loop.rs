@@ -129,10 +129,8 @@ pub async fn run(
     if !executor.broker().has_cache() {
         dirs.cache = None;
     }
-    let store_tx = tx.clone();
-    let _store = crate::store::watch(&dirs, move |change| {
-        let _ = store_tx.send(Msg::StoreChanged(change));
-    });
+    // Set up after the first frame is drawn, which it does not delay.
+    let mut store: Option<crate::store::Watch> = None;
 
     let exit = loop {
         if app.take_dirty() {
@@ -141,6 +139,12 @@ pub async fn run(
                 panic!("test panic while drawing");
             }
             terminal::draw(&mut term, |f| crate::ui::render(f, &app))?;
+            if store.is_none() {
+                let store_tx = tx.clone();
+                store = Some(crate::store::watch(&dirs, move |change| {
+                    let _ = store_tx.send(Msg::StoreChanged(change));
+                }));
+            }
         }
         let first = tokio::select! {
             m = rx.recv() => m,
