@@ -4,7 +4,7 @@
 Accounts:
   111111111111 hub:      IAM user alice (access key + virtual MFA device)
   222222222222 dev:      role admin (trusts the hub, MFA)
-  333333333333 prod:     role admin (MFA, marked prod) and role readonly (chained from dev)
+  333333333333 prod:     role admin (MFA, marked prod) and role readonly (chained from prod, as in the README)
   444444444444 company:  role VendorAccessRole (s3:ListBucket / s3:GetObject on company-shared)
                          and the bucket company-shared with sample files
   555555555555 vendor:   IAM user vendor-bot, whose keys assume VendorAccessRole
@@ -73,7 +73,7 @@ def main(endpoint, out):
     vendor_id, vendor_secret = user_keys(endpoint, VENDOR, "vendor-bot")
     role(endpoint, DEV, "admin", HUB, {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
     role(endpoint, PROD, "admin", HUB, {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
-    role(endpoint, PROD, "readonly", DEV)
+    role(endpoint, PROD, "readonly", PROD)
     role(endpoint, COMPANY, "VendorAccessRole", VENDOR, {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::company-shared"},
         {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::company-shared/*"}]})
@@ -115,7 +115,7 @@ xrole_env = prod
 
 [profile prod-readonly]
 role_arn = arn:aws:iam::{PROD}:role/readonly
-source_profile = dev
+source_profile = prod
 region = eu-west-1
 xrole_account_name = Production
 
