@@ -132,6 +132,19 @@ fn var<'a>(vars: &'a [(String, String)], name: &str) -> &'a str {
         .map_or("", |(_, v)| v.as_str())
 }
 
+/// The served child's endpoint: its URL, its token and its `HOST:PORT`.
+fn endpoint_of(vars: &[(String, String)]) -> (String, String, String) {
+    let url = var(vars, "AWS_CONTAINER_CREDENTIALS_FULL_URI").to_owned();
+    let token = var(vars, "AWS_CONTAINER_AUTHORIZATION_TOKEN").to_owned();
+    let authority = url
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    (url, token, authority)
+}
+
 fn mode(p: &Path) -> u32 {
     std::fs::symlink_metadata(p).unwrap().permissions().mode() & 0o7777
 }
@@ -257,14 +270,8 @@ fn two_host_headers_and_another_authority_are_bad_requests_and_refusals_are_said
     let w = World::new();
     let tmp = shared_tmp(&w);
     let (child, vars) = served(&w, &tmp, "022", "exec sleep 30");
-    let url = var(&vars, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
-    let token = var(&vars, "AWS_CONTAINER_AUTHORIZATION_TOKEN");
-    let authority = url
-        .trim_start_matches("http://")
-        .split('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let (url, token, authority) = endpoint_of(&vars);
+    let (url, token) = (url.as_str(), token.as_str());
     let get = |target: &str, hosts: &[&str], token: &str| {
         let mut head = format!("GET {target} HTTP/1.1\r\n");
         for h in hosts {
@@ -344,15 +351,8 @@ fn a_descriptor_flood_from_another_user_leaves_the_child_and_the_control_socket_
     let w = World::new();
     let tmp = shared_tmp(&w);
     let (child, vars) = served(&w, &tmp, "022", "exec sleep 60");
-    let url = var(&vars, "AWS_CONTAINER_CREDENTIALS_FULL_URI").to_owned();
-    let token = var(&vars, "AWS_CONTAINER_AUTHORIZATION_TOKEN").to_owned();
+    let (_, token, authority) = endpoint_of(&vars);
     let control = var(&vars, "XROLE_CONTROL").to_owned();
-    let authority = url
-        .trim_start_matches("http://")
-        .split('/')
-        .next()
-        .unwrap()
-        .to_owned();
     let (host, port) = authority.split_once(':').unwrap();
     // 1,500 connections that each send half a request head and hold it.
     let flood = format!(
@@ -477,14 +477,8 @@ fn a_background_job_that_outlives_its_command_gets_a_refusal_and_the_port_stays_
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let url = var(&vars, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
-    let token = var(&vars, "AWS_CONTAINER_AUTHORIZATION_TOKEN");
-    let authority = url
-        .trim_start_matches("http://")
-        .split('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let (_, token, authority) = endpoint_of(&vars);
+    let token = token.as_str();
     let head = format!(
         "GET /credentials HTTP/1.1\r\nHost: {authority}\r\nAuthorization: {token}\r\nConnection: close\r\n\r\n"
     );
@@ -526,14 +520,8 @@ fn a_client_that_keeps_its_connection_gets_a_second_answer_on_it() {
     let w = World::new();
     let tmp = shared_tmp(&w);
     let (child, vars) = served(&w, &tmp, "022", "exec sleep 30");
-    let url = var(&vars, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
-    let token = var(&vars, "AWS_CONTAINER_AUTHORIZATION_TOKEN");
-    let authority = url
-        .trim_start_matches("http://")
-        .split('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let (_, token, authority) = endpoint_of(&vars);
+    let token = token.as_str();
     let head =
         format!("GET /credentials HTTP/1.1\r\nHost: {authority}\r\nAuthorization: {token}\r\n\r\n");
     let mut s = TcpStream::connect(&authority).unwrap();
