@@ -135,7 +135,7 @@ pub fn run(cli: Cli) -> ExitCode {
             std::io::stderr(),
             "xrole-tui: counts: files read {}, settings resolved {}",
             crate::config::read_count(),
-            crate::aws::sdk::resolved_count()
+            crate::aws::broker::resolved_count()
         );
     }
     match result {

@@ -7,6 +7,10 @@ use std::path::{Path, PathBuf};
 
 use crate::domain::{FileKind, ProfileSet};
 
+mod private;
+
+pub use private::{ensure_private_dir, read_private, write_private};
+
 /// Files larger than this are refused rather than read into memory.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -87,13 +91,7 @@ impl AwsFiles {
     /// Reads and parses both files. A missing file counts as empty; one that exists but cannot
     /// be read is an error, so a permissions problem is never mistaken for "no profiles".
     pub fn load(&self) -> Result<Loaded, LoadError> {
-        let mut missing = Vec::new();
-        let config = read(&self.config, &mut missing)?;
-        let credentials = read(&self.credentials, &mut missing)?;
-        Ok(Loaded {
-            set: ProfileSet::parse(config.as_deref(), credentials.as_deref()),
-            missing,
-        })
+        self.load_with_raw().map(|(loaded, _)| loaded)
     }
 }
 
@@ -186,20 +184,4 @@ pub fn read_small_file(path: &Path, max: u64) -> Result<Option<Vec<u8>>, String>
         return Err(format!("it holds more than {max} bytes"));
     }
     Ok(Some(bytes))
-}
-
-/// Writes `bytes` to `path` as a private file (0600 whatever the umask), through a temporary
-/// file in the same directory renamed over the old one, so a reader sees the old file or the
-/// new one, never half of one. The directory must exist.
-pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::PermissionsExt;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
-    tmp.as_file()
-        .set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }

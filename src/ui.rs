@@ -14,7 +14,7 @@ mod list;
 mod s3;
 mod sessions;
 pub mod theme;
-mod wrap;
+pub(crate) mod wrap;
 
 /// The smallest terminal the layout is drawn in; below it a notice is shown instead.
 pub const MIN_SIZE: (u16, u16) = (40, 10);

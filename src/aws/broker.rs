@@ -50,6 +50,15 @@ pub struct Broker {
     min_ttl: Duration,
 }
 
+/// How many times a profile's client settings were resolved in this process (a debug count,
+/// see `cli`).
+static RESOLVED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many times [`Broker`]s resolved client settings in this process.
+pub fn resolved_count() -> usize {
+    RESOLVED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Resolved client settings by profile name, with the settings they were resolved from.
 type SpecMemo =
     Arc<Mutex<HashMap<String, (crate::domain::target::ClientSettings, Arc<ClientSpec>)>>>;
@@ -109,6 +118,7 @@ impl Broker {
                 return Ok(Arc::clone(spec));
             }
         }
+        RESOLVED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let spec = Arc::new(sdk::resolve(Some(target), &self.env).map_err(AuthError::Config)?);
         specs.insert(
             target.name.clone(),

@@ -1,9 +1,9 @@
 //! The credential cache: one 0600 JSON file per result in a 0700 directory, written atomically,
 //! never through a symlink. A file that cannot be read or parsed is a miss.
 
-use std::fs::{self, DirBuilder, OpenOptions, Permissions};
+use std::fs::{self, OpenOptions};
 use std::io::Read;
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -293,29 +293,8 @@ impl Cache {
     /// Creates the directory 0700 whatever the umask, and refuses one that is a symlink or
     /// belongs to someone else.
     pub fn ensure_dir(&self) -> std::io::Result<()> {
-        if let Some(parent) = self.dir.parent() {
-            // A missing `~/.cache` is made private too (the XDG rule), not left to the umask.
-            DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(parent)?;
-        }
-        match DirBuilder::new().mode(0o700).create(&self.dir) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(e),
-        }
-        let meta = fs::symlink_metadata(&self.dir)?;
-        if !meta.is_dir() || meta.uid() != current_uid() {
-            return Err(std::io::Error::other(format!(
-                "{} is not a directory of this user; not caching there",
-                self.dir.display()
-            )));
-        }
-        if meta.mode() & 0o777 != 0o700 {
-            fs::set_permissions(&self.dir, Permissions::from_mode(0o700))?;
-        }
-        Ok(())
+        // A missing `~/.cache` is made private too (the XDG rule), not left to the umask.
+        crate::config::ensure_private_dir(&self.dir)
     }
 }
 

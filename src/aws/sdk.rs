@@ -208,18 +208,9 @@ impl ClientSpec {
     }
 }
 
-/// How many times client settings were resolved in this process (a debug count, see `cli`).
-static RESOLVED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
-/// How many times [`resolve`] ran in this process.
-pub fn resolved_count() -> usize {
-    RESOLVED.load(std::sync::atomic::Ordering::Relaxed)
-}
-
 /// Resolves the client settings of `target` (or of no profile) under `env`. A bad value is an
 /// error naming the setting and where it came from.
 pub fn resolve(target: Option<&Target>, env: &ClientEnv) -> Result<ClientSpec, String> {
-    RESOLVED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let settings = target.map(|t| &t.client);
     let profile = target.map_or("", |t| t.name.as_str());
     // The environment first, then the profile's key; the origin goes into error messages.

@@ -138,7 +138,7 @@ fn write_table(out: &mut impl Write, summaries: &[Summary<'_>]) -> io::Result<()
     for (n, row) in std::iter::once(&header).chain(&rows).enumerate() {
         let mut line = String::new();
         for (i, &c) in kept.iter().enumerate() {
-            let cell = cut(&row[c], widths[c]);
+            let cell = crate::ui::wrap::fit(&row[c], widths[c]);
             line.push_str(&cell);
             if i + 1 < kept.len() {
                 line.extend(std::iter::repeat_n(' ', widths[c] - cell.width() + 2));
@@ -189,25 +189,6 @@ fn fit(widths: &mut [usize; 9], kept: &[usize], total: usize) {
             widths[c] = widths[c].saturating_sub(over).max(MIN_WIDTH.min(widths[c]));
         }
     }
-}
-
-/// `text` in at most `width` columns, cut with `…` when longer.
-fn cut(text: &str, width: usize) -> std::borrow::Cow<'_, str> {
-    if text.width() <= width {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for ch in text.chars() {
-        let w = unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        out.push(ch);
-        used += w;
-    }
-    out.push('…');
-    std::borrow::Cow::Owned(out)
 }
 
 fn table_row(s: &Summary<'_>) -> [String; 9] {
@@ -280,7 +261,7 @@ mod tests {
         assert!(used(&widths, &kept) <= 100, "{widths:?}");
         assert_eq!(widths[4], MIN_WIDTH, "the chain gives first");
         assert_eq!(widths[..3], [12, 6, 30], "the account gives last");
-        assert_eq!(cut("abcdefghij", 5), "abcd…");
+        assert_eq!(crate::ui::wrap::fit("abcdefghij", 5), "abcd…");
         let wrapped = wrap_words("config line 46: has role_arn but neither", 16);
         assert_eq!(
             wrapped,
@@ -290,8 +271,8 @@ mod tests {
                 (false, "neither".to_owned())
             ]
         );
-        assert_eq!(cut("abc", 5), "abc");
-        assert_eq!(cut("日本語テキスト", 5), "日本…");
+        assert_eq!(crate::ui::wrap::fit("abc", 5), "abc");
+        assert_eq!(crate::ui::wrap::fit("日本語テキスト", 5), "日本…");
         let mut narrow = [12, 6, 30, 20, 25, 3, 9, 4, 60];
         fit(&mut narrow, &kept, 80);
         assert!(used(&narrow, &kept) <= 80, "{narrow:?}");

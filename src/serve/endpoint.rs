@@ -38,7 +38,8 @@ pub struct Endpoint {
     pub token: Zeroizing<String>,
     /// What it serves, shared with the control socket (`status`, `unlock`).
     pub shared: Arc<Shared>,
-    tasks: Vec<JoinHandle<()>>,
+    /// The renewal task.
+    refresher: JoinHandle<()>,
     /// The accepting thread; stopped with the endpoint.
     acceptor: listen::Acceptor,
     /// The store's watch, which wakes the renewal when a session is forgotten.
@@ -78,9 +79,7 @@ impl Shared {
 
 impl Drop for Endpoint {
     fn drop(&mut self) {
-        for t in &self.tasks {
-            t.abort();
-        }
+        self.refresher.abort();
     }
 }
 
@@ -141,7 +140,7 @@ impl Endpoint {
                 target,
                 state,
             }),
-            tasks: vec![refresher],
+            refresher,
             acceptor,
             _watch: watch,
             listener: held,
@@ -152,9 +151,7 @@ impl Endpoint {
     /// request while a background job of the child still uses it (see `holder`).
     pub fn finish(mut self) {
         self.acceptor.stop();
-        for t in &self.tasks {
-            t.abort();
-        }
+        self.refresher.abort();
         if let Some(listener) = self.listener.take() {
             super::holder::hand_off(listener, &self.url);
         }

@@ -8,9 +8,9 @@
 //! `owner` file with the process that made it, so one left behind by a process that was killed
 //! is removed by the next process that makes one.
 
-use std::fs::{self, DirBuilder, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::{Read, Write};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -88,15 +88,9 @@ pub fn base_dir() -> Result<PathBuf, String> {
     Ok(base)
 }
 
-/// Makes `dir` (0700) unless it is there, then checks it.
+/// Makes `dir` (0700) unless it is there, then checks it (see `config::ensure_private_dir`).
 fn ensure_private(dir: &Path) -> Result<(), String> {
-    match DirBuilder::new().mode(0o700).create(dir) {
-        Ok(()) => fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
-            .map_err(|e| format!("cannot make {} private: {e}", dir.display()))?,
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-        Err(e) => return Err(format!("cannot make {}: {e}", dir.display())),
-    }
-    check_private(dir)
+    crate::config::ensure_private_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))
 }
 
 /// A directory that is this user's, not a symlink, and open to nobody else.

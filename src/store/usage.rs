@@ -27,7 +27,7 @@ pub fn path() -> Option<PathBuf> {
 /// that is not this user's own, or that others can write, is not read (see `store`).
 pub fn load() -> Usage {
     path()
-        .and_then(|p| super::read_private(&p, MAX_BYTES).ok().flatten())
+        .and_then(|p| crate::config::read_private(&p, MAX_BYTES).ok().flatten())
         .map(|b| Usage::parse(&b))
         .unwrap_or_default()
 }
@@ -68,7 +68,7 @@ pub fn record(profile: &str) -> std::io::Result<()> {
         return Ok(());
     }
     let dir = path.parent().unwrap_or(std::path::Path::new("."));
-    super::ensure_private_dir(dir)?;
+    crate::config::ensure_private_dir(dir)?;
     let _held = lock(dir);
     let mut usage = load();
     usage.record(profile, now);
@@ -78,7 +78,7 @@ pub fn record(profile: &str) -> std::io::Result<()> {
 /// The download directory chosen last (`download-dir` beside the history), if it still is one.
 pub fn download_dir() -> Option<PathBuf> {
     let file = path()?.with_file_name("download-dir");
-    let bytes = super::read_private(&file, 4096).ok().flatten()?;
+    let bytes = crate::config::read_private(&file, 4096).ok().flatten()?;
     let dir = PathBuf::from(String::from_utf8(bytes).ok()?.trim_end_matches('\n'));
     dir.is_dir().then_some(dir)
 }
@@ -89,7 +89,7 @@ pub fn remember_download_dir(dir: &std::path::Path) -> std::io::Result<()> {
         return Ok(());
     };
     let parent = file.parent().unwrap_or(std::path::Path::new("."));
-    super::ensure_private_dir(parent)?;
+    crate::config::ensure_private_dir(parent)?;
     let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
     crate::config::write_private(&file, absolute.to_string_lossy().as_bytes())
 }

@@ -62,7 +62,7 @@ fn classify(dirs: &Dirs, path: &Path, removed: bool) -> Option<Change> {
 pub fn watch(dirs: &Dirs, on_change: impl Fn(Change) + Send + Sync + 'static) -> Watch {
     let on_change = Arc::new(on_change);
     for dir in [&dirs.cache, &dirs.state].into_iter().flatten() {
-        let _ = super::ensure_private_dir(dir);
+        let _ = crate::config::ensure_private_dir(dir);
     }
     let (tx, rx) = mpsc::unbounded_channel::<Change>();
     let mine = dirs.clone();
