@@ -418,17 +418,7 @@ fn temporary_keys_without_an_expiry_are_served_with_one_and_the_aws_cli_runs() {
     let _g = serial();
     let w = World::new();
     // Keys pasted from the SSO portal: a session token, and no expiry anywhere.
-    let minted = ok(&w.run(&["env", "base", "--format", "json"], ""));
-    let v: serde_json::Value = serde_json::from_str(&minted).unwrap();
-    w.append(
-        ".aws/credentials",
-        &format!(
-            "[pasted]\naws_access_key_id = {}\naws_secret_access_key = {}\naws_session_token = {}\n",
-            v["AWS_ACCESS_KEY_ID"].as_str().unwrap(),
-            v["AWS_SECRET_ACCESS_KEY"].as_str().unwrap(),
-            v["AWS_SESSION_TOKEN"].as_str().unwrap()
-        ),
-    );
+    w.add_pasted_keys();
     let out = aws_in_exec(&w, "pasted");
     let text = ok(&out);
     assert!(text.contains("\"Account\""), "{text}");
@@ -450,10 +440,7 @@ fn temporary_keys_without_an_expiry_are_served_with_one_and_the_aws_cli_runs() {
 fn a_credential_process_of_long_term_keys_is_served_through_a_session() {
     let _g = serial();
     let w = World::new();
-    w.append(
-        ".aws/config",
-        "[profile helper]\ncredential_process = sh -c 'printf \"{\\\"Version\\\":1,\\\"AccessKeyId\\\":\\\"AKIAHELPER0000000001\\\",\\\"SecretAccessKey\\\":\\\"helper-secret\\\"}\"'\n",
-    );
+    w.append(".aws/config", HELPER_PROFILE);
     let out = aws_in_exec(&w, "helper");
     let text = ok(&out);
     assert!(text.contains("\"Account\""), "{text}");

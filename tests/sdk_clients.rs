@@ -69,21 +69,8 @@ fn in_exec(w: &World, profile: &str, client: &Client, prefix: &str) -> Output {
 
 fn world() -> World {
     let w = World::new();
-    let minted = ok(&w.run(&["env", "base", "--format", "json"], ""));
-    let v: serde_json::Value = serde_json::from_str(&minted).unwrap();
-    w.append(
-        ".aws/credentials",
-        &format!(
-            "[pasted]\naws_access_key_id = {}\naws_secret_access_key = {}\naws_session_token = {}\n",
-            v["AWS_ACCESS_KEY_ID"].as_str().unwrap(),
-            v["AWS_SECRET_ACCESS_KEY"].as_str().unwrap(),
-            v["AWS_SESSION_TOKEN"].as_str().unwrap()
-        ),
-    );
-    w.append(
-        ".aws/config",
-        "[profile helper]\ncredential_process = sh -c 'printf \"{\\\"Version\\\":1,\\\"AccessKeyId\\\":\\\"AKIAHELPER0000000001\\\",\\\"SecretAccessKey\\\":\\\"helper-secret\\\"}\"'\n",
-    );
+    w.add_pasted_keys();
+    w.append(".aws/config", HELPER_PROFILE);
     w
 }
 

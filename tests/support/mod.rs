@@ -5,6 +5,7 @@
 pub mod federation;
 pub mod moto;
 pub mod pty;
+pub mod serving;
 pub mod sso;
 pub mod tui;
 pub mod world;

@@ -149,6 +149,27 @@ impl World {
     }
 }
 
+/// The profile `helper`: a `credential_process` that hands out long-term keys (no token).
+pub const HELPER_PROFILE: &str = "[profile helper]\ncredential_process = sh -c 'printf \"{\\\"Version\\\":1,\\\"AccessKeyId\\\":\\\"AKIAHELPER0000000001\\\",\\\"SecretAccessKey\\\":\\\"helper-secret\\\"}\"'\n";
+
+impl World {
+    /// Adds `pasted`: temporary keys (with a session token, minted from `base`) and no expiry
+    /// anywhere, as people paste them from the SSO portal.
+    pub fn add_pasted_keys(&self) {
+        let minted = ok(&self.run(&["env", "base", "--format", "json"], ""));
+        let v: serde_json::Value = serde_json::from_str(&minted).unwrap();
+        self.append(
+            ".aws/credentials",
+            &format!(
+                "[pasted]\naws_access_key_id = {}\naws_secret_access_key = {}\naws_session_token = {}\n",
+                v["AWS_ACCESS_KEY_ID"].as_str().unwrap(),
+                v["AWS_SECRET_ACCESS_KEY"].as_str().unwrap(),
+                v["AWS_SESSION_TOKEN"].as_str().unwrap()
+            ),
+        );
+    }
+}
+
 pub fn ok(out: &Output) -> String {
     assert!(
         out.status.success(),
