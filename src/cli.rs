@@ -24,8 +24,9 @@ pub const EXIT_CONFIG: u8 = 2;
 /// Exit code for an authentication error (denied, MFA rejected, expired).
 pub const EXIT_AUTH: u8 = 3;
 
-/// Runs the parsed command line and returns the process exit code.
-pub fn run(cli: Cli) -> ExitCode {
+/// Runs the parsed command line and returns the process exit code; the TUI and `pick` run on
+/// `screen` (the terminal's, `runtime::Terminal`, given by `main`).
+pub fn run(cli: Cli, screen: &dyn crate::flows::start::Screen) -> ExitCode {
     let files = AwsFiles::from_env();
     let no_cache = cli.no_cache;
     let mut opts = creds::Opts {
@@ -105,7 +106,9 @@ pub fn run(cli: Cli) -> ExitCode {
                 Ok(0)
             }
         },
-        Some(Command::Pick { profile, format }) => pick::run(&files, profile, format, no_cache),
+        Some(Command::Pick { profile, format }) => {
+            pick::run(&files, profile, format, no_cache, screen)
+        }
         Some(Command::CredentialProcess {
             profile,
             config_file,
@@ -125,7 +128,7 @@ pub fn run(cli: Cli) -> ExitCode {
             location,
             dest,
         })) => block_on(s3::get(&files, &profile, &location, dest, opts)),
-        None => tui::run(&files, cli.profile, no_cache),
+        None => tui::run(&files, cli.profile, no_cache, screen),
     };
     // The tests' proof that a command reads each AWS file once and resolves a profile's client
     // settings once (debug builds only).

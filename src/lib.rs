@@ -10,6 +10,7 @@ pub mod aws;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod flows;
 pub mod helper;
 pub mod runtime;
 pub mod serve;

@@ -24,5 +24,5 @@ fn main() -> ExitCode {
         _ => {}
     }
     xrole_tui::cli::complete_if_asked();
-    xrole_tui::cli::run(xrole_tui::cli::Cli::parse())
+    xrole_tui::cli::run(xrole_tui::cli::Cli::parse(), &xrole_tui::runtime::Terminal)
 }

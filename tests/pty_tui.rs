@@ -387,7 +387,7 @@ fn capital_r_revokes_after_a_confirmation_naming_the_role_and_account() {
     pane.wait_for("MFA code", 30);
     pane.type_text("123456");
     pane.keys(&["Enter"]);
-    pane.wait_for("revoked: sessions of dev issued before", 30);
+    pane.wait_for("revoked: every session of role", 30);
     pane.keys(&["q"]);
     let (rc, _) = restored(dir.path());
     assert_eq!(rc, "0");

@@ -16,7 +16,10 @@ use crate::domain::session::{CallerIdentity, Credentials, Session};
 use crate::domain::validate::{self, CHAINED_ROLE_MAX};
 use crate::domain::{Step, Target};
 
-/// Where MFA codes come from: a terminal prompt, a line of stdin, `mfa_process`, the TUI's modal.
+/// How a person gives an MFA code: a terminal prompt or a line of stdin (`cli/mfa.rs`), the
+/// TUI's modal (`runtime/executor.rs`), a code handed in by `unlock` or nobody at all (a served
+/// child, `serve/`). A profile's `mfa_process` comes first, for every one of them, in one place
+/// ([`Engine::authenticate`] through `code_for`).
 pub trait MfaInput: Send {
     /// A code for `serial`, asked on behalf of `profile`.
     fn code(
@@ -32,6 +35,13 @@ pub trait MfaInput: Send {
     /// modal gets the reason instead and the user types the next code there.
     fn asks_again(&self) -> bool {
         false
+    }
+
+    /// True when a person can be asked at all, so that a failed `mfa_process` falls back to
+    /// asking (the TUI's modal, a terminal); false where nobody can answer (a served child's
+    /// endpoint), and then the helper's failure is the answer.
+    fn can_ask(&self) -> bool {
+        true
     }
 }
 
@@ -133,7 +143,10 @@ impl Engine {
                 None => None,
             };
             let code = match serial {
-                Some(serial) => Some(ask(mfa, serial, profile, self.cache.as_ref()).await?),
+                Some(serial) => {
+                    let helper = target.mfa_process.as_deref();
+                    Some(code_for(mfa, serial, profile, self.cache.as_ref(), helper).await?)
+                }
                 None => None,
             };
             match step {
@@ -324,8 +337,55 @@ impl Engine {
     }
 }
 
-/// A code for `serial`: 6 digits, and not one already accepted on that device (AWS would refuse
-/// it). An input that can ask again ([`MfaInput::asks_again`], a terminal prompt) is asked up
+/// Why `code` cannot be sent for `serial`: not 6 digits, or already accepted on that device
+/// (AWS would refuse it).
+fn refused(code: &str, serial: &str, cache: Option<&Cache>) -> Option<String> {
+    match validate::mfa_code(code) {
+        Err(e) => Some(e),
+        Ok(()) if cache.is_some_and(|c| c.code_used(serial, code, SystemTime::now())) => {
+            Some(format!(
+                "that code was already used on {serial}: wait for the next code ({}s)",
+                crate::domain::totp::seconds_left(SystemTime::now())
+            ))
+        }
+        Ok(()) => None,
+    }
+}
+
+/// A code for `serial`: the profile's `mfa_process` first (saying so: a hardware key may want a
+/// touch), then the person, when the helper fails and someone can be asked.
+async fn code_for(
+    mfa: &mut impl MfaInput,
+    serial: &str,
+    profile: &str,
+    cache: Option<&Cache>,
+    helper: Option<&str>,
+) -> Result<Zeroizing<String>, AuthError> {
+    if let Some(command) = helper {
+        mfa.notice(&format!(
+            "running mfa_process for {serial} (touch your security key if it blinks)…"
+        ));
+        let got = mfa_process_code(command.to_owned(), profile.to_owned())
+            .await
+            .and_then(|raw| {
+                let code = Zeroizing::new(raw.trim().to_owned());
+                match refused(&code, serial, cache) {
+                    None => Ok(code),
+                    Some(why) => Err(AuthError::Mfa(format!(
+                        "mfa_process of profile {profile:?}: {why}"
+                    ))),
+                }
+            });
+        match got {
+            Ok(code) => return Ok(code),
+            Err(e) if mfa.can_ask() => mfa.notice(&format!("{e}; type the code instead")),
+            Err(e) => return Err(e),
+        }
+    }
+    ask(mfa, serial, profile, cache).await
+}
+
+/// A code for `serial` from the person: 6 digits, and not one already accepted on that device. An input that can ask again ([`MfaInput::asks_again`], a terminal prompt) is asked up
 /// to three times; any other gets the reason, with nothing sent to AWS.
 async fn ask(
     mfa: &mut impl MfaInput,
@@ -338,17 +398,7 @@ async fn ask(
         tries += 1;
         let raw = mfa.code(serial, profile).await?;
         let code = Zeroizing::new(raw.trim().to_owned());
-        let problem = match validate::mfa_code(&code) {
-            Err(e) => Some(e),
-            Ok(()) if cache.is_some_and(|c| c.code_used(serial, &code, SystemTime::now())) => {
-                Some(format!(
-                    "that code was already used on {serial}: wait for the next code ({}s)",
-                    crate::domain::totp::seconds_left(SystemTime::now())
-                ))
-            }
-            Ok(()) => None,
-        };
-        match problem {
+        match refused(&code, serial, cache) {
             None => return Ok(code),
             Some(why) if tries < 3 && mfa.asks_again() => mfa.notice(&why),
             Some(why) => return Err(AuthError::Mfa(format!("{why}; nothing was sent to AWS"))),
@@ -392,9 +442,8 @@ impl Engine {
     }
 }
 
-/// A code from the profile's `mfa_process`, run off the async threads within its bounds: the
-/// one way every MFA source (the TUI, a served endpoint, the command line) asks a helper.
-pub async fn mfa_process_code(
+/// A code from the profile's `mfa_process`, run off the async threads within its bounds.
+async fn mfa_process_code(
     command: String,
     profile: String,
 ) -> Result<Zeroizing<String>, AuthError> {

@@ -9,7 +9,6 @@ use serde_json::{json, Map, Value};
 
 use super::mfa::HeadlessMfa;
 use super::Failure;
-use crate::aws::authenticate::Outcome;
 use crate::aws::broker::Broker;
 use crate::aws::error::AuthError;
 use crate::config::AwsFiles;
@@ -17,8 +16,8 @@ use crate::domain::session::{countdown, rfc3339};
 use crate::domain::shell_env::{self, MARKER, REMOVED};
 use crate::domain::text::{display_safe, json_safe};
 use crate::domain::Target;
+use crate::flows::{self, open::OpenError, open::Opened, serve::Child};
 use crate::serve::endpoint::Reporter;
-use crate::serve::served_child::ServedChild;
 
 /// Output formats of `env`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -78,16 +77,6 @@ pub(super) fn confirm_prod(target: &Target, doing: &str, opts: Opts) -> Result<(
     }
 }
 
-/// What a command works with once its profile is open.
-pub(super) struct Opened {
-    /// The resolved profile.
-    pub target: Target,
-    /// The broker that opened it.
-    pub broker: Broker,
-    /// The session and its notes.
-    pub outcome: Outcome,
-}
-
 /// Reads the files once, resolves `profile` and opens its session through the broker.
 pub(super) async fn open(
     files: &AwsFiles,
@@ -100,39 +89,36 @@ pub(super) async fn open(
         // credential-process (prefer_terminal) is called by tools, and never asks.
         confirm_prod(&target, "open its session", opts)?;
     }
-    let broker = Broker::from_env(opts.no_cache).map_err(Failure::config)?;
-    open_target(target, broker, opts, prefer_terminal).await
+    open_target(target, opts, prefer_terminal, None).await
 }
 
-/// Opens the session of a resolved `target` through `broker`.
+/// Opens the session of a resolved `target` (see `flows::open`), with the terminal's MFA
+/// prompt; notes go to stderr.
 pub(super) async fn open_target(
     mut target: Target,
-    broker: Broker,
     opts: Opts,
     prefer_terminal: bool,
+    run_for: Option<std::time::Duration>,
 ) -> Result<Opened, Failure> {
-    let profile = target.name.clone();
-    let profile = profile.as_str();
     if opts.no_session && !target.plan.without_session() {
         return Err(Failure::config(format!(
             "--no-session applies to a profile of long-term keys without a role; profile {:?} is not one",
-            display_safe(profile)
+            display_safe(&target.name)
         )));
     }
-    let mut mfa = HeadlessMfa {
-        mfa_process: target.mfa_process.clone(),
-        prefer_terminal,
-    };
-    let outcome = broker.open(&target, &mut mfa, SystemTime::now()).await?;
+    let broker = Broker::from_env(opts.no_cache).map_err(Failure::config)?;
+    let mut mfa = HeadlessMfa { prefer_terminal };
+    let opened = flows::open::open(broker, target, &mut mfa, run_for)
+        .await
+        .map_err(|e| match e {
+            OpenError::Runway(why) => Failure::config(format!("{why} (--for)")),
+            OpenError::Auth(e) => Failure::from(e),
+        })?;
     let mut err = io::stderr().lock();
-    for note in &outcome.notes {
+    for note in &opened.notes {
         let _ = writeln!(err, "xrole-tui: note: {}", display_safe(note));
     }
-    Ok(Opened {
-        target,
-        broker,
-        outcome,
-    })
+    Ok(opened)
 }
 
 /// Reads the files and resolves `profile`.
@@ -156,7 +142,7 @@ pub async fn whoami(
     // Used by hand: it moves up in the TUI's recent-first order (not so for credential-process,
     // which tools call on their own).
     let _ = crate::store::usage::record(profile);
-    let creds = &opened.outcome.session.credentials;
+    let creds = &opened.session.credentials;
     let id = opened.broker.whoami(&opened.target, creds).await?;
     let expiration = creds.expiration.map(rfc3339);
     let mut out = io::stdout().lock();
@@ -196,12 +182,12 @@ pub async fn env(
     opts: Opts,
 ) -> Result<u8, Failure> {
     let Opened {
-        target, outcome, ..
+        target, session, ..
     } = open(files, profile, opts, false).await?;
     // Used by hand: it moves up in the TUI's recent-first order (not so for credential-process,
     // which tools call on their own).
     let _ = crate::store::usage::record(profile);
-    let text = in_place_env(&outcome.session, target.region.as_deref(), format);
+    let text = in_place_env(&session, target.region.as_deref(), format);
     io::stdout()
         .lock()
         .write_all(text.as_bytes())
@@ -289,7 +275,7 @@ pub async fn credential_process(
     opts: Opts,
 ) -> Result<u8, Failure> {
     let opened = open(files, profile, opts, true).await?;
-    let c = &opened.outcome.session.credentials;
+    let c = &opened.session.credentials;
     let mut v = json!({
         "Version": 1,
         "AccessKeyId": c.access_key_id,
@@ -339,7 +325,7 @@ pub async fn exec(
     let (loaded, raw) = files
         .load_with_raw()
         .map_err(|e| Failure::config(display_safe(&e.to_string())))?;
-    let mut target = loaded
+    let target = loaded
         .set
         .target(profile)
         .map_err(|e| Failure::config(display_safe(&e.to_string())))?;
@@ -349,67 +335,19 @@ pub async fn exec(
         None => "open a shell in it".to_owned(),
     };
     confirm_prod(&target, &doing, opts)?;
-    let mut raw = Some(raw);
-    let broker = Broker::from_env(opts.no_cache).map_err(Failure::config)?;
-    if let Some(run_for) = how.run_for {
-        let note = broker
-            .secure_runway(&mut target, run_for, SystemTime::now())
-            .map_err(|why| Failure::config(format!("{why} (--for)")))?;
-        if let Some(note) = note {
-            let _ = writeln!(io::stderr(), "xrole-tui: {}", display_safe(&note));
-        }
-    }
-    let Opened {
-        target,
-        broker,
-        outcome,
-    } = open_target(target, broker, opts, false).await?;
+    let opened = open_target(target, opts, false, how.run_for).await?;
     // Used by hand: it moves up in the TUI's recent-first order (not so for credential-process,
     // which tools call on their own).
     let _ = crate::store::usage::record(profile);
-    let region = target.region.clone();
-    let session = outcome.session;
-    let served = if static_keys || target.static_credentials {
-        None
-    } else {
-        let report: Reporter = Arc::new(|m: String| {
-            let _ = writeln!(io::stderr(), "xrole-tui: {}", display_safe(&m));
-        });
-        match ServedChild::start(
-            broker,
-            Arc::new(target),
-            &session,
-            files,
-            raw.take(),
-            report,
-        )
-        .await
-        {
-            Ok(s) => Some(s),
-            Err(why) => {
-                let _ = writeln!(
-                    io::stderr(),
-                    "xrole-tui: note: the keys go in the environment instead of an endpoint: {}",
-                    display_safe(&why)
-                );
-                None
-            }
-        }
+    let report: Reporter = Arc::new(|m: String| {
+        let _ = writeln!(io::stderr(), "xrole-tui: {}", display_safe(&m));
+    });
+    let child = Child {
+        command,
+        dir: None,
+        static_keys,
     };
-    if let Some((mut config, mut credentials)) = raw.take() {
-        // Not needed for copies after all: the keys in them are wiped now.
-        zeroize::Zeroize::zeroize(&mut config);
-        zeroize::Zeroize::zeroize(&mut credentials);
-    }
-    let delivery = served
-        .as_ref()
-        .map_or(shell_env::Delivery::Static, ServedChild::delivery);
-    let env = shell_env::child_env(std::env::vars_os(), &session, region.as_deref(), delivery);
-    let status = crate::serve::child::run(env, command)
-        .await
-        .map_err(Failure::config)?;
-    if let Some(s) = served {
-        s.finish();
-    }
+    let ran = flows::serve::serve(opened, files, Some(raw), child, report, || ()).await;
+    let status = ran.status.map_err(Failure::config)?;
     Ok(crate::serve::child::exit_code(status))
 }

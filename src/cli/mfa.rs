@@ -1,5 +1,6 @@
-//! MFA codes for the headless commands: `mfa_process`, else a prompt on the terminal, else one
-//! line of standard input. Never a command-line flag (it would show in `ps`).
+//! MFA codes for the headless commands: a prompt on the terminal, else one line of standard
+//! input (a profile's `mfa_process` runs before, in the engine). Never a command-line flag (it
+//! would show in `ps`).
 
 use std::future::Future;
 use std::io::{BufRead, IsTerminal};
@@ -8,13 +9,10 @@ use zeroize::Zeroizing;
 
 use crate::aws::authenticate::MfaInput;
 use crate::aws::error::AuthError;
-use crate::helper;
 
 /// Reads codes without a TUI.
 #[derive(Debug, Clone, Default)]
 pub struct HeadlessMfa {
-    /// The `mfa_process` command of the profile, if any.
-    pub mfa_process: Option<String>,
     /// Prompt on the terminal even when stdin is not one (`credential-process`: stdout is for
     /// JSON and stdin belongs to the calling tool).
     pub prefer_terminal: bool,
@@ -31,8 +29,13 @@ impl MfaInput for HeadlessMfa {
     }
 
     fn asks_again(&self) -> bool {
-        self.mfa_process.is_none()
-            && (std::io::stdin().is_terminal() || (self.prefer_terminal && has_terminal()))
+        std::io::stdin().is_terminal() || (self.prefer_terminal && has_terminal())
+    }
+
+    fn can_ask(&self) -> bool {
+        // A line of standard input is asked for only when no helper is set: after a failed
+        // helper, stdin may be data the command was given.
+        self.asks_again()
     }
 
     fn notice(&mut self, text: &str) {
@@ -47,9 +50,6 @@ impl MfaInput for HeadlessMfa {
 
 impl HeadlessMfa {
     fn read(&self, serial: &str, profile: &str) -> Result<Zeroizing<String>, AuthError> {
-        if let Some(command) = &self.mfa_process {
-            return helper::mfa_code(command, profile).map_err(AuthError::Mfa);
-        }
         let stdin = std::io::stdin();
         let on_terminal = stdin.is_terminal();
         if on_terminal || (self.prefer_terminal && has_terminal()) {

@@ -12,13 +12,12 @@
 use std::fs::OpenOptions;
 use std::io::{IsTerminal, Write};
 use std::os::fd::OwnedFd;
-use std::sync::Arc;
 
 use super::creds::{in_place_env, render_unset, EnvFormat};
 use super::Failure;
 use crate::config::AwsFiles;
 use crate::domain::text::display_safe;
-use crate::runtime::{Exit, Mode};
+use crate::flows::start::{start, Exit, Mode};
 
 /// Runs the picker; prints the environment of the chosen profile. Exit 1 when none was chosen.
 pub fn run(
@@ -26,11 +25,8 @@ pub fn run(
     profile: Option<String>,
     format: EnvFormat,
     no_cache: bool,
+    screen_of_tui: &dyn crate::flows::start::Screen,
 ) -> Result<u8, Failure> {
-    let loaded = files
-        .load()
-        .map_err(|e| Failure::config(display_safe(&e.to_string())))?;
-    let broker = crate::aws::broker::Broker::from_env(no_cache).map_err(Failure::config)?;
     let tty = OpenOptions::new()
         .read(true)
         .write(true)
@@ -50,22 +46,11 @@ pub fn run(
     let saved: OwnedFd = nix::unistd::dup(&stdout)
         .map_err(|e| Failure::config(format!("cannot keep stdout: {e}")))?;
     let screen = Screen::on(&tty)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::config(format!("cannot start the async runtime: {e}")))?;
-    let exit = runtime.block_on(crate::runtime::run(
-        Arc::new(loaded.set),
-        preselect,
-        broker,
-        files.clone(),
-        Mode::Pick,
-    ));
+    let exit = start(files, preselect, no_cache, Mode::Pick, screen_of_tui);
     drop(screen);
     nix::unistd::dup2_stdout(&saved)
         .map_err(|e| Failure::config(format!("cannot put stdout back: {e}")))?;
-    match exit.map_err(|e| Failure::config(format!("terminal error: {e}")))? {
+    match exit.map_err(Failure::config)? {
         Exit::Picked(picked) => {
             let (session, target) = *picked;
             let mut text = render_unset(format);

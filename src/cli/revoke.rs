@@ -4,16 +4,14 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::time::SystemTime;
 
-use super::creds::{resolve, Opts};
+use super::creds::Opts;
 use super::mfa::HeadlessMfa;
 use super::Failure;
 use crate::aws::broker::Broker;
-use crate::aws::revoking;
 use crate::config::AwsFiles;
 use crate::domain::revoke::{describe, policy, POLICY_NAME};
-use crate::domain::session::rfc3339;
 use crate::domain::text::display_safe;
-use crate::domain::Target;
+use crate::flows;
 
 /// What `revoke` was asked.
 #[derive(Debug, Clone, Default)]
@@ -30,11 +28,19 @@ pub struct Request {
 
 /// Runs `revoke`.
 pub async fn run(files: &AwsFiles, request: &Request, opts: Opts) -> Result<u8, Failure> {
-    let target = resolve(files, &request.profile)?;
+    // Read once: the profile, the caller of `--as`, and the roles a user's revocation leaves.
+    let set = files
+        .load()
+        .map_err(|e| Failure::config(display_safe(&e.to_string())))?
+        .set;
+    let resolve = |name: &str| {
+        set.target(name)
+            .map_err(|e| Failure::config(display_safe(&e.to_string())))
+    };
+    let target = resolve(&request.profile)?;
     let what = describe(&target).map_err(Failure::config)?;
-    let role = target.plan.final_role().cloned();
     if request.dry_run {
-        let call = match &role {
+        let call = match target.plan.final_role() {
             Some(r) => format!("iam:PutRolePolicy RoleName={}", r.name()),
             None => "iam:PutUserPolicy UserName=(the profile's user)".to_owned(),
         };
@@ -46,47 +52,28 @@ pub async fn run(files: &AwsFiles, request: &Request, opts: Opts) -> Result<u8, 
     confirm(request.yes, &what)?;
     let broker = Broker::from_env(opts.no_cache).map_err(Failure::config)?;
     let caller = match &request.as_profile {
-        Some(p) => resolve(files, p)?,
+        Some(p) => resolve(p)?,
         None => target.clone(),
     };
     let mut mfa = HeadlessMfa {
-        mfa_process: caller.mfa_process.clone(),
         prefer_terminal: false,
     };
-    let done = revoking::revoke(&broker, &target, &caller, &mut mfa).await?;
+    let done = flows::revoke::revoke(&broker, &set, &target, &caller, &mut mfa).await?;
     if let Some(warning) = &done.warning {
         eprintln!("xrole-tui: warning: {warning}");
     }
-    let now = done.issued_before;
-    println!(
-        "revoked: every session of {what} issued before {} is denied from now on (AWS may take a few minutes to apply it everywhere); its cached sessions are dropped",
-        rfc3339(now)
-    );
-    if role.is_none() {
-        say_roles_stay(files, &target);
-    }
-    Ok(0)
-}
-
-/// A user's revocation leaves the roles already assumed from its sessions valid: says which.
-fn say_roles_stay(files: &AwsFiles, target: &Target) {
-    let Ok(loaded) = files.load() else { return };
-    let roles: Vec<String> = (0..loaded.set.len())
-        .filter_map(|i| loaded.set.target_at(i).ok())
-        .filter(|t| t.name != target.name && t.root_profile() == target.root_profile())
-        .filter(|t| t.plan.final_role().is_some())
-        .map(|t| t.name)
-        .collect();
-    if !roles.is_empty() {
+    println!("{}", done.said);
+    if !done.roles_stay.is_empty() {
         eprintln!(
             "xrole-tui: note: roles already assumed from this user's sessions stay valid until they expire; revoke them too with: {}",
-            roles
+            done.roles_stay
                 .iter()
                 .map(|r| format!("xrole-tui revoke {}", display_safe(r)))
                 .collect::<Vec<_>>()
                 .join("; ")
         );
     }
+    Ok(0)
 }
 
 /// On a terminal, asks; with `--yes`, does not; otherwise refuses.

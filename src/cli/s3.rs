@@ -18,7 +18,7 @@ fn location(s: &str) -> Result<S3Location, Failure> {
 pub async fn ls(files: &AwsFiles, profile: &str, at: &str, opts: Opts) -> Result<u8, Failure> {
     let at = location(at)?;
     let opened = open(files, profile, opts, false).await?;
-    let client = opened.broker.s3(&opened.target, &opened.outcome.session)?;
+    let client = opened.broker.s3(&opened.target, &opened.session)?;
     let prefix = at.as_prefix();
     let mut token = None;
     let mut out = io::stdout().lock();
@@ -77,7 +77,7 @@ pub async fn get(
         None => PathBuf::from(local_name(&at.key).map_err(Failure::config)?),
     };
     let opened = open(files, profile, opts, false).await?;
-    let client = opened.broker.s3(&opened.target, &opened.outcome.session)?;
+    let client = opened.broker.s3(&opened.target, &opened.session)?;
     let bar = io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
@@ -119,7 +119,7 @@ async fn get_to_stdout(
     opts: Opts,
 ) -> Result<u8, Failure> {
     let opened = open(files, profile, opts, false).await?;
-    let client = opened.broker.s3(&opened.target, &opened.outcome.session)?;
+    let client = opened.broker.s3(&opened.target, &opened.session)?;
     let mut out = io::stdout().lock();
     let done = s3::stream(&client, at, |chunk| out.write_all(chunk), |_, _| {}).await;
     match done {
@@ -168,7 +168,7 @@ async fn get_folder(
         }
     };
     let opened = open(files, profile, opts, false).await?;
-    let client = opened.broker.s3(&opened.target, &opened.outcome.session)?;
+    let client = opened.broker.s3(&opened.target, &opened.session)?;
     let bar = io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(

@@ -14,33 +14,11 @@ use tokio::task::JoinHandle;
 use super::executor::Executor;
 use super::terminal;
 use crate::app::{App, Effect, Msg};
-use crate::aws::broker::Broker;
 use crate::config::AwsFiles;
-use crate::domain::session::Session;
-use crate::domain::{shell_env, ProfileSet, Target};
-use crate::serve::child;
+use crate::flows::open::Opened;
+use crate::flows::serve::{self, Child};
+use crate::flows::start::{Exit, Mode, Start};
 use crate::serve::endpoint::Reporter;
-use crate::serve::served_child::ServedChild;
-
-/// How the loop ended.
-#[derive(Debug)]
-pub enum Exit {
-    /// The user quit.
-    Quit,
-    /// A signal ended it (its number).
-    Signal(i32),
-    /// `pick`: a profile was chosen, with its session.
-    Picked(Box<(Session, Arc<Target>)>),
-}
-
-/// What the loop is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// The TUI: Enter opens a role shell.
-    Tui,
-    /// `pick`: Enter ends the loop with the session.
-    Pick,
-}
 
 /// Stops the key reader and waits until it is gone: its `EventStream` is dropped, which wakes
 /// crossterm's reading thread out of its poll. Only then may the terminal's input be flushed;
@@ -82,14 +60,15 @@ fn spawn_ticker(tx: mpsc::UnboundedSender<Msg>) -> JoinHandle<()> {
     })
 }
 
-/// Runs the TUI on `set` until the user quits or a signal ends it.
-pub async fn run(
-    set: Arc<ProfileSet>,
-    preselect: Option<String>,
-    broker: Broker,
-    files: AwsFiles,
-    mode: Mode,
-) -> std::io::Result<Exit> {
+/// Runs the TUI until the user quits or a signal ends it.
+pub async fn run(start: Start) -> std::io::Result<Exit> {
+    let Start {
+        set,
+        preselect,
+        broker,
+        files,
+        mode,
+    } = start;
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     // The terminal keeps Ctrl-C as a signal (see `terminal::enter`): SIGINT is the Ctrl-C key.
@@ -121,7 +100,7 @@ pub async fn run(
         None => app.list.move_by(isize::MIN / 2),
     }
     // Each role shell starts where the one before it ended (the first in this directory).
-    let mut shell_dir: Option<std::path::PathBuf> = std::env::current_dir().ok();
+    let mut shell_dir: ShellDir = std::env::current_dir().ok();
     // Sessions from earlier runs and other commands, found after the first frame; then every
     // change another process (or this one) makes to the store.
     executor.scan_cache(set);
@@ -192,7 +171,9 @@ pub async fn run(
                         run_for,
                     } => executor.authenticate(req, target, run_for),
                     Effect::Console { req, target, page } => executor.console(req, target, page),
-                    Effect::Revoke { req, target } => executor.revoke(req, target),
+                    Effect::Revoke { req, target } => {
+                        executor.revoke(req, target, Arc::clone(&app.set))
+                    }
                     Effect::ProvideMfa { req, code } => executor.provide_mfa(req, code),
                     Effect::Cancel(req) => executor.cancel(req),
                     Effect::Forget(target) => executor.forget(target, Arc::clone(&app.set)),
@@ -213,12 +194,14 @@ pub async fn run(
                     | Effect::S3DownloadTree { .. }) => executor.s3(s3),
                     Effect::SpawnShell { session, target } => {
                         stop_input(&mut input).await;
-                        let served = Serving {
+                        let opened = Opened {
+                            session,
+                            target,
                             broker: executor.broker().clone(),
-                            files: &files,
-                            dir: &mut shell_dir,
+                            notes: Vec::new(),
+                            lengthened: false,
                         };
-                        let status = role_shell(&mut term, &session, target, served).await;
+                        let status = role_shell(&mut term, opened, &files, &mut shell_dir).await;
                         // Signals that reached us while the shell had the terminal were the
                         // shell's, not requests to this TUI.
                         while sigint.recv().now_or_never().is_some() {}
@@ -244,69 +227,46 @@ pub async fn run(
     Ok(exit)
 }
 
-/// What the role shell's credential endpoint needs, and where the shell starts.
-struct Serving<'a> {
-    broker: Broker,
-    files: &'a AwsFiles,
-    /// Where the last role shell ended (the next one starts there); updated when it ends.
-    dir: &'a mut Option<std::path::PathBuf>,
-}
+/// Where the next role shell starts: where the last one ended (the first in this directory).
+type ShellDir = Option<std::path::PathBuf>;
 
-/// Leaves the screen, runs `$SHELL` served by a credential endpoint (or with the keys in its
-/// environment for `xrole_credentials = static`, or when no endpoint can be made), and comes
-/// back.
+/// Leaves the screen, runs `$SHELL` served with `opened`'s session (see `flows::serve`), and
+/// comes back; returns how the shell ended, for the status line.
 async fn role_shell(
     term: &mut DefaultTerminal,
-    session: &Session,
-    target: Arc<Target>,
-    serving: Serving<'_>,
+    opened: Opened,
+    files: &AwsFiles,
+    dir: &mut ShellDir,
 ) -> String {
     terminal::leave();
     terminal::flush_input();
-    let region = target.region.clone();
-    let served = if target.static_credentials {
-        None
-    } else {
-        // While the shell runs, the screen is the shell's: trouble is said there.
-        let report: Reporter = Arc::new(|m: String| {
-            eprintln!("\r\nxrole-tui: {}\r", crate::domain::text::display_safe(&m));
-        });
-        match ServedChild::start(serving.broker, target, session, serving.files, None, report).await
-        {
-            Ok(s) => Some(s),
-            Err(why) => {
-                println!(
-                    "xrole-tui: note: the keys go in the shell's environment instead of an endpoint: {}",
-                    crate::domain::text::display_safe(&why)
-                );
-                None
-            }
-        }
-    };
-    let account = session
+    // While the shell runs, the screen is the shell's: trouble is said there.
+    let report: Reporter = Arc::new(|m: String| {
+        eprintln!("\r\nxrole-tui: {}\r", crate::domain::text::display_safe(&m));
+    });
+    let account = opened
+        .session
         .identity
         .as_ref()
         .map_or("", |i| i.account.as_str())
         .to_owned();
-    println!(
+    let banner = format!(
         "xrole-tui: shell for profile {} (account {account}); type 'exit' to return",
-        crate::domain::text::display_safe(&session.profile)
+        crate::domain::text::display_safe(&opened.session.profile)
     );
-    let delivery = served
-        .as_ref()
-        .map_or(shell_env::Delivery::Static, ServedChild::delivery);
-    let env = shell_env::child_env(std::env::vars_os(), session, region.as_deref(), delivery);
-    let (status, ended_in) = child::run_in(env, &[], serving.dir.as_deref()).await;
-    if ended_in.is_some() {
-        *serving.dir = ended_in;
+    let child = Child {
+        command: &[],
+        dir: dir.as_deref(),
+        static_keys: false,
+    };
+    let ran = serve::serve(opened, files, None, child, report, || println!("{banner}")).await;
+    if ran.ended_in.is_some() {
+        *dir = ran.ended_in;
     }
-    let text = match status {
-        Ok(status) => child::describe(&status),
+    let text = match ran.status {
+        Ok(status) => crate::serve::child::describe(&status),
         Err(e) => e,
     };
-    if let Some(s) = served {
-        s.finish();
-    }
     if let Err(e) = terminal::resume(term) {
         return format!("{text}; the screen could not be restored: {e}");
     }

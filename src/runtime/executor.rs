@@ -13,8 +13,9 @@ use crate::app::{Authenticated, Msg, RequestId};
 use crate::aws::authenticate::MfaInput;
 use crate::aws::broker::Broker;
 use crate::aws::error::AuthError;
-use crate::domain::console::{destination, partition_of, Page};
+use crate::domain::console::Page;
 use crate::domain::{ProfileSet, Target};
+use crate::flows::{self, open::OpenError};
 
 type Waiting = Arc<Mutex<HashMap<RequestId, oneshot::Sender<Zeroizing<String>>>>>;
 
@@ -26,46 +27,23 @@ pub struct Executor {
     waiting: Waiting,
 }
 
-/// Asks the TUI for a code and waits for the modal's answer; with the profile's `mfa_process`,
-/// runs it instead (saying so, since a hardware key may want a touch), and falls back to the
-/// modal when it fails.
+/// Asks the TUI for a code and waits for the modal's answer (a profile's `mfa_process` runs
+/// before, in the engine, and its failure is said here as a notice).
 struct TuiMfa {
     req: RequestId,
     tx: mpsc::UnboundedSender<Msg>,
     waiting: Waiting,
-    mfa_process: Option<String>,
 }
 
 impl MfaInput for TuiMfa {
     fn code(
         &mut self,
         serial: &str,
-        profile: &str,
+        _profile: &str,
     ) -> impl Future<Output = Result<Zeroizing<String>, AuthError>> + Send {
-        let helper = self.mfa_process.take();
         let (req, tx, waiting) = (self.req, self.tx.clone(), Arc::clone(&self.waiting));
-        let (serial, profile) = (serial.to_owned(), profile.to_owned());
+        let serial = serial.to_owned();
         async move {
-            if let Some(command) = helper {
-                let _ = tx.send(Msg::Notice {
-                    req,
-                    text: format!(
-                        "running mfa_process for {} (touch your security key if it blinks)…",
-                        crate::domain::text::display_safe(&serial)
-                    ),
-                });
-                let got =
-                    crate::aws::authenticate::mfa_process_code(command, profile.clone()).await;
-                match got {
-                    Ok(code) => return Ok(code),
-                    Err(e) => {
-                        let _ = tx.send(Msg::Notice {
-                            req,
-                            text: format!("{e}; type the code instead"),
-                        });
-                    }
-                }
-            }
             let (answer, rx) = oneshot::channel();
             if let Ok(mut w) = waiting.lock() {
                 w.insert(req, answer);
@@ -101,7 +79,7 @@ impl Executor {
 
     /// Runs `work` in a background task with the broker and an MFA input that asks the TUI's
     /// modal; its message is sent when it ends. The task is kept under `req` (to be cancelled).
-    fn run_with_mfa<F, Fut>(&mut self, req: RequestId, mfa_process: Option<String>, work: F)
+    fn run_with_mfa<F, Fut>(&mut self, req: RequestId, work: F)
     where
         F: FnOnce(Broker, TuiMfa) -> Fut + Send + 'static,
         Fut: std::future::Future<Output = Msg> + Send,
@@ -110,7 +88,6 @@ impl Executor {
             req,
             tx: self.tx.clone(),
             waiting: Arc::clone(&self.waiting),
-            mfa_process,
         };
         let (broker, tx) = (self.broker.clone(), self.tx.clone());
         self.tasks.retain(|_, t| !t.is_finished());
@@ -146,78 +123,52 @@ impl Executor {
         });
     }
 
-    /// Starts authenticating `target` through the broker.
-    /// With `run_for` (a role shell for a long run), the runway is secured first (see
-    /// `Broker::secure_runway`): the profile may be opened with a longer MFA session, and the
-    /// shell is then served from that profile.
+    /// Starts opening `target`'s session (see `flows::open`); with `run_for` (a role shell for
+    /// a long run) the runway is secured first, and the shell is then served from the profile
+    /// as opened.
     pub fn authenticate(
         &mut self,
         req: RequestId,
         target: Arc<Target>,
         run_for: Option<std::time::Duration>,
     ) {
-        self.run_with_mfa(
-            req,
-            target.mfa_process.clone(),
-            move |broker, mut mfa| async move {
-                #[cfg(debug_assertions)]
-                if std::env::var_os("XROLE_TEST_PANIC").is_some_and(|v| v == "task") {
-                    panic!("test panic in a background task");
-                }
-                let (target, note, changed) = match run_for {
-                    None => (target, None, false),
-                    Some(d) => {
-                        let mut longer = (*target).clone();
-                        match broker.secure_runway(&mut longer, d, SystemTime::now()) {
-                            Ok(note) => {
-                                let changed = note.is_some();
-                                (Arc::new(longer), note, changed)
-                            }
-                            Err(why) => {
-                                return Msg::AuthDone {
-                                    req,
-                                    result: Err(AuthError::Config(why)),
-                                };
-                            }
-                        }
-                    }
-                };
-                let result = broker
-                    .open(&target, &mut mfa, SystemTime::now())
-                    .await
-                    .map(|o| Authenticated {
-                        session: o.session,
-                        notes: note.into_iter().chain(o.notes).collect(),
-                        target: changed.then_some(target),
-                    });
-                Msg::AuthDone { req, result }
-            },
-        );
+        self.run_with_mfa(req, move |broker, mut mfa| async move {
+            #[cfg(debug_assertions)]
+            if std::env::var_os("XROLE_TEST_PANIC").is_some_and(|v| v == "task") {
+                panic!("test panic in a background task");
+            }
+            let opened = flows::open::open(broker, (*target).clone(), &mut mfa, run_for).await;
+            let result = match opened {
+                Ok(o) => Ok(Authenticated {
+                    target: o.lengthened.then_some(o.target),
+                    session: o.session,
+                    notes: o.notes,
+                }),
+                Err(OpenError::Runway(why)) => Err(AuthError::Config(why)),
+                Err(OpenError::Auth(e)) => Err(e),
+            };
+            Msg::AuthDone { req, result }
+        });
     }
 
-    /// Signs in to the console as `target` at `page` and opens the browser.
+    /// Signs in to the console as `target` at `page` (see `flows::console`) and opens the
+    /// browser.
     pub fn console(&mut self, req: RequestId, target: Arc<Target>, page: Page) {
-        self.run_with_mfa(req, target.mfa_process.clone(), move |broker, mut mfa| async move {
+        self.run_with_mfa(req, move |broker, mut mfa| async move {
             let result = async {
-                let partition = partition_of(&target.plan).map_err(AuthError::Config)?;
-                let at = destination(&page, target.region.as_deref(), partition)
-                    .map_err(AuthError::Config)?;
-                let (url, switch_to) = broker
-                    .console_link(&target, &at, &mut mfa, SystemTime::now())
-                    .await?;
-                let page = crate::serve::browser::open(&url).map_err(|why| {
-                        AuthError::Config(format!(
-                            "cannot open a browser ({why}); set BROWSER, or use `xrole-tui console {} --print`",
-                            crate::domain::text::display_safe(&target.name)
-                        ))
-                    })?;
+                let link = flows::console::sign_in_link(&broker, &target, &page, &mut mfa).await?;
+                let opened = crate::serve::browser::open(&link.url).map_err(|why| {
+                    AuthError::Config(format!(
+                        "cannot open a browser ({why}); set BROWSER, or use `xrole-tui console {} --print`",
+                        crate::domain::text::display_safe(&target.name)
+                    ))
+                })?;
                 // Removed after a few seconds, or when the TUI ends first.
-                tokio::spawn(page.keep());
-                Ok(match switch_to {
-                    Some(role) => format!(
-                        "console opened as the chain's first role; switch to {} there",
-                        role.as_str()
-                    ),
+                tokio::spawn(opened.keep());
+                Ok(match link.switch_to {
+                    Some((role, _)) => {
+                        format!("console opened as the chain's first role; switch to {role} there")
+                    }
                     None => format!(
                         "console opened for {}",
                         crate::domain::text::display_safe(&target.name)
@@ -229,20 +180,22 @@ impl Executor {
         });
     }
 
-    /// Revokes `target`'s older sessions with its own credentials.
-    pub fn revoke(&mut self, req: RequestId, target: Arc<Target>) {
-        self.run_with_mfa(req, target.mfa_process.clone(), move |broker, mut mfa| async move {
-            let result = crate::aws::revoking::revoke(&broker, &target, &target, &mut mfa)
+    /// Revokes `target`'s older sessions with its own credentials (see `flows::revoke`).
+    pub fn revoke(&mut self, req: RequestId, target: Arc<Target>, set: Arc<ProfileSet>) {
+        self.run_with_mfa(req, move |broker, mut mfa| async move {
+            let result = flows::revoke::revoke(&broker, &set, &target, &target, &mut mfa)
                 .await
                 .map(|done| {
-                    let mut text = format!(
-                        "revoked: sessions of {} issued before {} are denied (AWS may take a few minutes)",
-                        crate::domain::text::display_safe(&target.name),
-                        crate::domain::session::rfc3339(done.issued_before)
-                    );
+                    let mut text = done.said;
                     if let Some(w) = done.warning {
                         text.push_str("; ");
                         text.push_str(&w);
+                    }
+                    if !done.roles_stay.is_empty() {
+                        text.push_str(&format!(
+                            "; roles assumed from its sessions stay valid until they expire: {}",
+                            done.roles_stay.join(", ")
+                        ));
                     }
                     text
                 });

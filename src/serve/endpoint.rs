@@ -183,10 +183,8 @@ fn random_token() -> std::io::Result<String> {
 }
 
 /// Never prompts: the child owns the terminal. A profile's `mfa_process` still gives a code
-/// (it runs without the terminal); otherwise it says what to do instead.
-struct NoPrompt {
-    mfa_process: Option<String>,
-}
+/// (the engine runs it first, without the terminal); otherwise this says what to do instead.
+struct NoPrompt;
 
 impl MfaInput for NoPrompt {
     fn code(
@@ -194,21 +192,16 @@ impl MfaInput for NoPrompt {
         serial: &str,
         profile: &str,
     ) -> impl std::future::Future<Output = Result<Zeroizing<String>, AuthError>> + Send {
-        let helper = self
-            .mfa_process
-            .clone()
-            .map(|command| crate::aws::authenticate::mfa_process_code(command, profile.to_owned()));
         let why = format!(
             "profile {:?} needs a new MFA code for {}: its MFA session has ended; run `xrole-tui unlock` in this shell",
             display_safe(profile),
             display_safe(serial)
         );
-        async move {
-            match helper {
-                Some(code) => code.await,
-                None => Err(AuthError::Mfa(why)),
-            }
-        }
+        std::future::ready(Err(AuthError::Mfa(why)))
+    }
+
+    fn can_ask(&self) -> bool {
+        false
     }
 }
 
@@ -258,9 +251,7 @@ async fn refresh(
             ));
             was_cached = false;
         }
-        let mut mfa = NoPrompt {
-            mfa_process: target.mfa_process.clone(),
-        };
+        let mut mfa = NoPrompt;
         match broker.open(&target, &mut mfa, SystemTime::now()).await {
             Ok(outcome) => {
                 failures = 0;

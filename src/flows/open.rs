@@ -1,0 +1,72 @@
+//! Opening a session: the runway of a long run first (when asked), then the broker.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use crate::aws::authenticate::MfaInput;
+use crate::aws::broker::Broker;
+use crate::aws::error::AuthError;
+use crate::domain::session::Session;
+use crate::domain::Target;
+
+/// A session in use: the credentials, the profile they were opened for (as opened: a long run
+/// may have lengthened its MFA session), and the broker that renews them.
+#[derive(Clone)]
+pub struct Opened {
+    /// The credentials and their identity.
+    pub session: Session,
+    /// The profile, as opened.
+    pub target: Arc<Target>,
+    /// Opens it again when it runs out (its cache and locks are shared with every process).
+    pub broker: Broker,
+    /// Things to tell the user (durations clamped, a longer MFA session, cache trouble).
+    pub notes: Vec<String>,
+    /// True when the runway changed the profile's plan (the TUI then serves from this copy).
+    pub lengthened: bool,
+}
+
+/// Why a session could not be opened: a run longer than can be covered (said before any
+/// call), or the broker's error.
+#[derive(Debug)]
+pub enum OpenError {
+    /// `--for` / `L` asked for more than the profile can give, and why.
+    Runway(String),
+    /// Authentication failed.
+    Auth(AuthError),
+}
+
+impl From<AuthError> for OpenError {
+    fn from(e: AuthError) -> Self {
+        Self::Auth(e)
+    }
+}
+
+/// Opens `target`'s session through `broker`, asking `mfa` for a code only when a call needs
+/// one. With `run_for` (a run that must outlive today's sessions), the runway is secured first
+/// (`Broker::secure_runway`): the MFA session may be opened again, longer.
+pub async fn open(
+    broker: Broker,
+    target: Target,
+    mfa: &mut impl MfaInput,
+    run_for: Option<Duration>,
+) -> Result<Opened, OpenError> {
+    let mut target = target;
+    let mut notes = Vec::new();
+    let mut lengthened = false;
+    if let Some(run) = run_for {
+        let note = broker
+            .secure_runway(&mut target, run, SystemTime::now())
+            .map_err(OpenError::Runway)?;
+        lengthened = note.is_some();
+        notes.extend(note);
+    }
+    let outcome = broker.open(&target, mfa, SystemTime::now()).await?;
+    notes.extend(outcome.notes);
+    Ok(Opened {
+        session: outcome.session,
+        target: Arc::new(target),
+        broker,
+        notes,
+        lengthened,
+    })
+}
