@@ -18,9 +18,10 @@ use aws_sdk_sts::Client;
 use aws_smithy_mocks::{create_mock_http_client, mock, MockResponseInterceptor, Rule, RuleMode};
 use aws_smithy_types::error::ErrorMetadata;
 use aws_smithy_types::DateTime;
-use xrole_tui::aws::authenticate::{Engine, MfaInput, Outcome};
+use xrole_tui::aws::authenticate::{Engine, Outcome};
 use xrole_tui::aws::cache::Cache;
 use xrole_tui::aws::error::AuthError;
+use xrole_tui::aws::mfa::MfaInput;
 use xrole_tui::domain::ProfileSet;
 use zeroize::Zeroizing;
 

@@ -1,7 +1,6 @@
 //! Executing a plan: the root credentials, then each STS call, with the cache in front of every
 //! call and the expected-account guard at the end.
 
-use std::future::Future;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -10,40 +9,11 @@ use zeroize::Zeroizing;
 
 use super::cache::{self, Cache};
 use super::error::AuthError;
+use super::mfa::{code_for, MfaInput};
 pub use super::session_keys::{all_keys, session_key, sso_key, step_keys};
 use super::{leaf, lock, sdk, sts};
 use crate::domain::session::{CallerIdentity, Credentials, Session};
-use crate::domain::validate::{self, CHAINED_ROLE_MAX};
 use crate::domain::{Step, Target};
-
-/// How a person gives an MFA code: a terminal prompt or a line of stdin (`cli/mfa.rs`), the
-/// TUI's modal (`runtime/executor.rs`), a code handed in by `unlock` or nobody at all (a served
-/// child, `serve/`). A profile's `mfa_process` comes first, for every one of them, in one place
-/// ([`Engine::authenticate`] through `code_for`).
-pub trait MfaInput: Send {
-    /// A code for `serial`, asked on behalf of `profile`.
-    fn code(
-        &mut self,
-        serial: &str,
-        profile: &str,
-    ) -> impl Future<Output = Result<Zeroizing<String>, AuthError>> + Send;
-
-    /// Tells the user something while they wait (another process holds a lock).
-    fn notice(&mut self, _text: &str) {}
-
-    /// True when a refused code can be asked for again at once (a terminal prompt); the TUI's
-    /// modal gets the reason instead and the user types the next code there.
-    fn asks_again(&self) -> bool {
-        false
-    }
-
-    /// True when a person can be asked at all, so that a failed `mfa_process` falls back to
-    /// asking (the TUI's modal, a terminal); false where nobody can answer (a served child's
-    /// endpoint), and then the helper's failure is the answer.
-    fn can_ask(&self) -> bool {
-        true
-    }
-}
 
 /// A change to every STS client's configuration (tests use it to install mocks).
 pub type StsCustomizer =
@@ -93,7 +63,6 @@ impl Engine {
         now: SystemTime,
     ) -> Result<Outcome, AuthError> {
         let plan = &target.plan;
-        let profile = target.name.as_str();
         let mut notes = plan.notes.clone();
         let keys = step_keys(target);
         let (mut next, mut creds, mut identity) = match self.cached(&keys, now) {
@@ -117,13 +86,10 @@ impl Engine {
                 Some(c) => c,
                 None => self.root(target, now).await?,
             };
-            let client = self.sts(&source);
-            let caller = if next == 0 {
-                target.root_profile().to_owned()
-            } else {
-                step_profile(&plan.steps[next - 1])
-                    .unwrap_or(target.root_profile())
-                    .to_owned()
+            // The profile whose credentials make the call, for error messages.
+            let caller = match next.checked_sub(1).map(|i| &plan.steps[i]) {
+                Some(before) => step_profile(before).unwrap_or(target.root_profile()),
+                None => target.root_profile(),
             };
             let serial = match step {
                 Step::SessionToken { mfa_serial, .. } | Step::AssumeRole { mfa_serial, .. } => {
@@ -131,89 +97,68 @@ impl Engine {
                 }
             };
             // Only one process at a time asks for a code on a device.
-            let _device = match serial {
+            let (_device, code) = match serial {
                 Some(serial) => {
-                    let doing = format!("asking for an MFA code for {serial}");
-                    if let Some(h) = held.as_mut() {
-                        h.set_state(true, &doing);
-                    }
-                    self.lock(&cache::Key::new(&["mfa-device", serial]), true, &doing, mfa)
-                        .await?
+                    let (device, code) = self.code(target, serial, held.as_mut(), mfa).await?;
+                    (device, Some(code))
                 }
-                None => None,
+                None => (None, None),
             };
-            let code = match serial {
-                Some(serial) => {
-                    let helper = target.mfa_process.as_deref();
-                    Some(code_for(mfa, serial, profile, self.cache.as_ref(), helper).await?)
-                }
-                None => None,
+            let mfa_pair = serial.zip(code.as_deref().map(String::as_str));
+            sts_calls += 1;
+            let (c, id) = sts::call(step, &self.sts(&source), &source, mfa_pair, caller).await?;
+            let entry = cache::Entry {
+                credentials: c,
+                identity: id,
             };
-            match step {
-                Step::SessionToken {
-                    mfa_serial,
-                    duration,
-                } => {
-                    let mfa = mfa_serial
-                        .as_deref()
-                        .zip(code.as_deref().map(String::as_str));
-                    sts_calls += 1;
-                    creds = Some(sts::get_session_token(&client, mfa, *duration, &caller).await?);
-                    identity = None;
-                }
-                Step::AssumeRole {
-                    profile: role_profile,
-                    role_arn,
-                    external_id,
-                    session_name,
-                    duration,
-                    ..
-                } => {
-                    let mut duration = *duration;
-                    // The plan has told the user; AWS would refuse the call otherwise.
-                    if source.session_token.is_some()
-                        && duration.is_some_and(|d| d > CHAINED_ROLE_MAX)
-                    {
-                        duration = Some(CHAINED_ROLE_MAX);
-                    }
-                    let name = session_name
-                        .clone()
-                        .unwrap_or_else(|| default_session_name(role_profile));
-                    let request = sts::AssumeRoleRequest {
-                        role_arn: role_arn.as_str(),
-                        session_name: &name,
-                        duration,
-                        external_id: external_id.as_deref(),
-                        mfa: serial.zip(code.as_deref().map(String::as_str)),
-                        caller_profile: &caller,
-                    };
-                    sts_calls += 1;
-                    let (c, id) = sts::assume_role(&client, &request).await?;
-                    creds = Some(c);
-                    identity = id;
-                }
-            }
-            // AWS took the code: it is refused locally from now on, for its replay window.
-            if let (Some(serial), Some(code), Some(cache)) = (serial, code.as_deref(), &self.cache)
-            {
-                let _ = cache.mark_code_used(serial, code, SystemTime::now());
-            }
-            if let (Some(cache), Some(c)) = (&self.cache, &creds) {
-                let entry = cache::Entry {
-                    credentials: c.clone(),
-                    identity: identity.clone(),
-                };
-                if let Err(e) = cache.put(&keys[next], &entry) {
-                    notes.push(format!("credentials not cached: {e}"));
-                }
-            }
+            notes.extend(self.remember(&keys[next], &entry, mfa_pair));
+            creds = Some(entry.credentials);
+            identity = entry.identity;
             next += 1;
         }
-        let mut creds = match creds {
+        let creds = match creds {
             Some(c) => c,
             None => self.root(target, now).await?,
         };
-        if plan.session_for_process_keys && creds.session_token.is_none() {
+        let (session, calls) = self.finish(target, creds, identity).await?;
+        Ok(Outcome {
+            session,
+            notes,
+            sts_calls: sts_calls + calls,
+        })
+    }
+
+    /// Caches a step's result under `key`, and marks the code it took as used (AWS took it:
+    /// it is refused locally from now on, for its replay window). Returns a note when the
+    /// cache could not be written.
+    fn remember(
+        &self,
+        key: &cache::Key,
+        entry: &cache::Entry,
+        mfa: Option<(&str, &str)>,
+    ) -> Option<String> {
+        let cache = self.cache.as_ref()?;
+        if let Some((serial, code)) = mfa {
+            let _ = cache.mark_code_used(serial, code, SystemTime::now());
+        }
+        cache
+            .put(key, entry)
+            .err()
+            .map(|e| format!("credentials not cached: {e}"))
+    }
+
+    /// The last checks of an opened session: keys of a `credential_process` that are long-term
+    /// get a session of their own, and a profile's expected account is checked (with one
+    /// GetCallerIdentity when the identity is not known yet). Returns the STS calls made.
+    async fn finish(
+        &self,
+        target: &Target,
+        mut creds: Credentials,
+        mut identity: Option<CallerIdentity>,
+    ) -> Result<(Session, usize), AuthError> {
+        let profile = target.name.as_str();
+        let mut sts_calls = 0;
+        if target.plan.session_for_process_keys && creds.session_token.is_none() {
             // A helper that hands out long-term keys: they stay in this process, as keys
             // from the files do, and a session goes out instead.
             sts_calls += 1;
@@ -238,15 +183,34 @@ impl Engine {
                 )));
             }
         }
-        Ok(Outcome {
-            session: Session {
-                profile: profile.to_owned(),
-                credentials: creds,
-                identity,
-            },
-            notes,
-            sts_calls,
-        })
+        let session = Session {
+            profile: profile.to_owned(),
+            credentials: creds,
+            identity,
+        };
+        Ok((session, sts_calls))
+    }
+
+    /// A code for `serial`, asked under the device's cross-process lock (held while the code
+    /// is used, so only one process at a time asks on a device); `held` is the step's lock,
+    /// whose state says that a code is being asked for.
+    async fn code(
+        &self,
+        target: &Target,
+        serial: &str,
+        held: Option<&mut lock::Held>,
+        mfa: &mut impl MfaInput,
+    ) -> Result<(Option<lock::Held>, Zeroizing<String>), AuthError> {
+        let doing = format!("asking for an MFA code for {serial}");
+        if let Some(h) = held {
+            h.set_state(true, &doing);
+        }
+        let device = self
+            .lock(&cache::Key::new(&["mfa-device", serial]), true, &doing, mfa)
+            .await?;
+        let helper = target.mfa_process.as_deref();
+        let code = code_for(mfa, serial, &target.name, self.cache.as_ref(), helper).await?;
+        Ok((device, code))
     }
 
     /// The cross-process lock of `key`; `None` without a cache (nothing is shared then).
@@ -337,75 +301,6 @@ impl Engine {
     }
 }
 
-/// Why `code` cannot be sent for `serial`: not 6 digits, or already accepted on that device
-/// (AWS would refuse it).
-fn refused(code: &str, serial: &str, cache: Option<&Cache>) -> Option<String> {
-    match validate::mfa_code(code) {
-        Err(e) => Some(e),
-        Ok(()) if cache.is_some_and(|c| c.code_used(serial, code, SystemTime::now())) => {
-            Some(format!(
-                "that code was already used on {serial}: wait for the next code ({}s)",
-                crate::domain::totp::seconds_left(SystemTime::now())
-            ))
-        }
-        Ok(()) => None,
-    }
-}
-
-/// A code for `serial`: the profile's `mfa_process` first (saying so: a hardware key may want a
-/// touch), then the person, when the helper fails and someone can be asked.
-async fn code_for(
-    mfa: &mut impl MfaInput,
-    serial: &str,
-    profile: &str,
-    cache: Option<&Cache>,
-    helper: Option<&str>,
-) -> Result<Zeroizing<String>, AuthError> {
-    if let Some(command) = helper {
-        mfa.notice(&format!(
-            "running mfa_process for {serial} (touch your security key if it blinks)…"
-        ));
-        let got = mfa_process_code(command.to_owned(), profile.to_owned())
-            .await
-            .and_then(|raw| {
-                let code = Zeroizing::new(raw.trim().to_owned());
-                match refused(&code, serial, cache) {
-                    None => Ok(code),
-                    Some(why) => Err(AuthError::Mfa(format!(
-                        "mfa_process of profile {profile:?}: {why}"
-                    ))),
-                }
-            });
-        match got {
-            Ok(code) => return Ok(code),
-            Err(e) if mfa.can_ask() => mfa.notice(&format!("{e}; type the code instead")),
-            Err(e) => return Err(e),
-        }
-    }
-    ask(mfa, serial, profile, cache).await
-}
-
-/// A code for `serial` from the person: 6 digits, and not one already accepted on that device. An input that can ask again ([`MfaInput::asks_again`], a terminal prompt) is asked up
-/// to three times; any other gets the reason, with nothing sent to AWS.
-async fn ask(
-    mfa: &mut impl MfaInput,
-    serial: &str,
-    profile: &str,
-    cache: Option<&Cache>,
-) -> Result<Zeroizing<String>, AuthError> {
-    let mut tries = 0;
-    loop {
-        tries += 1;
-        let raw = mfa.code(serial, profile).await?;
-        let code = Zeroizing::new(raw.trim().to_owned());
-        match refused(&code, serial, cache) {
-            None => return Ok(code),
-            Some(why) if tries < 3 && mfa.asks_again() => mfa.notice(&why),
-            Some(why) => return Err(AuthError::Mfa(format!("{why}; nothing was sent to AWS"))),
-        }
-    }
-}
-
 /// What a step does, for the lock file.
 fn describe(step: &Step) -> String {
     match step {
@@ -440,17 +335,6 @@ impl Engine {
         let _ = cache.put(&key, &entry); // a cache that cannot be written only costs a call
         Ok(creds)
     }
-}
-
-/// A code from the profile's `mfa_process`, run off the async threads within its bounds.
-async fn mfa_process_code(
-    command: String,
-    profile: String,
-) -> Result<Zeroizing<String>, AuthError> {
-    tokio::task::spawn_blocking(move || crate::helper::mfa_code(&command, &profile))
-        .await
-        .map_err(|e| AuthError::Mfa(format!("mfa_process did not run: {e}")))?
-        .map_err(AuthError::Mfa)
 }
 
 /// The profile whose credentials a step's result are.

@@ -9,9 +9,10 @@ use std::time::{Duration, SystemTime};
 
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
-use super::authenticate::{Engine, MfaInput, Outcome, StsCustomizer};
+use super::authenticate::{Engine, Outcome, StsCustomizer};
 use super::cache::Cache;
 use super::error::AuthError;
+use super::mfa::MfaInput;
 use super::sdk::{self, ClientEnv, ClientSpec, Service};
 use crate::domain::console::{sign_in, SignIn};
 use crate::domain::session::{freshness, min_ttl, CallerIdentity, Credentials, Freshness, Session};

@@ -4,10 +4,10 @@
 
 use std::time::{Duration, SystemTime};
 
-use super::authenticate::MfaInput;
 use super::broker::Broker;
 use super::error::AuthError;
 use super::iam::{identity_and_time, put_policy, Subject};
+use super::mfa::MfaInput;
 use crate::domain::revoke::{name_of, policy, POLICY_NAME};
 use crate::domain::text::display_safe;
 use crate::domain::{Step, Target};

@@ -7,6 +7,8 @@ use zeroize::Zeroizing;
 
 use super::error::{from_sdk, AuthError, Call};
 use crate::domain::session::{CallerIdentity, Credentials};
+use crate::domain::validate::CHAINED_ROLE_MAX;
+use crate::domain::Step;
 
 /// The parameters of one AssumeRole.
 #[derive(Clone)]
@@ -168,4 +170,46 @@ pub async fn federation_token(
         .await
         .map_err(|e| from_sdk(&e, call))?;
     convert(call.action, out.credentials())
+}
+
+/// Makes `step`'s STS call with `source`'s client; `mfa` is the device and its code.
+pub async fn call(
+    step: &Step,
+    client: &aws_sdk_sts::Client,
+    source: &Credentials,
+    mfa: Option<(&str, &str)>,
+    caller: &str,
+) -> Result<(Credentials, Option<CallerIdentity>), AuthError> {
+    match step {
+        Step::SessionToken { duration, .. } => {
+            let creds = get_session_token(client, mfa, *duration, caller).await?;
+            Ok((creds, None))
+        }
+        Step::AssumeRole {
+            profile: role_profile,
+            role_arn,
+            external_id,
+            session_name,
+            duration,
+            ..
+        } => {
+            let mut duration = *duration;
+            // The plan has told the user; AWS would refuse the call otherwise.
+            if source.session_token.is_some() && duration.is_some_and(|d| d > CHAINED_ROLE_MAX) {
+                duration = Some(CHAINED_ROLE_MAX);
+            }
+            let name = session_name
+                .clone()
+                .unwrap_or_else(|| super::authenticate::default_session_name(role_profile));
+            let request = AssumeRoleRequest {
+                role_arn: role_arn.as_str(),
+                session_name: &name,
+                duration,
+                external_id: external_id.as_deref(),
+                mfa,
+                caller_profile: caller,
+            };
+            assume_role(client, &request).await
+        }
+    }
 }

@@ -7,8 +7,8 @@ use std::io::{BufRead, IsTerminal};
 
 use zeroize::Zeroizing;
 
-use crate::aws::authenticate::MfaInput;
 use crate::aws::error::AuthError;
+use crate::aws::mfa::MfaInput;
 
 /// Reads codes without a TUI.
 #[derive(Debug, Clone, Default)]

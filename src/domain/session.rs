@@ -5,6 +5,12 @@ use std::time::{Duration, SystemTime};
 
 use zeroize::Zeroizing;
 
+mod process;
+mod time;
+
+pub use process::parse_process_output;
+pub use time::{countdown, min_ttl, parse_rfc3339, rfc3339, short_countdown};
+
 /// Cached credentials are reused only while more than this remains.
 pub const REUSE_WINDOW: Duration = Duration::from_secs(5 * 60);
 /// The countdown turns yellow below this.
@@ -149,93 +155,6 @@ impl ExpiryStatus {
     }
 }
 
-/// `1h 02m 03s`, `4m 05s`, `9s`: the countdown text.
-pub fn countdown(left: Duration) -> String {
-    let s = left.as_secs();
-    let (h, m, s) = (s / 3600, s / 60 % 60, s % 60);
-    if h > 0 {
-        format!("{h}h {m:02}m {s:02}s")
-    } else if m > 0 {
-        format!("{m}m {s:02}s")
-    } else {
-        format!("{s}s")
-    }
-}
-
-/// `11h05m`, `42m`, `9s`: a countdown for a badge, where minutes are precise enough.
-pub fn short_countdown(left: Duration) -> String {
-    let s = left.as_secs();
-    let (h, m) = (s / 3600, s / 60 % 60);
-    if h > 0 {
-        format!("{h}h{m:02}m")
-    } else if m > 0 {
-        format!("{m}m")
-    } else {
-        format!("{s}s")
-    }
-}
-
-/// RFC 3339 in UTC with whole seconds: `2026-11-23T06:03:39Z`.
-pub fn rfc3339(t: SystemTime) -> String {
-    humantime::format_rfc3339_seconds(t).to_string()
-}
-
-/// Parses an RFC 3339 timestamp.
-pub fn parse_rfc3339(s: &str) -> Option<SystemTime> {
-    let s = s.trim();
-    if let Ok(t) = humantime::parse_rfc3339_weak(s) {
-        return Some(t);
-    }
-    // A numeric offset (`+01:00`, `-0500`), as Python's isoformat() writes: UTC is the time
-    // without it, moved back by the offset.
-    let cut = s.len().checked_sub(6).filter(|&i| s.is_char_boundary(i))?;
-    let (base, offset) = match s.get(cut..) {
-        Some(o) if o.as_bytes().get(3) == Some(&b':') => (&s[..cut], o.replace(':', "")),
-        _ => {
-            let cut = s.len().checked_sub(5).filter(|&i| s.is_char_boundary(i))?;
-            (&s[..cut], s[cut..].to_owned())
-        }
-    };
-    let sign = match offset.as_bytes().first() {
-        Some(b'+') => 1i64,
-        Some(b'-') => -1,
-        _ => return None,
-    };
-    let digits = offset
-        .get(1..5)
-        .filter(|d| d.bytes().all(|b| b.is_ascii_digit()))?;
-    let hours: i64 = digits[..2].parse().ok()?;
-    let minutes: i64 = digits[2..].parse().ok()?;
-    if hours > 23 || minutes > 59 {
-        return None;
-    }
-    let local = humantime::parse_rfc3339_weak(base).ok()?;
-    let shift = Duration::from_secs(u64::try_from((hours * 60 + minutes) * 60).ok()?);
-    if sign > 0 {
-        local.checked_sub(shift)
-    } else {
-        local.checked_add(shift)
-    }
-}
-
-/// Reads `XROLE_MIN_TTL`: whole seconds a session must have left to be reused or served, at
-/// least 60 and under 12 hours (default [`REUSE_WINDOW`], 300 s, as aws-vault's `AWS_MIN_TTL`).
-pub fn min_ttl(value: Option<&str>) -> Result<Duration, String> {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(REUSE_WINDOW),
-        Some(v) => v
-            .strip_suffix('s')
-            .unwrap_or(v)
-            .parse::<u64>()
-            .ok()
-            .filter(|s| (60..43_200).contains(s))
-            .map(Duration::from_secs)
-            .ok_or_else(|| {
-                format!("XROLE_MIN_TTL is {v:?}; it must be a number of seconds from 60 to 43199")
-            }),
-    }
-}
-
 /// What a lifetime says about credentials that were just opened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Freshness {
@@ -283,80 +202,28 @@ pub fn freshness(creds: &Credentials, just_issued: bool, now: SystemTime) -> Fre
     }
 }
 
-/// The JSON a `credential_process` prints (version 1, as the AWS CLI documents it).
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct ProcessOutput {
-    version: Option<serde_json::Value>,
-    access_key_id: Option<String>,
-    secret_access_key: Option<String>,
-    session_token: Option<String>,
-    expiration: Option<String>,
-}
-
-/// Reads the output of a `credential_process`; the error says what is wrong, never a value.
-pub fn parse_process_output(json: &[u8]) -> Result<Credentials, String> {
-    let out: ProcessOutput = serde_json::from_slice(json).map_err(|e| {
-        format!(
-            "its output is not the JSON the AWS CLI expects (line {}, column {})",
-            e.line(),
-            e.column()
-        )
-    })?;
-    if out.version != Some(serde_json::Value::from(1)) {
-        return Err("its output must have \"Version\": 1".into());
-    }
-    let access_key_id = out
-        .access_key_id
-        .filter(|k| !k.is_empty())
-        .ok_or("its output has no AccessKeyId")?;
-    let secret_access_key = out
-        .secret_access_key
-        .filter(|k| !k.is_empty())
-        .ok_or("its output has no SecretAccessKey")?;
-    let expiration = match out.expiration.as_deref() {
-        None | Some("") => None,
-        Some(text) => Some(parse_rfc3339(text).ok_or_else(|| {
-            format!(
-                "its Expiration {:?} is not an ISO 8601 time",
-                super::text::display_safe(text)
-            )
-        })?),
-    };
-    Ok(Credentials {
-        access_key_id,
-        secret_access_key: Zeroizing::new(secret_access_key),
-        session_token: out
-            .session_token
-            .filter(|t| !t.is_empty())
-            .map(Zeroizing::new),
-        expiration,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn min_ttl_and_the_refresh_time() {
-        assert_eq!(min_ttl(None), Ok(REUSE_WINDOW));
-        assert_eq!(min_ttl(Some("  ")), Ok(REUSE_WINDOW));
-        assert_eq!(min_ttl(Some("890")), Ok(Duration::from_secs(890)));
-        assert_eq!(min_ttl(Some("600s")), Ok(Duration::from_secs(600)));
-        for bad in ["59", "43200", "-5", "5m", "1e3"] {
-            assert!(
-                min_ttl(Some(bad)).unwrap_err().contains("XROLE_MIN_TTL"),
-                "{bad}"
-            );
-        }
+    fn the_refresh_time() {
+        let ttl = Duration::from_secs(890);
         let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
         let c = creds(Some(t0 + Duration::from_secs(900)));
-        let ttl = Duration::from_secs(890);
         assert_eq!(c.refresh_at(ttl), Some(t0 + Duration::from_secs(10)));
         assert!(c.reusable_for(t0 + Duration::from_secs(9), ttl));
         assert!(!c.reusable_for(t0 + Duration::from_secs(10), ttl));
         assert_eq!(creds(None).refresh_at(ttl), None);
+    }
+
+    fn creds(expiration: Option<SystemTime>) -> Credentials {
+        Credentials {
+            access_key_id: "ASIAEXAMPLEKEY123456".into(),
+            secret_access_key: Zeroizing::new("secret-canary".into()),
+            session_token: Some(Zeroizing::new("token-canary".into())),
+            expiration,
+        }
     }
 
     #[test]
@@ -391,68 +258,6 @@ mod tests {
             freshness(&creds(at(40 * 3600)), false, now),
             Freshness::Fine
         );
-    }
-
-    #[test]
-    fn times_with_a_numeric_offset() {
-        let utc = parse_rfc3339("2026-11-23T18:00:00Z").unwrap();
-        assert_eq!(parse_rfc3339("2026-11-23T19:30:00+01:30"), Some(utc));
-        assert_eq!(parse_rfc3339("2026-11-23T13:00:00-0500"), Some(utc));
-        assert_eq!(
-            parse_rfc3339("2026-11-23T18:00:00.250Z").map(|t| t > utc),
-            Some(true)
-        );
-        for bad in [
-            "",
-            "soon",
-            "2026-11-23T18:00:00+25:00",
-            "2026-11-23T18:00:00+ab:00",
-            "+01:00",
-        ] {
-            assert_eq!(parse_rfc3339(bad), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn credential_process_output() {
-        let ok = br#"{"Version": 1, "AccessKeyId": "ASIAX", "SecretAccessKey": "s3cr3t",
-            "SessionToken": "tok", "Expiration": "2026-11-23T18:00:00+00:00"}"#;
-        let c = parse_process_output(ok).unwrap();
-        assert_eq!(c.access_key_id, "ASIAX");
-        assert!(c.expiration.is_some());
-        let long_term = br#"{"Version": 1, "AccessKeyId": "AKIAX", "SecretAccessKey": "s"}"#;
-        assert_eq!(parse_process_output(long_term).unwrap().expiration, None);
-        for (bad, says) in [
-            (
-                &br#"{"Version": 2, "AccessKeyId": "A", "SecretAccessKey": "s"}"#[..],
-                "Version",
-            ),
-            (
-                br#"{"Version": 1, "SecretAccessKey": "s3cr3t"}"#,
-                "AccessKeyId",
-            ),
-            (
-                br#"{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": ""}"#,
-                "SecretAccessKey",
-            ),
-            (
-                br#"{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "s", "Expiration": "x"}"#,
-                "Expiration",
-            ),
-            (b"not json s3cr3t", "line 1"),
-        ] {
-            let e = parse_process_output(bad).err().unwrap();
-            assert!(e.contains(says) && !e.contains("s3cr3t"), "{e}");
-        }
-    }
-
-    fn creds(expiration: Option<SystemTime>) -> Credentials {
-        Credentials {
-            access_key_id: "ASIAEXAMPLEKEY123456".into(),
-            secret_access_key: Zeroizing::new("secret-canary".into()),
-            session_token: Some(Zeroizing::new("token-canary".into())),
-            expiration,
-        }
     }
 
     #[test]
@@ -499,12 +304,5 @@ mod tests {
         assert_eq!(i.account, "111111111111");
         assert_eq!(i.name(), "admin/alice");
         assert!(CallerIdentity::from_arn("nonsense", "").is_none());
-    }
-
-    #[test]
-    fn rfc3339_round_trip() {
-        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_500_000);
-        assert_eq!(parse_rfc3339(&rfc3339(t)), Some(t));
-        assert!(rfc3339(t).ends_with('Z'));
     }
 }

@@ -1,8 +1,8 @@
 //! Signing in to the AWS web console as a profile, and its switch-role link.
 
-use crate::aws::authenticate::MfaInput;
 use crate::aws::broker::Broker;
 use crate::aws::error::AuthError;
+use crate::aws::mfa::MfaInput;
 use crate::domain::console::{
     destination, display_name, partition_of, sign_in, switch_role_url, Page, SignIn,
 };

@@ -3,9 +3,9 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::aws::authenticate::MfaInput;
 use crate::aws::broker::Broker;
 use crate::aws::error::AuthError;
+use crate::aws::mfa::MfaInput;
 use crate::domain::session::Session;
 use crate::domain::Target;
 

@@ -1,9 +1,9 @@
 //! Revoking a profile's sessions: every session of its role (or, for a user profile, of the
 //! user) issued before now stops working, as the console's "Revoke active sessions" does.
 
-use crate::aws::authenticate::MfaInput;
 use crate::aws::broker::Broker;
 use crate::aws::error::AuthError;
+use crate::aws::mfa::MfaInput;
 use crate::aws::revoking;
 use crate::domain::revoke::describe;
 use crate::domain::session::rfc3339;

@@ -10,9 +10,9 @@ use tokio::task::JoinHandle;
 use zeroize::Zeroizing;
 
 use crate::app::{Authenticated, Msg, RequestId};
-use crate::aws::authenticate::MfaInput;
 use crate::aws::broker::Broker;
 use crate::aws::error::AuthError;
+use crate::aws::mfa::MfaInput;
 use crate::domain::console::Page;
 use crate::domain::{ProfileSet, Target};
 use crate::flows::{self, open::OpenError};
@@ -117,9 +117,11 @@ impl Executor {
             } else {
                 Err("the cache is off (--no-cache or XROLE_CACHE=none): no session is kept".into())
             };
-            let _ = tx.send(Msg::Forgotten(result));
+            // The sessions as they are now go first, so that the screen that says "forgot"
+            // no longer shows them.
             let found = broker.live_sessions(&set, SystemTime::now());
             let _ = tx.send(Msg::CachedSessions(found));
+            let _ = tx.send(Msg::Forgotten(result));
         });
     }
 

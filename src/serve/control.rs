@@ -15,8 +15,8 @@ use tokio::task::JoinHandle;
 use zeroize::Zeroizing;
 
 use super::endpoint::{read, Shared};
-use crate::aws::authenticate::MfaInput;
 use crate::aws::error::AuthError;
+use crate::aws::mfa::MfaInput;
 use crate::domain::serving::{Answer, Served};
 use crate::domain::session::rfc3339;
 

@@ -13,9 +13,9 @@ use std::time::SystemTime;
 use tokio::task::JoinHandle;
 use zeroize::Zeroizing;
 
-use crate::aws::authenticate::MfaInput;
 use crate::aws::broker::Broker;
 use crate::aws::error::AuthError;
+use crate::aws::mfa::MfaInput;
 use crate::domain::serving::{retry_delay, Answer, Served};
 use crate::domain::session::{rfc3339, Credentials};
 use crate::domain::text::display_safe;
