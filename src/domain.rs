@@ -2,6 +2,7 @@
 //! about the terminal, the async runtime or the AWS SDK.
 
 mod checks;
+pub mod client_spec;
 pub mod console;
 pub mod frecency;
 pub mod ini;
