@@ -4,6 +4,7 @@
 pub mod event_loop;
 pub mod executor;
 pub mod job;
+mod s3_calls;
 pub mod terminal;
 pub mod watch;
 

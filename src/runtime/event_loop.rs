@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use futures::{FutureExt, StreamExt};
 use ratatui::DefaultTerminal;
-use tokio::signal::unix::{signal, SignalKind};
+use tokio::signal::unix::{signal, Signal, SignalKind};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -15,6 +15,7 @@ use super::executor::Executor;
 use super::terminal;
 use crate::app::{App, Effect, Msg};
 use crate::config::AwsFiles;
+use crate::domain::ProfileSet;
 use crate::flows::open::Opened;
 use crate::flows::serve::{self, Child};
 use crate::flows::start::{Exit, Mode, Start};
@@ -69,154 +70,65 @@ pub async fn run(start: Start) -> std::io::Result<Exit> {
         files,
         mode,
     } = start;
-    let mut sigterm = signal(SignalKind::terminate())?;
-    let mut sighup = signal(SignalKind::hangup())?;
-    // The terminal keeps Ctrl-C as a signal (see `terminal::enter`): SIGINT is the Ctrl-C key.
-    // SIGTSTP from outside (`kill -TSTP`) suspends as the Ctrl-Z key does. Ctrl-\ is held.
-    let mut sigint = signal(SignalKind::interrupt())?;
-    let mut sigtstp = signal(SignalKind::from_raw(libc::SIGTSTP))?;
-    let _sigquit = signal(SignalKind::quit())?;
-
+    let mut signals = Signals::new()?;
     let mut term = terminal::enter()?;
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut input = spawn_input(tx.clone());
     let ticker = spawn_ticker(tx.clone());
     let watcher = super::watch::spawn(files.clone(), tx.clone());
     let mut executor = Executor::new(broker, tx.clone());
-    let mut app = App::new(Arc::clone(&set), preselect.as_deref(), SystemTime::now());
-    app.picking = mode == Mode::Pick;
-    if let Some(dir) = crate::store::usage::download_dir() {
-        app.download_dir = dir;
-    }
-    // Recent first: the history is a small file, read before the first frame so the list does
-    // not move under the user's eyes.
-    let now = SystemTime::now();
-    let ranked = crate::store::usage::load().ranked(now);
-    app.list.set_recent(ranked.iter().map(|(n, _)| n.as_str()));
-    match preselect.as_deref() {
-        Some(name) => {
-            app.list.select_name(name);
-        }
-        None => app.list.move_by(isize::MIN / 2),
-    }
+    let mut app = new_app(Arc::clone(&set), preselect.as_deref(), mode);
     // Each role shell starts where the one before it ended (the first in this directory).
     let mut shell_dir: ShellDir = std::env::current_dir().ok();
     // Sessions from earlier runs and other commands, found after the first frame; then every
-    // change another process (or this one) makes to the store.
+    // change another process (or this one) makes to the store, watched once the first frame
+    // is drawn (which it does not delay).
     executor.scan_cache(set);
-    let mut dirs = crate::store::Dirs::from_env();
-    if !executor.broker().has_cache() {
-        dirs.cache = None;
-    }
-    // Set up after the first frame is drawn, which it does not delay.
+    let dirs = store_dirs(executor.broker());
     let mut store: Option<crate::store::Watch> = None;
 
     let exit = loop {
         if app.take_dirty() {
-            #[cfg(debug_assertions)]
-            if std::env::var_os("XROLE_TEST_PANIC").is_some_and(|v| v == "render") {
-                panic!("test panic while drawing");
-            }
-            terminal::draw(&mut term, |f| crate::ui::render(f, &app))?;
+            draw(&mut term, &app)?;
             if store.is_none() {
-                let store_tx = tx.clone();
-                store = Some(crate::store::watch(&dirs, move |change| {
-                    let _ = store_tx.send(Msg::StoreChanged(change));
-                }));
+                store = Some(watch_store(&dirs, tx.clone()));
             }
         }
-        let first = tokio::select! {
-            m = rx.recv() => m,
-            _ = sigterm.recv() => break Exit::Signal(libc::SIGTERM),
-            _ = sighup.recv() => break Exit::Signal(libc::SIGHUP),
-            _ = sigint.recv() => Some(Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL))),
-            _ = sigtstp.recv() => Some(Msg::Key(KeyEvent::new(KeyCode::Char('z'), KeyModifiers::CONTROL))),
+        let batch = match next_batch(&mut rx, &mut signals).await {
+            Ok(batch) => batch,
+            Err(exit) => break exit,
         };
-        let Some(first) = first else { break Exit::Quit };
-        let mut batch = vec![first];
-        while let Ok(m) = rx.try_recv() {
-            batch.push(m);
-        }
-        let mut quit = false;
-        let mut picked = None;
+        let mut ended = None;
         for msg in batch {
-            if let Msg::Key(k) = &msg {
-                if k.code == KeyCode::Char('z') && k.modifiers.contains(KeyModifiers::CONTROL) {
-                    stop_input(&mut input).await;
-                    let stopped = terminal::suspend(&mut term)?;
-                    input = spawn_input(tx.clone());
-                    // Drawn at once: the screen must not stay blank until a key is pressed.
-                    terminal::draw(&mut term, |f| crate::ui::render(f, &app))?;
-                    if !stopped {
-                        let _ = tx.send(Msg::CannotSuspend);
-                    }
-                    continue;
-                }
+            if matches!(&msg, Msg::Key(k) if k.code == KeyCode::Char('z') && k.modifiers.contains(KeyModifiers::CONTROL))
+            {
+                suspend(&mut term, &mut input, &tx, &app).await?;
+                continue;
             }
             for effect in app.update(msg, SystemTime::now()) {
-                match effect {
-                    Effect::Quit => quit = true,
-                    Effect::RememberDir(dir) => {
-                        tokio::task::spawn_blocking(move || {
-                            crate::store::usage::remember_download_dir(&dir)
-                        });
-                    }
-                    Effect::Used(profile) => {
-                        tokio::task::spawn_blocking(move || crate::store::usage::record(&profile));
-                    }
-                    Effect::Picked { session, target } => picked = Some((session, target)),
-                    Effect::Authenticate {
-                        req,
-                        target,
-                        run_for,
-                    } => executor.authenticate(req, target, run_for),
-                    Effect::Console { req, target, page } => executor.console(req, target, page),
-                    Effect::Revoke { req, target } => {
-                        executor.revoke(req, target, Arc::clone(&app.set))
-                    }
-                    Effect::ProvideMfa { req, code } => executor.provide_mfa(req, code),
-                    Effect::Cancel(req) => executor.cancel(req),
-                    Effect::Forget(target) => executor.forget(target, Arc::clone(&app.set)),
-                    Effect::ScanSessions => executor.scan_cache(Arc::clone(&app.set)),
-                    Effect::LoadUsage => {
-                        let tx = tx.clone();
-                        tokio::task::spawn_blocking(move || {
-                            let ranked = crate::store::usage::load().ranked(SystemTime::now());
-                            let names = ranked.into_iter().map(|(n, _)| n).collect();
-                            let _ = tx.send(Msg::UsageLoaded(names));
-                        });
-                    }
-                    s3 @ (Effect::S3ListBuckets { .. }
-                    | Effect::S3List { .. }
-                    | Effect::S3Preview { .. }
-                    | Effect::S3Download { .. }
-                    | Effect::S3Head { .. }
-                    | Effect::S3DownloadTree { .. }) => executor.s3(s3),
-                    Effect::SpawnShell { session, target } => {
-                        stop_input(&mut input).await;
-                        let opened = Opened {
-                            session,
-                            target,
-                            broker: executor.broker().clone(),
-                            notes: Vec::new(),
-                            lengthened: false,
-                        };
-                        let status = role_shell(&mut term, opened, &files, &mut shell_dir).await;
-                        // Signals that reached us while the shell had the terminal were the
-                        // shell's, not requests to this TUI.
-                        while sigint.recv().now_or_never().is_some() {}
-                        while sigtstp.recv().now_or_never().is_some() {}
-                        input = spawn_input(tx.clone());
-                        let _ = tx.send(Msg::ShellExited(status));
-                    }
-                }
+                let Some(effect) = executor.carry_out(effect, &app.set) else {
+                    continue;
+                };
+                let Effect::SpawnShell { session, target } = effect else {
+                    ended = ended.or(exit_for(effect));
+                    continue;
+                };
+                stop_input(&mut input).await;
+                let opened = Opened {
+                    session,
+                    target,
+                    broker: executor.broker().clone(),
+                    notes: Vec::new(),
+                    lengthened: false,
+                };
+                let status = role_shell(&mut term, opened, &files, &mut shell_dir).await;
+                signals.forget_the_shells();
+                input = spawn_input(tx.clone());
+                let _ = tx.send(Msg::ShellExited(status));
             }
         }
-        if let Some(p) = picked {
-            break Exit::Picked(Box::new(p));
-        }
-        if quit {
-            break Exit::Quit;
+        if let Some(exit) = ended {
+            break exit;
         }
     };
     input.abort();
@@ -225,6 +137,131 @@ pub async fn run(start: Start) -> std::io::Result<Exit> {
     drop(term);
     terminal::leave();
     Ok(exit)
+}
+
+fn draw(term: &mut DefaultTerminal, app: &App) -> std::io::Result<()> {
+    #[cfg(debug_assertions)]
+    if std::env::var_os("XROLE_TEST_PANIC").is_some_and(|v| v == "render") {
+        panic!("test panic while drawing");
+    }
+    terminal::draw(term, |f| crate::ui::render(f, app))
+}
+
+/// Ctrl-Z: the terminal is given back and this process stops until `fg`; then the screen is
+/// drawn at once (it must not stay blank until a key is pressed).
+async fn suspend(
+    term: &mut DefaultTerminal,
+    input: &mut JoinHandle<()>,
+    tx: &mpsc::UnboundedSender<Msg>,
+    app: &App,
+) -> std::io::Result<()> {
+    stop_input(input).await;
+    let stopped = terminal::suspend(term)?;
+    *input = spawn_input(tx.clone());
+    terminal::draw(term, |f| crate::ui::render(f, app))?;
+    if !stopped {
+        let _ = tx.send(Msg::CannotSuspend);
+    }
+    Ok(())
+}
+
+/// The messages waiting, at least one (waited for); a signal that ends the TUI, or the end of
+/// every sender, ends it instead.
+async fn next_batch(
+    rx: &mut mpsc::UnboundedReceiver<Msg>,
+    signals: &mut Signals,
+) -> Result<Vec<Msg>, Exit> {
+    let key = |c| Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+    let first = tokio::select! {
+        m = rx.recv() => m,
+        _ = signals.term.recv() => return Err(Exit::Signal(libc::SIGTERM)),
+        _ = signals.hup.recv() => return Err(Exit::Signal(libc::SIGHUP)),
+        _ = signals.int.recv() => Some(key('c')),
+        _ = signals.tstp.recv() => Some(key('z')),
+    };
+    let mut batch = vec![first.ok_or(Exit::Quit)?];
+    while let Ok(m) = rx.try_recv() {
+        batch.push(m);
+    }
+    Ok(batch)
+}
+
+/// Every change to the store, as a message to the loop.
+fn watch_store(dirs: &crate::store::Dirs, tx: mpsc::UnboundedSender<Msg>) -> crate::store::Watch {
+    crate::store::watch(dirs, move |change| {
+        let _ = tx.send(Msg::StoreChanged(change));
+    })
+}
+
+/// The directories of the store to watch (the cache's only when it is on).
+fn store_dirs(broker: &crate::aws::broker::Broker) -> crate::store::Dirs {
+    let mut dirs = crate::store::Dirs::from_env();
+    if !broker.has_cache() {
+        dirs.cache = None;
+    }
+    dirs
+}
+
+/// How an effect that only the loop carries out ends it: quitting, or the profile `pick`
+/// chose.
+fn exit_for(effect: Effect) -> Option<Exit> {
+    match effect {
+        Effect::Quit => Some(Exit::Quit),
+        Effect::Picked { session, target } => Some(Exit::Picked(Box::new((session, target)))),
+        _ => None,
+    }
+}
+
+/// The signals the TUI answers while it runs.
+struct Signals {
+    term: Signal,
+    hup: Signal,
+    /// The terminal keeps Ctrl-C as a signal (see `terminal::enter`): SIGINT is the Ctrl-C key.
+    int: Signal,
+    /// SIGTSTP from outside (`kill -TSTP`) suspends as the Ctrl-Z key does.
+    tstp: Signal,
+    /// Ctrl-\ is held, and does nothing.
+    _quit: Signal,
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Self> {
+        Ok(Self {
+            term: signal(SignalKind::terminate())?,
+            hup: signal(SignalKind::hangup())?,
+            int: signal(SignalKind::interrupt())?,
+            tstp: signal(SignalKind::from_raw(libc::SIGTSTP))?,
+            _quit: signal(SignalKind::quit())?,
+        })
+    }
+
+    /// Signals that reached us while a role shell had the terminal were the shell's, not
+    /// requests to this TUI.
+    fn forget_the_shells(&mut self) {
+        while self.int.recv().now_or_never().is_some() {}
+        while self.tstp.recv().now_or_never().is_some() {}
+    }
+}
+
+/// The app as the TUI starts: recent profiles first (the history is a small file, read before
+/// the first frame so the list does not move under the user's eyes), `preselect` selected,
+/// the download directory remembered.
+fn new_app(set: Arc<ProfileSet>, preselect: Option<&str>, mode: Mode) -> App {
+    let now = SystemTime::now();
+    let mut app = App::new(set, preselect, now);
+    app.picking = mode == Mode::Pick;
+    if let Some(dir) = crate::store::usage::download_dir() {
+        app.download_dir = dir;
+    }
+    let ranked = crate::store::usage::load().ranked(now);
+    app.list.set_recent(ranked.iter().map(|(n, _)| n.as_str()));
+    match preselect {
+        Some(name) => {
+            app.list.select_name(name);
+        }
+        None => app.list.move_by(isize::MIN / 2),
+    }
+    app
 }
 
 /// Where the next role shell starts: where the last one ended (the first in this directory).

@@ -9,7 +9,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use zeroize::Zeroizing;
 
-use crate::app::{Authenticated, Msg, RequestId};
+use crate::app::{Authenticated, Effect, Msg, RequestId};
 use crate::aws::broker::Broker;
 use crate::aws::error::AuthError;
 use crate::aws::mfa::MfaInput;
@@ -96,6 +96,50 @@ impl Executor {
             let _ = tx.send(msg);
         });
         self.tasks.insert(req, task);
+    }
+
+    /// Carries out `effect` in the background, on the profiles of `set`; gives back the ones
+    /// only the loop can carry out (quitting, the picked profile, the role shell).
+    pub fn carry_out(&mut self, effect: Effect, set: &Arc<ProfileSet>) -> Option<Effect> {
+        match effect {
+            Effect::RememberDir(dir) => {
+                tokio::task::spawn_blocking(move || {
+                    crate::store::usage::remember_download_dir(&dir)
+                });
+            }
+            Effect::Used(profile) => {
+                tokio::task::spawn_blocking(move || crate::store::usage::record(&profile));
+            }
+            Effect::Authenticate {
+                req,
+                target,
+                run_for,
+            } => self.authenticate(req, target, run_for),
+            Effect::Console { req, target, page } => self.console(req, target, page),
+            Effect::Revoke { req, target } => self.revoke(req, target, Arc::clone(set)),
+            Effect::ProvideMfa { req, code } => self.provide_mfa(req, code),
+            Effect::Cancel(req) => self.cancel(req),
+            Effect::Forget(target) => self.forget(target, Arc::clone(set)),
+            Effect::ScanSessions => self.scan_cache(Arc::clone(set)),
+            Effect::LoadUsage => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let ranked = crate::store::usage::load().ranked(SystemTime::now());
+                    let names = ranked.into_iter().map(|(n, _)| n).collect();
+                    let _ = tx.send(Msg::UsageLoaded(names));
+                });
+            }
+            s3 @ (Effect::S3ListBuckets { .. }
+            | Effect::S3List { .. }
+            | Effect::S3Preview { .. }
+            | Effect::S3Download { .. }
+            | Effect::S3Head { .. }
+            | Effect::S3DownloadTree { .. }) => self.s3(s3),
+            for_the_loop @ (Effect::Quit | Effect::Picked { .. } | Effect::SpawnShell { .. }) => {
+                return Some(for_the_loop)
+            }
+        }
+        None
     }
 
     /// Looks for live sessions in the cache in the background; reports `CachedSessions`.
@@ -205,112 +249,19 @@ impl Executor {
         });
     }
 
-    /// Runs an S3 effect of the browser in a background task, with a client made by the
-    /// broker from the session and its profile's settings.
-    pub fn s3(&mut self, effect: crate::app::Effect) {
-        use crate::app::{s3::preview_of, Effect};
-        use crate::aws::s3;
-        let tx = self.tx.clone();
-        let broker = self.broker.clone();
-        let (req, session, target) = match &effect {
-            Effect::S3ListBuckets {
-                req,
-                session,
-                target,
-            }
-            | Effect::S3List {
-                req,
-                session,
-                target,
-                ..
-            }
-            | Effect::S3Preview {
-                req,
-                session,
-                target,
-                ..
-            }
-            | Effect::S3Download {
-                req,
-                session,
-                target,
-                ..
-            }
-            | Effect::S3Head {
-                req,
-                session,
-                target,
-                ..
-            }
-            | Effect::S3DownloadTree {
-                req,
-                session,
-                target,
-                ..
-            } => (*req, session.clone(), Arc::clone(target)),
-            _ => return,
+    /// Runs an S3 effect of the browser in a background task (see `s3_calls`), with a client
+    /// made by the broker from the session and its profile's settings.
+    pub fn s3(&mut self, effect: Effect) {
+        let Some((req, session, target)) = super::s3_calls::parts(&effect) else {
+            return;
         };
+        let (tx, broker) = (self.tx.clone(), self.broker.clone());
         let task = tokio::spawn(async move {
             // A client that cannot be made answers each request with the reason.
             let client = broker.s3(&target, &session);
-            let client = client.as_ref().map_err(Clone::clone);
-            let msg = match effect {
-                Effect::S3ListBuckets { .. } => Msg::S3Buckets {
-                    req,
-                    result: async { s3::list_buckets(client?).await }.await,
-                },
-                Effect::S3List { at, token, .. } => Msg::S3Page {
-                    req,
-                    result: async { s3::list_page(client?, &at, token).await }.await,
-                },
-                Effect::S3Preview { at, .. } => Msg::S3Previewed {
-                    req,
-                    result: async { s3::head_bytes(client?, &at).await }
-                        .await
-                        .map(|(bytes, total)| preview_of(&at.key, &bytes, total)),
-                },
-                Effect::S3DownloadTree { at, dir, .. } => {
-                    let progress_tx = tx.clone();
-                    let result = async {
-                        crate::aws::s3_tree::download_tree(client?, &at, &dir, |p| {
-                            let _ = progress_tx.send(Msg::S3Progress {
-                                req,
-                                done: p.bytes_done,
-                                total: Some(p.bytes),
-                                files: Some((p.files_done, p.files)),
-                            });
-                        })
-                        .await
-                    }
-                    .await
-                    .map(|_| dir);
-                    Msg::S3Downloaded { req, result }
-                }
-                Effect::S3Head { at, .. } => Msg::S3Headed {
-                    req,
-                    result: async { s3::head(client?, &at).await }.await,
-                    key: at.key,
-                },
-                Effect::S3Download { at, dest, .. } => {
-                    let progress_tx = tx.clone();
-                    let result = async {
-                        s3::download(client?, &at, &dest, |done, total| {
-                            let _ = progress_tx.send(Msg::S3Progress {
-                                req,
-                                done,
-                                total,
-                                files: None,
-                            });
-                        })
-                        .await
-                    }
-                    .await
-                    .map(|_| dest);
-                    Msg::S3Downloaded { req, result }
-                }
-                _ => return,
-            };
-            let _ = tx.send(msg);
+            if let Some(msg) = super::s3_calls::answer(effect, req, client.as_ref(), &tx).await {
+                let _ = tx.send(msg);
+            }
         });
         self.tasks.retain(|_, t| !t.is_finished());
         self.tasks.insert(req, task);
