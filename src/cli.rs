@@ -29,106 +29,17 @@ pub const EXIT_AUTH: u8 = 3;
 pub fn run(cli: Cli, screen: &dyn crate::flows::start::Screen) -> ExitCode {
     let files = AwsFiles::from_env();
     let no_cache = cli.no_cache;
-    let mut opts = creds::Opts {
+    let opts = creds::Opts {
         no_cache,
         no_session: cli.no_session,
         yes: false,
     };
     let result = match cli.command {
-        Some(Command::List { json }) => list::run(&files, json).map(|()| 0),
-        Some(Command::Status { json }) => control::status(&files, json),
-        Some(Command::Clear { profiles }) => clear::run(&files, &profiles, no_cache),
-        Some(Command::Revoke {
-            profile,
-            as_profile,
-            dry_run,
-            yes,
-        }) => {
-            let request = revoke::Request {
-                profile,
-                as_profile,
-                dry_run,
-                yes,
-            };
-            block_on(revoke::run(&files, &request, opts))
-        }
-        Some(Command::Console {
-            yes,
-            profile,
-            switch_role,
-            print,
-            service,
-            path,
-            s3,
-        }) => {
-            let request = console::Request {
-                profile,
-                switch_role,
-                print,
-                page: console::Page { service, path, s3 },
-            };
-            opts.yes = yes;
-            block_on(console::run(&files, &request, opts))
-        }
-        Some(Command::Unlock) => control::unlock(),
-        Some(Command::Whoami { yes, profile, json }) => {
-            opts.yes = yes;
-            block_on(creds::whoami(&files, &profile, json, opts))
-        }
-        Some(Command::Exec {
-            static_keys,
-            run_for,
-            yes,
-            args,
-        }) => match split_exec(args) {
-            Ok((profile, command)) => {
-                let how = creds::ExecHow {
-                    static_keys,
-                    run_for,
-                };
-                opts.yes = yes;
-                block_on(creds::exec(&files, &profile, &command, how, opts))
-            }
-            Err(f) => Err(f),
-        },
-        Some(Command::Env {
-            yes,
-            profile,
-            format,
-            ..
-        }) => match profile {
-            Some(profile) => {
-                opts.yes = yes;
-                block_on(creds::env(&files, &profile, format, opts))
-            }
-            None => {
-                print!("{}", creds::render_unset(format));
-                Ok(0)
-            }
-        },
+        None => tui::run(&files, cli.profile, no_cache, screen),
         Some(Command::Pick { profile, format }) => {
             pick::run(&files, profile, format, no_cache, screen)
         }
-        Some(Command::CredentialProcess {
-            profile,
-            config_file,
-            credentials_file,
-        }) => {
-            let files = AwsFiles {
-                config: config_file.unwrap_or(files.config),
-                credentials: credentials_file.unwrap_or(files.credentials),
-            };
-            block_on(creds::credential_process(&files, &profile, opts))
-        }
-        Some(Command::S3(S3Command::Ls { profile, location })) => {
-            block_on(s3::ls(&files, &profile, &location, opts))
-        }
-        Some(Command::S3(S3Command::Get {
-            profile,
-            location,
-            dest,
-        })) => block_on(s3::get(&files, &profile, &location, dest, opts)),
-        None => tui::run(&files, cli.profile, no_cache, screen),
+        Some(command) => headless(command, &files, opts),
     };
     // The tests' proof that a command reads each AWS file once and resolves a profile's client
     // settings once (debug builds only).
@@ -148,6 +59,112 @@ pub fn run(cli: Cli, screen: &dyn crate::flows::start::Screen) -> ExitCode {
             let _ = writeln!(err, "xrole-tui: {}", failure.message);
             ExitCode::from(failure.code)
         }
+    }
+}
+
+/// The commands that run without a screen.
+fn headless(command: Command, files: &AwsFiles, opts: creds::Opts) -> Result<u8, Failure> {
+    match command {
+        Command::List { json } => list::run(files, json).map(|()| 0),
+        Command::Status { json } => control::status(files, json),
+        Command::Clear { profiles } => clear::run(files, &profiles, opts.no_cache),
+        Command::Revoke {
+            profile,
+            as_profile,
+            dry_run,
+            yes,
+        } => {
+            let request = revoke::Request {
+                profile,
+                as_profile,
+                dry_run,
+                yes,
+            };
+            block_on(revoke::run(files, &request, opts))
+        }
+        Command::Console {
+            yes,
+            profile,
+            switch_role,
+            print,
+            service,
+            path,
+            s3,
+        } => {
+            let request = console::Request {
+                profile,
+                switch_role,
+                print,
+                page: console::Page { service, path, s3 },
+            };
+            block_on(console::run(files, &request, opts.with_yes(yes)))
+        }
+        Command::Unlock => control::unlock(),
+        command @ (Command::Whoami { .. }
+        | Command::Exec { .. }
+        | Command::Env { .. }
+        | Command::CredentialProcess { .. }) => credentials(command, files, opts),
+        Command::S3(S3Command::Ls { profile, location }) => {
+            block_on(s3::ls(files, &profile, &location, opts))
+        }
+        Command::S3(S3Command::Get {
+            profile,
+            location,
+            dest,
+        }) => block_on(s3::get(files, &profile, &location, dest, opts)),
+        Command::Pick { .. } => Err(Failure::config("pick needs the terminal")),
+    }
+}
+
+/// The commands that hand out credentials: `whoami`, `exec`, `env`, `credential-process`.
+fn credentials(command: Command, files: &AwsFiles, opts: creds::Opts) -> Result<u8, Failure> {
+    match command {
+        Command::Whoami { yes, profile, json } => {
+            block_on(creds::whoami(files, &profile, json, opts.with_yes(yes)))
+        }
+        Command::Exec {
+            static_keys,
+            run_for,
+            yes,
+            args,
+        } => {
+            let (profile, command) = split_exec(args)?;
+            let how = creds::ExecHow {
+                static_keys,
+                run_for,
+            };
+            block_on(creds::exec(
+                files,
+                &profile,
+                &command,
+                how,
+                opts.with_yes(yes),
+            ))
+        }
+        Command::Env {
+            yes,
+            profile,
+            format,
+            ..
+        } => match profile {
+            Some(profile) => block_on(creds::env(files, &profile, format, opts.with_yes(yes))),
+            None => {
+                print!("{}", creds::render_unset(format));
+                Ok(0)
+            }
+        },
+        Command::CredentialProcess {
+            profile,
+            config_file,
+            credentials_file,
+        } => {
+            let files = AwsFiles {
+                config: config_file.unwrap_or_else(|| files.config.clone()),
+                credentials: credentials_file.unwrap_or_else(|| files.credentials.clone()),
+            };
+            block_on(creds::credential_process(&files, &profile, opts))
+        }
+        _ => Err(Failure::config("not a command that hands out credentials")),
     }
 }
 

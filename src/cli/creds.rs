@@ -52,6 +52,13 @@ pub struct Opts {
     pub yes: bool,
 }
 
+impl Opts {
+    /// These options with `--yes` as the command gave it.
+    pub fn with_yes(self, yes: bool) -> Self {
+        Self { yes, ..self }
+    }
+}
+
 /// Asks before `doing` with a production profile (`xrole_env = prod`), as the TUI does: only
 /// when a person is at the terminal (stdin and stderr are terminals) and `--yes` was not given.
 /// Anything but `y` cancels (exit 2), before any call.
