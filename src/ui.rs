@@ -3,14 +3,15 @@
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
-use crate::app::{detail, App, Modal, Status};
+use crate::app::{detail, App, Status};
 use crate::domain::session::{countdown, ExpiryStatus};
 use crate::domain::text::display_safe;
 
 mod list;
+mod modal;
 mod s3;
 mod sessions;
 pub mod theme;
@@ -46,6 +47,14 @@ pub fn render(frame: &mut Frame, app: &App) {
     ])
     .areas(area);
     identity_bar(frame, app, top);
+    body_panes(frame, app, body);
+    status_bar(frame, app, bottom);
+    modal::render(frame, app, area);
+}
+
+/// The body: the S3 browser, or the list with the plan beside it (wide) or under it (narrow),
+/// and the live sessions under the list when there is room.
+fn body_panes(frame: &mut Frame, app: &App, body: Rect) {
     if let Some(b) = &app.browser {
         s3::render(frame, b, body);
     } else if body.width < WIDE {
@@ -84,59 +93,6 @@ pub fn render(frame: &mut Frame, app: &App) {
             list::render(frame, app, left);
         }
         detail_pane(frame, app, right);
-    }
-    status_bar(frame, app, bottom);
-    match &app.modal {
-        Some(Modal::Help) => help(frame, app, area),
-        Some(Modal::Mfa(prompt)) => {
-            let waiting = app.pending.is_some() && prompt.req.is_none() && prompt.error.is_none();
-            mfa(frame, app, prompt, waiting, area);
-        }
-        Some(Modal::ConfirmProd { target, .. }) => {
-            let profile = &target.name;
-            let text = vec![
-                Line::from(vec![
-                    Span::raw("Profile "),
-                    Span::styled(display_safe(profile).into_owned(), theme::prod()),
-                    Span::raw(" is marked prod."),
-                ]),
-                Line::raw(""),
-                Line::raw("Continue? y = yes, any other key = no"),
-            ];
-            popup(frame, area, " production ", text, 50, 5);
-        }
-        Some(Modal::ConfirmForgetAll) => {
-            let text = vec![
-                Line::raw("Forget every cached session, MFA sessions included?"),
-                Line::raw("Every profile that needs MFA will ask for a code again."),
-                Line::raw(""),
-                Line::raw("y = forget all, any other key = no"),
-            ];
-            popup(frame, area, " forget sessions ", text, 60, 6);
-        }
-        Some(Modal::Log) => log(frame, app, area),
-        Some(Modal::RunFor { input, error }) => {
-            let mut text = vec![
-                Line::raw("How long will the run last? (8h, 90m; at most 36h)"),
-                Line::raw(format!("> {}_", display_safe(input.text()))),
-                Line::raw(""),
-            ];
-            text.push(match error {
-                Some(e) => Line::styled(display_safe(e).into_owned(), theme::error()),
-                None => Line::raw("Enter = open the shell, Esc = cancel"),
-            });
-            popup(frame, area, " long run ", text, 60, 6);
-        }
-        Some(Modal::ConfirmRevoke { what, .. }) => {
-            let text = vec![
-                Line::raw("Revoke every session issued before now of"),
-                Line::styled(display_safe(what).into_owned(), theme::prod()),
-                Line::raw(""),
-                Line::raw("y = revoke, any other key = no"),
-            ];
-            popup(frame, area, " revoke sessions ", text, 72, 6);
-        }
-        None => {}
     }
 }
 
@@ -266,151 +222,4 @@ fn shorten(text: &str, room: usize) -> String {
         .filter(|&i| i > cut.len() / 2)
         .map_or(cut, |i| &cut[..i]);
     format!("{}… m", at_word.trim_end())
-}
-
-/// `m`: every message of this session, newest last, wrapped to the popup.
-fn log(frame: &mut Frame, app: &App, area: Rect) {
-    let width = area.width.saturating_sub(4).min(100);
-    let mut lines: Vec<Line> = Vec::new();
-    for status in &app.log {
-        let (text, style) = match status {
-            Status::Error(e) => (e, theme::error()),
-            Status::Info(i) => (i, Style::new()),
-        };
-        for piece in wrap::hanging(
-            "",
-            Style::new(),
-            &display_safe(text),
-            style,
-            0,
-            usize::from(width),
-        ) {
-            lines.push(piece);
-        }
-    }
-    if lines.is_empty() {
-        lines.push(Line::raw("no message yet"));
-    }
-    let room = usize::from(area.height.saturating_sub(4));
-    let skip = lines.len().saturating_sub(room);
-    let shown: Vec<Line> = lines.into_iter().skip(skip).collect();
-    let height = u16::try_from(shown.len()).unwrap_or(u16::MAX);
-    popup(
-        frame,
-        area,
-        " messages (any key closes) ",
-        shown,
-        width,
-        height,
-    );
-}
-
-fn popup(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, width: u16, height: u16) {
-    let w = width.min(area.width);
-    let h = (height + 2).min(area.height);
-    let rect = Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    );
-    frame.render_widget(Clear, rect);
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .title(Span::styled(title.to_owned(), theme::title()));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        rect,
-    );
-}
-
-fn mfa(frame: &mut Frame, app: &App, prompt: &crate::app::MfaPrompt, waiting: bool, area: Rect) {
-    let masked: String =
-        "•".repeat(prompt.input.len()) + &"_".repeat(6 - prompt.input.len().min(6));
-    // The authenticator's code changes every 30 s: a code typed in its last seconds may be
-    // refused by the time it arrives.
-    let left = crate::domain::totp::seconds_left(app.now);
-    let step_style = if left <= 5 {
-        theme::error()
-    } else {
-        theme::dim()
-    };
-    let mut lines = vec![
-        Line::from(vec![
-            Span::raw("Device  "),
-            Span::raw(display_safe(&prompt.serial).into_owned()),
-        ]),
-        Line::from(vec![
-            Span::raw("Profile "),
-            Span::raw(display_safe(&prompt.target.name).into_owned()),
-        ]),
-        Line::raw(""),
-        Line::from(vec![
-            Span::raw("Code    "),
-            Span::styled(masked, theme::title()),
-            Span::styled(format!("   the code changes in {left:>2}s"), step_style),
-        ]),
-    ];
-    if waiting {
-        lines.push(Line::styled("checking the code…", theme::dim()));
-    } else if let Some(e) = &prompt.error {
-        lines.push(Line::styled(e.clone(), theme::error()));
-    } else {
-        lines.push(Line::styled(
-            "6 digits, Enter to send, Esc to cancel",
-            theme::dim(),
-        ));
-    }
-    popup(frame, area, " MFA code ", lines, 64, 6);
-}
-
-fn help(frame: &mut Frame, app: &App, area: Rect) {
-    // The keys of the screen in front, from the tables the key handlers read.
-    let mut keys: Vec<(&str, &str)> = if app.browser.is_some() {
-        crate::app::s3_keys::KEYS
-            .iter()
-            .map(|b| (b.label, b.help))
-            .collect()
-    } else {
-        crate::app::keymap::PROFILES
-            .iter()
-            .map(|b| (b.label, b.help))
-            .collect()
-    };
-    if app.browser.is_some() {
-        keys.push(("?", "this help (any key closes it)"));
-    }
-    let entry = |(label, help): (&str, &str), width: usize| {
-        let text: String = help.chars().take(width.saturating_sub(12)).collect();
-        vec![
-            Span::styled(format!("{label:>10}  "), theme::badge()),
-            Span::raw(format!("{text:<w$}", w = width.saturating_sub(12))),
-        ]
-    };
-    // One column when it fits the height, else two side by side (every key stays listed).
-    let room = usize::from(area.height.saturating_sub(2));
-    let lines: Vec<Line> = if keys.len() <= room || area.width < 80 {
-        keys.iter().map(|&k| Line::from(entry(k, 68))).collect()
-    } else {
-        let half = keys.len().div_ceil(2);
-        let col = usize::from(area.width.min(120).saturating_sub(4)) / 2;
-        (0..half)
-            .map(|i| {
-                let mut spans = entry(keys[i], col);
-                if let Some(&right) = keys.get(i + half) {
-                    spans.extend(entry(right, col));
-                }
-                Line::from(spans)
-            })
-            .collect()
-    };
-    let width = if keys.len() <= room || area.width < 80 {
-        70
-    } else {
-        area.width.min(120)
-    };
-    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
-    popup(frame, area, " keys ", lines, width, height);
 }
