@@ -1,6 +1,5 @@
 //! The AWS profiles of the config and credentials files, merged as the AWS CLI merges them.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::BuildHasher;
@@ -8,11 +7,11 @@ use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
-use super::ini::{self, IniFile, LineProblem};
 pub use super::key::Key;
 use super::validate;
 
 mod load;
+mod merge;
 mod sections;
 
 /// Which of the two AWS files a line is in.
@@ -287,106 +286,6 @@ impl ProfileSet {
     /// True when there are no profiles.
     pub fn is_empty(&self) -> bool {
         self.profiles.is_empty()
-    }
-
-    fn add_file(&mut self, text: &SharedText, file: &IniFile<'_>, kind: FileKind) {
-        let at = |line| Location { file: kind, line };
-        for p in &file.problems {
-            self.file_problems.push(FileProblem {
-                location: at(p.line),
-                message: p.message.clone(),
-            });
-        }
-        // `[DEFAULT]` gives its keys to every other section of its file that lacks them, as in
-        // configparser (a later `[DEFAULT]` key replaces an earlier one).
-        let defaults: Vec<&ini::Entry<'_>> = file
-            .sections
-            .iter()
-            .filter(|s| s.raw_header == "DEFAULT")
-            .flat_map(|s| s.entries.iter())
-            .collect();
-        for section in &file.sections {
-            let Some(name) = self.section_profile_name(section, kind, &defaults) else {
-                continue;
-            };
-            let idx = match self.index_of(&name) {
-                Some(i) => i,
-                None => {
-                    let (hasher, profiles) = (&self.hasher, &self.profiles);
-                    let hash = hasher.hash_one(&name);
-                    self.by_name.insert_unique(hash, profiles.len(), |&i| {
-                        hasher.hash_one(&profiles[i].name)
-                    });
-                    self.profiles.push(Profile::new(name));
-                    self.profiles.len() - 1
-                }
-            };
-            let profile = &mut self.profiles[idx];
-            let first_line = match kind {
-                FileKind::Config => &mut profile.config_line,
-                FileKind::Credentials => &mut profile.credentials_line,
-            };
-            if let Some(first) = *first_line {
-                let msg = format!(
-                    "section [{}] appears twice in the same file (first on line {first})",
-                    section.header
-                );
-                profile.problem(Severity::Error, msg, Some(at(section.line)));
-            } else {
-                *first_line = Some(section.line);
-            }
-            for LineProblem { line, message } in &section.problems {
-                profile.problem(Severity::Error, message.clone(), Some(at(*line)));
-            }
-            if profile.texts[kind as usize].is_none() {
-                profile.texts[kind as usize] = Some(Arc::clone(text));
-            }
-            // The common case, a profile's first section without repeated keys, needs no merging.
-            let fresh =
-                profile.settings.is_empty() && section.problems.is_empty() && defaults.is_empty();
-            if fresh {
-                profile.settings.reserve_exact(section.entries.len());
-            }
-            let inherited = defaults
-                .iter()
-                .copied()
-                .filter(|d| section.get(&d.key).is_none());
-            for e in section.entries.iter().chain(inherited) {
-                let Some(key) = Key::from_name(&e.key) else {
-                    if e.key.starts_with("xrole_") {
-                        let msg = format!(
-                            "unknown key {:?}; xrole keys are {}",
-                            e.key,
-                            KNOWN_XROLE_KEYS.join(", ")
-                        );
-                        profile.problem(Severity::Warning, msg, Some(at(e.line)));
-                    }
-                    continue; // keys of the AWS CLI that this tool does not read
-                };
-                let span = match &e.value {
-                    Cow::Borrowed(v) => Span::InFile {
-                        start: u32::try_from(v.as_ptr() as usize - text.as_ptr() as usize)
-                            .unwrap_or(u32::MAX),
-                        len: u32::try_from(v.len()).unwrap_or(0),
-                    },
-                    Cow::Owned(v) => {
-                        profile.joined.push(Zeroizing::new(v.clone()));
-                        Span::Joined(u32::try_from(profile.joined.len() - 1).unwrap_or(u32::MAX))
-                    }
-                };
-                let setting = Setting {
-                    key,
-                    file: kind,
-                    line: u32::try_from(e.line).unwrap_or(u32::MAX),
-                    span,
-                };
-                if fresh {
-                    profile.settings.push(setting);
-                } else {
-                    profile.set(setting);
-                }
-            }
-        }
     }
 }
 
