@@ -284,7 +284,7 @@ impl Engine {
         creds: &Credentials,
         profile: &str,
     ) -> Result<Credentials, AuthError> {
-        let name = default_session_name(profile)
+        let name = crate::domain::plan::default_session_name(profile)
             .chars()
             .take(32)
             .collect::<String>();
@@ -343,20 +343,4 @@ fn step_profile(step: &Step) -> Option<&str> {
         Step::AssumeRole { profile, .. } => Some(profile),
         Step::SessionToken { .. } => None,
     }
-}
-
-/// `xrole-PROFILE`, with characters STS refuses replaced, at most 64 characters.
-pub fn default_session_name(profile: &str) -> String {
-    let mut name: String = format!("xrole-{profile}")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "_+=,.@-".contains(c) {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    name.truncate(64);
-    name
 }

@@ -200,7 +200,7 @@ pub async fn call(
             }
             let name = session_name
                 .clone()
-                .unwrap_or_else(|| super::authenticate::default_session_name(role_profile));
+                .unwrap_or_else(|| crate::domain::plan::default_session_name(role_profile));
             let request = AssumeRoleRequest {
                 role_arn: role_arn.as_str(),
                 session_name: &name,

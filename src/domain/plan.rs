@@ -6,8 +6,12 @@
 use std::fmt;
 
 use super::checks::CREDENTIAL_SOURCES;
-use super::profile::{Key, Profile, ProfileSet};
-use super::validate::{RoleArn, CHAINED_ROLE_MAX};
+use super::profile::{Key, ProfileSet};
+use super::validate::RoleArn;
+
+mod steps;
+
+use steps::{leaf, role_step, session_token_step};
 
 /// The most role hops a chain may have. Real chains have two or three.
 pub const MAX_CHAIN_HOPS: usize = 32;
@@ -159,6 +163,22 @@ impl Plan {
     }
 }
 
+/// `xrole-PROFILE`, with characters STS refuses replaced, at most 64 characters.
+pub fn default_session_name(profile: &str) -> String {
+    let mut name: String = format!("xrole-{profile}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "_+=,.@-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    name.truncate(64);
+    name
+}
+
 /// Why a profile has no plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PlanError {
@@ -301,101 +321,4 @@ impl ProfileSet {
         }
         Ok(plan)
     }
-}
-
-fn leaf(profile: &Profile) -> Result<Source, PlanError> {
-    let name = profile.name.clone();
-    if profile.has_static_keys() {
-        return Ok(Source::StaticKeys {
-            profile: name,
-            temporary: profile.get(Key::AwsSessionToken).is_some(),
-        });
-    }
-    if let Some(command) = profile.get(Key::CredentialProcess) {
-        return Ok(Source::Process {
-            profile: name,
-            command: command.to_owned(),
-        });
-    }
-    if let (Some(account_id), Some(role_name)) = (
-        profile.get(Key::SsoAccountId),
-        profile.get(Key::SsoRoleName),
-    ) {
-        return Ok(Source::Sso {
-            profile: name,
-            account_id: account_id.to_owned(),
-            role_name: role_name.to_owned(),
-        });
-    }
-    if profile.get(Key::SsoSession).is_some() || profile.get(Key::SsoStartUrl).is_some() {
-        return Err(PlanError::NoCredentials(format!(
-            "profile {name:?} only logs in to SSO (no sso_account_id / sso_role_name), so it gives no credentials"
-        )));
-    }
-    Ok(Source::Environment { profile: name })
-}
-
-/// A user profile without a role gets a session of its own (with its `mfa_serial`, if any):
-/// long-term keys are never handed to a shell or a program.
-fn session_token_step(plan: &mut Plan, profile: &Profile) {
-    let opted_out = profile.get(Key::XroleSession) == Some("none");
-    if matches!(plan.source, Source::Process { .. }) {
-        plan.session_for_process_keys = !opted_out;
-    }
-    if plan.source.is_long_term() && opted_out {
-        plan.notes.push(NO_SESSION_NOTE.to_owned());
-        return;
-    }
-    if plan.source.is_long_term() {
-        plan.steps.push(Step::SessionToken {
-            mfa_serial: profile.get(Key::MfaSerial).map(str::to_owned),
-            duration: profile
-                .get(Key::DurationSeconds)
-                .and_then(|d| d.parse().ok()),
-        });
-    }
-}
-
-fn role_step(plan: &mut Plan, role: &Profile, first_hop: bool) {
-    let role_arn = match role.get(Key::RoleArn).map(RoleArn::parse) {
-        Some(Ok(arn)) => arn,
-        _ => return, // checked before: an invalid profile never gets here
-    };
-    let duration: Option<u32> = role.get(Key::DurationSeconds).and_then(|d| d.parse().ok());
-    let mut mfa_serial = role.get(Key::MfaSerial).map(str::to_owned);
-    let from_long_term = first_hop && plan.source.is_long_term();
-    if let (Some(serial), true) = (&mfa_serial, from_long_term) {
-        if duration.is_none_or(|d| d <= CHAINED_ROLE_MAX) {
-            plan.steps.push(Step::SessionToken {
-                mfa_serial: Some(serial.clone()),
-                duration: None,
-            });
-            mfa_serial = None;
-        } else {
-            plan.notes.push(format!(
-                "{} asks for {}s, over the one hour AWS allows for a role assumed from an MFA \
-                 session, so it is assumed directly with its own MFA code",
-                role.name,
-                duration.unwrap_or_default()
-            ));
-        }
-    }
-    let chained = !first_hop || !plan.source.is_long_term() || !plan.steps.is_empty();
-    if let (true, Some(d)) = (chained, duration) {
-        if d > CHAINED_ROLE_MAX && !matches!(plan.source, Source::Environment { .. }) {
-            plan.notes.push(format!(
-                "{} asks for {d}s, but AWS allows at most {CHAINED_ROLE_MAX}s for a role assumed \
-                 with temporary credentials (role chaining), so {CHAINED_ROLE_MAX}s is requested",
-                role.name
-            ));
-        }
-    }
-    plan.steps.push(Step::AssumeRole {
-        profile: role.name.clone(),
-        role_arn,
-        mfa_serial,
-        external_id: role.get(Key::ExternalId).map(str::to_owned),
-        session_name: role.get(Key::RoleSessionName).map(str::to_owned),
-        duration,
-    });
 }
