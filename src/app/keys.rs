@@ -11,39 +11,59 @@ pub(super) fn handle(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if ctrl && key.code == KeyCode::Char('c') {
         return vec![Effect::Quit];
     }
-    match &mut app.modal {
-        Some(Modal::Help | Modal::Log) => {
-            app.modal = None;
+    if app.modal.is_some() {
+        return modal_key(app, key);
+    }
+    if let Some(b) = &app.browser {
+        if key.code == KeyCode::Char('?') && b.mode == super::s3::Mode::Browse {
+            app.modal = Some(Modal::Help);
             return Vec::new();
+        }
+        return app.browser_key(key);
+    }
+    if app.list.filtering {
+        filter_key(app, key);
+        return Vec::new();
+    }
+    match action_of(key.code) {
+        Some(action) => list_action(app, action),
+        None => Vec::new(),
+    }
+}
+
+/// A key while a window is open: it answers the window.
+fn modal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let yes = matches!(key.code, KeyCode::Char('y' | 'Y'));
+    match &mut app.modal {
+        Some(Modal::Help | Modal::Log) | None => {
+            app.modal = None;
+            Vec::new()
         }
         Some(Modal::ConfirmRevoke { target, .. }) => {
             let target = std::sync::Arc::clone(target);
             app.modal = None;
-            return match key.code {
-                KeyCode::Char('y' | 'Y') => app.authenticate(target, Purpose::Revoke, None),
-                _ => Vec::new(),
-            };
+            if yes {
+                app.authenticate(target, Purpose::Revoke, None)
+            } else {
+                Vec::new()
+            }
         }
         Some(Modal::ConfirmForgetAll) => {
             app.modal = None;
-            return match key.code {
-                KeyCode::Char('y' | 'Y') => {
-                    app.status = Some(super::Status::Info("forgetting every session…".into()));
-                    vec![Effect::Forget(None)]
-                }
-                _ => Vec::new(),
-            };
+            if !yes {
+                return Vec::new();
+            }
+            app.status = Some(super::Status::Info("forgetting every session…".into()));
+            vec![Effect::Forget(None)]
         }
         Some(Modal::ConfirmProd { target, purpose }) => {
             let (target, purpose) = (std::sync::Arc::clone(target), *purpose);
             app.modal = None;
-            return match key.code {
-                KeyCode::Char('y' | 'Y') => app.authenticate(target, purpose, None),
-                _ => {
-                    app.run_for = None; // the long run was not started
-                    Vec::new()
-                }
-            };
+            if yes {
+                return app.authenticate(target, purpose, None);
+            }
+            app.run_for = None; // the long run was not started
+            Vec::new()
         }
         Some(Modal::RunFor { input, error }) => {
             match input.key(key) {
@@ -55,7 +75,7 @@ pub(super) fn handle(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 Edit::Changed => *error = None,
                 Edit::Refused | Edit::Other => {}
             }
-            return Vec::new();
+            Vec::new()
         }
         Some(Modal::Mfa(prompt)) => {
             // The last message (e.g. "code rejected") stays until the next code is sent.
@@ -65,49 +85,39 @@ pub(super) fn handle(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 Edit::Refused => prompt.error = Some("an MFA code is exactly 6 digits".into()),
                 Edit::Changed | Edit::Other => {}
             }
-            return Vec::new();
+            Vec::new()
         }
-        None => {}
     }
-    if let Some(b) = &app.browser {
-        if key.code == KeyCode::Char('?') && b.mode == super::s3::Mode::Browse {
-            app.modal = Some(Modal::Help);
-            return Vec::new();
+}
+
+/// A key while the filter is typed: it edits the filter; Up and Down still move.
+fn filter_key(app: &mut App, key: KeyEvent) {
+    let mut field = LineInput::with_text(&app.list.filter);
+    match field.key(key) {
+        Edit::Cancel => {
+            app.list.filtering = false;
+            app.list.set_filter(String::new());
         }
-        return app.browser_key(key);
+        Edit::Submit => app.list.filtering = false,
+        Edit::Changed => app.list.set_filter(field.text().to_owned()),
+        Edit::Other if key.code == KeyCode::Up => app.list.move_by(-1),
+        Edit::Other if key.code == KeyCode::Down => app.list.move_by(1),
+        Edit::Other | Edit::Refused => {}
     }
-    if app.list.filtering {
-        let mut field = LineInput::with_text(&app.list.filter);
-        match field.key(key) {
-            Edit::Cancel => {
-                app.list.filtering = false;
+}
+
+/// An action of the profile list.
+fn list_action(app: &mut App, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Help => open(app, Modal::Help),
+        Action::Messages => open(app, Modal::Log),
+        Action::ForgetAll => open(app, Modal::ConfirmForgetAll),
+        Action::Quit => vec![Effect::Quit],
+        Action::Escape if app.pending.is_some() => app.abandon(),
+        Action::Escape => {
+            if !app.list.filter.is_empty() {
                 app.list.set_filter(String::new());
             }
-            Edit::Submit => app.list.filtering = false,
-            Edit::Changed => app.list.set_filter(field.text().to_owned()),
-            Edit::Other if key.code == KeyCode::Up => app.list.move_by(-1),
-            Edit::Other if key.code == KeyCode::Down => app.list.move_by(1),
-            Edit::Other | Edit::Refused => {}
-        }
-        return Vec::new();
-    }
-    let Some(action) = action_of(key.code) else {
-        return Vec::new();
-    };
-    match action {
-        Action::Quit => vec![Effect::Quit],
-        Action::Escape => {
-            if app.pending.is_some() {
-                app.abandon()
-            } else {
-                if !app.list.filter.is_empty() {
-                    app.list.set_filter(String::new());
-                }
-                Vec::new()
-            }
-        }
-        Action::Help => {
-            app.modal = Some(Modal::Help);
             Vec::new()
         }
         Action::Filter => {
@@ -122,30 +132,28 @@ pub(super) fn handle(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Action::Console => app.start(Purpose::Console, false),
         Action::Revoke => app.ask_revoke(),
         Action::LongRun => app.ask_run_for(),
-        Action::Messages => {
-            app.modal = Some(Modal::Log);
-            Vec::new()
-        }
         Action::Forget => app.forget_selected(),
         Action::ToggleOrder => {
-            app.status = Some(super::Status::Info(if !app.list.toggle_order() {
-                "no profile used yet: the list is grouped by account".into()
+            let said = if !app.list.toggle_order() {
+                "no profile used yet: the list is grouped by account"
             } else if app.list.recent_first {
-                "recent first (t: grouped by account)".into()
+                "recent first (t: grouped by account)"
             } else {
-                "grouped by account (t: recent first)".into()
-            }));
+                "grouped by account (t: recent first)"
+            };
+            app.status = Some(super::Status::Info(said.into()));
             Vec::new()
         }
         Action::ToggleDetail => {
             app.show_detail = !app.show_detail;
             Vec::new()
         }
-        Action::ForgetAll => {
-            app.modal = Some(Modal::ConfirmForgetAll);
-            Vec::new()
-        }
     }
+}
+
+fn open(app: &mut App, modal: Modal) -> Vec<Effect> {
+    app.modal = Some(modal);
+    Vec::new()
 }
 
 /// Moving on clears the last message, so the key hints come back (an error of the profile the
