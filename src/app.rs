@@ -251,52 +251,18 @@ impl App {
             }
             Msg::MfaNeeded { req, serial } => self.mfa_needed(req, serial),
             Msg::AuthDone { req, result } => self.auth_done(req, result),
-            Msg::Done { req, result } => {
-                if self.pending.as_ref().is_some_and(|p| p.req == req) {
-                    self.pending = None;
-                    self.modal = None;
-                    self.dirty = true;
-                    self.status = Some(match result {
-                        Ok(text) => Status::Info(text),
-                        Err(e) => Status::Error(e.to_string()),
-                    });
-                }
-                Vec::new()
-            }
-            Msg::Notice { req, text } => {
-                if self.pending.as_ref().is_some_and(|p| p.req == req) {
-                    self.dirty = true;
-                    self.status = Some(Status::Info(text));
-                }
-                Vec::new()
-            }
-            Msg::CannotSuspend => {
-                self.dirty = true;
-                self.status = Some(Status::Info(
-                    "Ctrl-Z: no shell with job control started this job, so it cannot be suspended (q quits)".into(),
-                ));
-                Vec::new()
-            }
-            Msg::ShellExited(status) => {
-                self.dirty = true;
-                self.status = Some(Status::Info(format!("role shell ended: {status}")));
+            said @ (Msg::Done { .. }
+            | Msg::Notice { .. }
+            | Msg::CannotSuspend
+            | Msg::ShellExited(_)
+            | Msg::Reloaded(_)
+            | Msg::Forgotten(_)) => {
+                self.said(said);
                 Vec::new()
             }
             Msg::CachedSessions(found) => {
                 self.dirty = true;
                 self.cached_sessions(found);
-                Vec::new()
-            }
-            Msg::Reloaded(result) => {
-                self.dirty = true;
-                match result {
-                    Ok(set) => self.reload(set),
-                    Err(e) => {
-                        self.status = Some(Status::Error(format!(
-                            "the AWS files changed but cannot be read, so the list is as before: {e}"
-                        )));
-                    }
-                }
                 Vec::new()
             }
             Msg::StoreChanged(change) => match change {
@@ -311,6 +277,54 @@ impl App {
                 self.usage_loaded(&ranked);
                 Vec::new()
             }
+            other => {
+                self.dirty = true;
+                self.s3_reply(other)
+            }
+        }
+    }
+
+    /// A message answered on the status line (a reload also replaces the list).
+    fn said(&mut self, msg: Msg) {
+        match msg {
+            Msg::Done { req, result } => {
+                if self.pending.as_ref().is_some_and(|p| p.req == req) {
+                    self.pending = None;
+                    self.modal = None;
+                    self.dirty = true;
+                    self.status = Some(match result {
+                        Ok(text) => Status::Info(text),
+                        Err(e) => Status::Error(e.to_string()),
+                    });
+                }
+            }
+            Msg::Notice { req, text } => {
+                if self.pending.as_ref().is_some_and(|p| p.req == req) {
+                    self.dirty = true;
+                    self.status = Some(Status::Info(text));
+                }
+            }
+            Msg::CannotSuspend => {
+                self.dirty = true;
+                self.status = Some(Status::Info(
+                    "Ctrl-Z: no shell with job control started this job, so it cannot be suspended (q quits)".into(),
+                ));
+            }
+            Msg::ShellExited(status) => {
+                self.dirty = true;
+                self.status = Some(Status::Info(format!("role shell ended: {status}")));
+            }
+            Msg::Reloaded(result) => {
+                self.dirty = true;
+                match result {
+                    Ok(set) => self.reload(set),
+                    Err(e) => {
+                        self.status = Some(Status::Error(format!(
+                            "the AWS files changed but cannot be read, so the list is as before: {e}"
+                        )));
+                    }
+                }
+            }
             Msg::Forgotten(result) => {
                 self.dirty = true;
                 self.status = Some(match result {
@@ -320,12 +334,8 @@ impl App {
                     )),
                     Err(e) => Status::Error(e),
                 });
-                Vec::new()
             }
-            other => {
-                self.dirty = true;
-                self.s3_reply(other)
-            }
+            _ => {}
         }
     }
 
