@@ -287,22 +287,19 @@ impl App {
     /// A message answered on the status line (a reload also replaces the list).
     fn said(&mut self, msg: Msg) {
         match msg {
-            Msg::Done { req, result } => {
-                if self.pending.as_ref().is_some_and(|p| p.req == req) {
-                    self.pending = None;
-                    self.modal = None;
-                    self.dirty = true;
-                    self.status = Some(match result {
-                        Ok(text) => Status::Info(text),
-                        Err(e) => Status::Error(e.to_string()),
-                    });
-                }
+            // Answers to a request that was abandoned are dropped.
+            Msg::Done { req, result } if self.is_pending(req) => {
+                self.pending = None;
+                self.modal = None;
+                self.dirty = true;
+                self.status = Some(match result {
+                    Ok(text) => Status::Info(text),
+                    Err(e) => Status::Error(e.to_string()),
+                });
             }
-            Msg::Notice { req, text } => {
-                if self.pending.as_ref().is_some_and(|p| p.req == req) {
-                    self.dirty = true;
-                    self.status = Some(Status::Info(text));
-                }
+            Msg::Notice { req, text } if self.is_pending(req) => {
+                self.dirty = true;
+                self.status = Some(Status::Info(text));
             }
             Msg::CannotSuspend => {
                 self.dirty = true;
@@ -337,6 +334,10 @@ impl App {
             }
             _ => {}
         }
+    }
+
+    fn is_pending(&self, req: RequestId) -> bool {
+        self.pending.as_ref().is_some_and(|p| p.req == req)
     }
 
     pub(crate) fn new_req(&mut self) -> RequestId {

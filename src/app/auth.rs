@@ -10,6 +10,7 @@ use super::{
     Status,
 };
 use crate::aws::error::AuthError;
+use crate::domain::session::Session;
 use crate::domain::Target;
 
 impl App {
@@ -172,75 +173,7 @@ impl App {
         };
         self.dirty = true;
         match result {
-            Ok(auth) => {
-                if matches!(self.modal, Some(Modal::Mfa(_))) {
-                    self.modal = None;
-                }
-                let session = auth.session;
-                let expiration = session.credentials.expiration;
-                let profile = pending.target.name.clone();
-                self.sessions.insert(profile.clone(), expiration);
-                self.current = Some(Current {
-                    profile: profile.clone(),
-                    identity: session.identity.clone(),
-                    expiration,
-                });
-                let mut text = format!(
-                    "{} authenticated",
-                    crate::domain::text::display_safe(&profile)
-                );
-                for n in &auth.notes {
-                    text.push_str(" · ");
-                    text.push_str(&crate::domain::text::display_safe(n));
-                }
-                self.status = Some(Status::Info(text));
-                let used = Effect::Used(profile.clone());
-                let mut effects = match pending.purpose {
-                    Purpose::S3 if self.browser.is_some() => {
-                        // Authenticated again from inside the browser: same place, new keys.
-                        let mut effects = Vec::new();
-                        if let Some(b) = self.browser.as_mut() {
-                            b.session = session;
-                            b.error = None;
-                            if let Some(at) = b.at.clone() {
-                                let _ = b.go(at);
-                                effects = self.list_page(None);
-                            }
-                        }
-                        effects
-                    }
-                    Purpose::S3 => {
-                        let req = self.new_req();
-                        let target = pending.target;
-                        self.browser = Some(s3::Browser::new(
-                            session.clone(),
-                            Arc::clone(&target),
-                            self.download_dir.clone(),
-                        ));
-                        vec![Effect::S3ListBuckets {
-                            req,
-                            session,
-                            target,
-                        }]
-                    }
-                    Purpose::Shell => vec![Effect::SpawnShell {
-                        session,
-                        target: auth
-                            .target
-                            .clone()
-                            .unwrap_or_else(|| Arc::clone(&pending.target)),
-                    }],
-                    Purpose::Pick => vec![Effect::Picked {
-                        session,
-                        target: Arc::clone(&pending.target),
-                    }],
-                    Purpose::Identify | Purpose::Console | Purpose::Revoke => Vec::new(),
-                };
-                if pending.purpose != Purpose::Revoke {
-                    effects.push(used);
-                }
-                effects
-            }
+            Ok(auth) => self.opened(pending, auth),
             Err(AuthError::Mfa(message)) => {
                 let serial = match &self.modal {
                     Some(Modal::Mfa(m)) => m.serial.clone(),
@@ -266,6 +199,86 @@ impl App {
                 ));
                 Vec::new()
             }
+        }
+    }
+
+    /// A session was opened for `pending`: the identity bar and the badges follow it, and the
+    /// purpose's next step starts.
+    fn opened(&mut self, pending: Pending, auth: Authenticated) -> Vec<Effect> {
+        if matches!(self.modal, Some(Modal::Mfa(_))) {
+            self.modal = None;
+        }
+        let session = auth.session;
+        let expiration = session.credentials.expiration;
+        let profile = pending.target.name.clone();
+        self.sessions.insert(profile.clone(), expiration);
+        self.current = Some(Current {
+            profile: profile.clone(),
+            identity: session.identity.clone(),
+            expiration,
+        });
+        let mut text = format!(
+            "{} authenticated",
+            crate::domain::text::display_safe(&profile)
+        );
+        for n in &auth.notes {
+            text.push_str(" · ");
+            text.push_str(&crate::domain::text::display_safe(n));
+        }
+        self.status = Some(Status::Info(text));
+        let used = Effect::Used(profile.clone());
+        let mut effects = self.next_step(&pending, auth.target, session);
+        if pending.purpose != Purpose::Revoke {
+            effects.push(used);
+        }
+        effects
+    }
+
+    /// What follows an opened session, by purpose: the S3 browser, the role shell, the picked
+    /// profile. `lengthened` is the profile as opened for a long run, when the runway changed it.
+    fn next_step(
+        &mut self,
+        pending: &Pending,
+        lengthened: Option<Arc<Target>>,
+        session: Session,
+    ) -> Vec<Effect> {
+        match pending.purpose {
+            Purpose::S3 if self.browser.is_some() => {
+                // Authenticated again from inside the browser: same place, new keys.
+                let mut effects = Vec::new();
+                if let Some(b) = self.browser.as_mut() {
+                    b.session = session;
+                    b.error = None;
+                    if let Some(at) = b.at.clone() {
+                        let _ = b.go(at);
+                        effects = self.list_page(None);
+                    }
+                }
+                effects
+            }
+            Purpose::S3 => {
+                let req = self.new_req();
+                let target = Arc::clone(&pending.target);
+                self.browser = Some(s3::Browser::new(
+                    session.clone(),
+                    Arc::clone(&target),
+                    self.download_dir.clone(),
+                ));
+                vec![Effect::S3ListBuckets {
+                    req,
+                    session,
+                    target,
+                }]
+            }
+            Purpose::Shell => vec![Effect::SpawnShell {
+                session,
+                target: lengthened.unwrap_or_else(|| Arc::clone(&pending.target)),
+            }],
+            Purpose::Pick => vec![Effect::Picked {
+                session,
+                target: Arc::clone(&pending.target),
+            }],
+            Purpose::Identify | Purpose::Console | Purpose::Revoke => Vec::new(),
         }
     }
 
