@@ -50,72 +50,9 @@ pub fn lines(set: &ProfileSet, index: usize) -> Vec<Line> {
             out.push(("chain", chain.join(" → ")));
             out.push(("", String::new()));
             out.push(("plan", String::new()));
-            let root = match &plan.source {
-                Source::StaticKeys { profile, temporary } => format!(
-                    "{} keys of {}",
-                    if *temporary { "session" } else { "long-term" },
-                    display_safe(profile)
-                ),
-                Source::Process { command, .. } => {
-                    format!("credential_process: {}", display_safe(command))
-                }
-                Source::Sso {
-                    account_id,
-                    role_name,
-                    ..
-                } => {
-                    format!("SSO: {} in {account_id}", display_safe(role_name))
-                }
-                Source::CredentialSource { kind, .. } => format!("credential_source {kind}"),
-                Source::Environment { .. } => "credentials from the environment".into(),
-            };
-            out.push(("1.", root));
+            out.push(("1.", root_text(&plan.source)));
             for (i, step) in plan.steps.iter().enumerate() {
-                let text = match step {
-                    Step::SessionToken {
-                        mfa_serial: Some(serial),
-                        duration: d,
-                    } if plan.final_role().is_none() => format!(
-                        "sts:GetSessionToken · MFA {} · {} · deliberate: the AWS CLI ignores mfa_serial without a role",
-                        display_safe(serial),
-                        duration(*d, "12h")
-                    ),
-                    Step::SessionToken {
-                        mfa_serial: Some(serial),
-                        duration: d,
-                    } => format!(
-                        "sts:GetSessionToken · MFA {} · {} · shared by its roles",
-                        display_safe(serial),
-                        duration(*d, "12h")
-                    ),
-                    Step::SessionToken {
-                        mfa_serial: None,
-                        duration: d,
-                    } => format!(
-                        "sts:GetSessionToken · {} · temporary keys; the long-term ones stay here",
-                        duration(*d, "12h")
-                    ),
-                    Step::AssumeRole {
-                        role_arn,
-                        mfa_serial,
-                        external_id,
-                        duration: d,
-                        ..
-                    } => {
-                        let mut t = format!(
-                            "sts:AssumeRole {} · {}",
-                            display_safe(role_arn.as_str()),
-                            duration(*d, "1h")
-                        );
-                        if let Some(s) = mfa_serial {
-                            t.push_str(&format!(" · MFA {}", display_safe(s)));
-                        }
-                        if external_id.is_some() {
-                            t.push_str(" · external id");
-                        }
-                        t
-                    }
-                };
+                let text = step_text(step, plan.final_role().is_none());
                 let label = ["2.", "3.", "4.", "5.", "6.", "7.", "8.", "9."]
                     .get(i)
                     .copied()
@@ -136,4 +73,76 @@ pub fn lines(set: &ProfileSet, index: usize) -> Vec<Line> {
         out.push(("warning", display_safe(&w.to_string()).into_owned()));
     }
     out
+}
+
+/// Where the plan starts, in words.
+fn root_text(source: &Source) -> String {
+    match source {
+        Source::StaticKeys { profile, temporary } => format!(
+            "{} keys of {}",
+            if *temporary { "session" } else { "long-term" },
+            display_safe(profile)
+        ),
+        Source::Process { command, .. } => {
+            format!("credential_process: {}", display_safe(command))
+        }
+        Source::Sso {
+            account_id,
+            role_name,
+            ..
+        } => {
+            format!("SSO: {} in {account_id}", display_safe(role_name))
+        }
+        Source::CredentialSource { kind, .. } => format!("credential_source {kind}"),
+        Source::Environment { .. } => "credentials from the environment".into(),
+    }
+}
+
+/// One STS step, in words; `no_role` for a user's own session.
+fn step_text(step: &Step, no_role: bool) -> String {
+    match step {
+        Step::SessionToken {
+            mfa_serial: Some(serial),
+            duration: d,
+        } if no_role => format!(
+            "sts:GetSessionToken · MFA {} · {} · deliberate: the AWS CLI ignores mfa_serial without a role",
+            display_safe(serial),
+            duration(*d, "12h")
+        ),
+        Step::SessionToken {
+            mfa_serial: Some(serial),
+            duration: d,
+        } => format!(
+            "sts:GetSessionToken · MFA {} · {} · shared by its roles",
+            display_safe(serial),
+            duration(*d, "12h")
+        ),
+        Step::SessionToken {
+            mfa_serial: None,
+            duration: d,
+        } => format!(
+            "sts:GetSessionToken · {} · temporary keys; the long-term ones stay here",
+            duration(*d, "12h")
+        ),
+        Step::AssumeRole {
+            role_arn,
+            mfa_serial,
+            external_id,
+            duration: d,
+            ..
+        } => {
+            let mut t = format!(
+                "sts:AssumeRole {} · {}",
+                display_safe(role_arn.as_str()),
+                duration(*d, "1h")
+            );
+            if let Some(s) = mfa_serial {
+                t.push_str(&format!(" · MFA {}", display_safe(s)));
+            }
+            if external_id.is_some() {
+                t.push_str(" · external id");
+            }
+            t
+        }
+    }
 }
