@@ -14,6 +14,30 @@ pub fn check_profile(profile: &mut Profile, sso_sessions: &HashMap<String, SsoSe
     let mut error = |key: Key, msg: String| found.push((Severity::Error, msg, Some(key)));
     let has_role = profile.get(Key::RoleArn).is_some();
 
+    check_role(profile, &mut error);
+    check_values(profile, &mut error);
+    check_keys(profile, has_role, &mut error);
+    check_sso(profile, sso_sessions, &mut error);
+
+    let mut warn = |key: Key, msg: String| found.push((Severity::Warning, msg, Some(key)));
+    if let Some(v) = profile.get(Key::XroleBuckets) {
+        for e in bucket_bookmarks(v).into_iter().filter_map(Result::err) {
+            warn(Key::XroleBuckets, format!("xrole_buckets: {e}"));
+        }
+    }
+    for (severity, message, key) in found {
+        let location = key.and_then(|k| profile.location_of(k));
+        profile.problems.push(super::profile::Problem {
+            severity,
+            message,
+            location,
+        });
+    }
+}
+
+/// A role needs a valid ARN and exactly one source of credentials; `credential_source` is one
+/// of three.
+fn check_role(profile: &Profile, error: &mut impl FnMut(Key, String)) {
     if let Some(arn) = profile.get(Key::RoleArn) {
         if let Err(e) = RoleArn::check(arn) {
             error(Key::RoleArn, e);
@@ -44,6 +68,11 @@ pub fn check_profile(profile: &mut Profile, sso_sessions: &HashMap<String, SsoSe
             );
         }
     }
+}
+
+/// Each value that has a form of its own: key ids, secrets, session options, regions, MFA
+/// serials, external ids, session names.
+fn check_values(profile: &Profile, error: &mut impl FnMut(Key, String)) {
     if let Some(v) = profile.get(Key::AwsAccessKeyId) {
         if let Err(e) = validate::access_key_id(v) {
             error(Key::AwsAccessKeyId, e);
@@ -94,6 +123,10 @@ pub fn check_profile(profile: &mut Profile, sso_sessions: &HashMap<String, SsoSe
             error(Key::RoleSessionName, e);
         }
     }
+}
+
+/// Durations for the call that uses them, the expected account, and keys that come in pairs.
+fn check_keys(profile: &Profile, has_role: bool, error: &mut impl FnMut(Key, String)) {
     if let Some(v) = profile.get(Key::DurationSeconds) {
         let (range, call) = if has_role {
             (validate::ASSUME_ROLE_DURATION, "AssumeRole")
@@ -125,22 +158,6 @@ pub fn check_profile(profile: &mut Profile, sso_sessions: &HashMap<String, SsoSe
             "has aws_secret_access_key but no aws_access_key_id".into(),
         ),
         _ => {}
-    }
-    check_sso(profile, sso_sessions, &mut error);
-
-    let mut warn = |key: Key, msg: String| found.push((Severity::Warning, msg, Some(key)));
-    if let Some(v) = profile.get(Key::XroleBuckets) {
-        for e in bucket_bookmarks(v).into_iter().filter_map(Result::err) {
-            warn(Key::XroleBuckets, format!("xrole_buckets: {e}"));
-        }
-    }
-    for (severity, message, key) in found {
-        let location = key.and_then(|k| profile.location_of(k));
-        profile.problems.push(super::profile::Problem {
-            severity,
-            message,
-            location,
-        });
     }
 }
 
