@@ -13,10 +13,6 @@ impl ProfileSet {
         kind: FileKind,
         defaults: &[&ini::Entry<'_>],
     ) -> Option<String> {
-        let at = Location {
-            file: kind,
-            line: section.line,
-        };
         // `[]` is reported with the file's refusal; `[DEFAULT]` is applied to the others.
         if section.header.is_empty() || section.raw_header == "DEFAULT" {
             return None;
@@ -25,12 +21,8 @@ impl ProfileSet {
         if kind == FileKind::Credentials {
             // Literal names, blanks included, as botocore takes them.
             if raw != section.header {
-                self.file_problems.push(FileProblem {
-                    location: at,
-                    message: format!(
-                        "[{raw}] has blanks inside the brackets, so the AWS CLI reads the profile {raw:?}, blanks included; so does xrole-tui"
-                    ),
-                });
+                let said = format!("[{raw}] has blanks inside the brackets, so the AWS CLI reads the profile {raw:?}, blanks included; so does xrole-tui");
+                self.refuse(kind, section.line, said);
             }
             return Some(raw.to_owned());
         }
@@ -38,13 +30,9 @@ impl ProfileSet {
         // inside the brackets before the name (or after `default`) hides the section.
         let header = section.header;
         if raw.len() != raw.trim_start().len() || header == "default" && raw != header {
-            self.file_problems.push(FileProblem {
-                location: at,
-                message: format!(
-                    "[{raw}] has blanks inside the brackets, which the AWS CLI does not strip, so it ignores this section; so does xrole-tui (write [{header}])"
-                ),
-            });
-            return None;
+            return self.refuse(kind, section.line, format!(
+                "[{raw}] has blanks inside the brackets, which the AWS CLI does not strip, so it ignores this section; so does xrole-tui (write [{header}])"
+            ));
         }
         if header == "default" {
             return Some(header.to_owned());
@@ -56,16 +44,13 @@ impl ProfileSet {
             quoted = match shlex::split(header) {
                 Some(w) => w,
                 None => {
-                    self.file_problems.push(FileProblem {
-                        location: Location {
-                            file: kind,
-                            line: section.line,
-                        },
-                        message: format!(
+                    return self.refuse(
+                        kind,
+                        section.line,
+                        format!(
                             "[{header}] has an unclosed quote; the AWS CLI ignores this section"
                         ),
-                    });
-                    return None;
+                    );
                 }
             };
             first_words(quoted.iter().map(String::as_str))
@@ -77,68 +62,74 @@ impl ProfileSet {
             (Some(w), None, _) => (w, ""),
             (Some(w), Some(r), false) => (w, r),
             (Some("profile" | "sso-session" | "services"), Some(_), true) => {
-                self.file_problems.push(FileProblem {
-                    location: Location {
-                        file: kind,
-                        line: section.line,
-                    },
-                    message: format!(
+                return self.refuse(kind, section.line, format!(
                         "[{header}] names more than one thing; quote a name with spaces (the AWS CLI ignores this section)"
-                    ),
-                });
-                return None;
+                    ));
             }
             _ => (header, ""),
         };
         match word {
             "profile" if !rest.is_empty() => Some(rest.to_owned()),
             "sso-session" if !rest.is_empty() => {
-                let get = |k: &str| {
-                    let default = || defaults.iter().rev().find(|d| d.key == k).copied();
-                    section
-                        .get(k)
-                        .or_else(default)
-                        .map(|e| e.value.clone().into_owned())
-                };
-                self.sso_sessions.insert(
-                    rest.to_owned(),
-                    SsoSession {
-                        name: rest.to_owned(),
-                        start_url: get("sso_start_url"),
-                        region: get("sso_region"),
-                        line: section.line,
-                    },
-                );
+                self.add_sso_session(rest, section, defaults);
                 None
             }
             "services" if !rest.is_empty() => {
-                let endpoints = section
-                    .entries
-                    .iter()
-                    .filter_map(|e| {
-                        let url = nested_value(&e.value, "endpoint_url")?;
-                        Some((e.key.clone().into_owned(), url.to_owned()))
-                    })
-                    .collect();
-                self.services.insert(rest.to_owned(), endpoints);
+                self.add_services(rest, section);
                 None
             }
             "services" | "plugins" | "preview" => None,
-            _ => {
-                if rest.is_empty() {
-                    self.file_problems.push(FileProblem {
-                        location: Location {
-                            file: kind,
-                            line: section.line,
-                        },
-                        message: format!(
-                            "[{header}] is not a profile in the config file; write [profile {header}]"
-                        ),
-                    });
-                }
-                None
-            }
+            _ if rest.is_empty() => self.refuse(
+                kind,
+                section.line,
+                format!("[{header}] is not a profile in the config file; write [profile {header}]"),
+            ),
+            _ => None,
         }
+    }
+}
+
+impl ProfileSet {
+    /// Records a problem of the file at `line`; the section names no profile.
+    fn refuse(&mut self, kind: FileKind, line: usize, message: String) -> Option<String> {
+        self.file_problems.push(FileProblem {
+            location: Location { file: kind, line },
+            message,
+        });
+        None
+    }
+
+    /// Records `[sso-session NAME]` (keys it lacks come from the file's `[DEFAULT]`).
+    fn add_sso_session(&mut self, name: &str, section: &Section<'_>, defaults: &[&ini::Entry<'_>]) {
+        let get = |k: &str| {
+            let default = || defaults.iter().rev().find(|d| d.key == k).copied();
+            section
+                .get(k)
+                .or_else(default)
+                .map(|e| e.value.clone().into_owned())
+        };
+        self.sso_sessions.insert(
+            name.to_owned(),
+            SsoSession {
+                name: name.to_owned(),
+                start_url: get("sso_start_url"),
+                region: get("sso_region"),
+                line: section.line,
+            },
+        );
+    }
+
+    /// Records `[services NAME]`: each service's `endpoint_url`.
+    fn add_services(&mut self, name: &str, section: &Section<'_>) {
+        let endpoints = section
+            .entries
+            .iter()
+            .filter_map(|e| {
+                let url = nested_value(&e.value, "endpoint_url")?;
+                Some((e.key.clone().into_owned(), url.to_owned()))
+            })
+            .collect();
+        self.services.insert(name.to_owned(), endpoints);
     }
 }
 
