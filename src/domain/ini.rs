@@ -128,39 +128,55 @@ pub fn parse<'a>(text: &'a str, bad_lines: &[usize]) -> IniFile<'a> {
             }
         }
         // Not a continuation: a key line, indented or not.
-        match trimmed.bytes().position(|b| b == b'=' || b == b':') {
-            Some(at) if !py_trim(&trimmed[..at]).is_empty() => {
-                let key = trimmed[..at].trim_end_matches(is_space);
-                let key = if key.bytes().any(|b| b.is_ascii_uppercase()) {
-                    Cow::Owned(key.to_ascii_lowercase())
-                } else {
-                    Cow::Borrowed(key)
-                };
-                if let Some(first) = section.entries.iter().find(|e| e.key == key) {
-                    let message =
-                        format!("key '{key}' is given twice (first on line {})", first.line);
-                    section.problems.push(LineProblem {
-                        line: line_no,
-                        message,
-                    });
-                }
-                section.entries.push(Entry {
-                    key,
-                    value: Cow::Borrowed(trimmed[at + 1..].trim_start_matches(is_space)),
-                    line: line_no,
-                });
-                key_indent = indent;
-            }
-            Some(_) => section.problems.push(LineProblem {
-                line: line_no,
-                message: "this line has a value but no key".into(),
-            }),
-            None => section.problems.push(LineProblem {
-                line: line_no,
-                message: "this line is not `key = value`".into(),
-            }),
+        if key_line(section, trimmed, line_no) {
+            key_indent = indent;
         }
     }
+    mark_bad_lines(&mut file, bad_lines);
+    file
+}
+
+/// A `key = value` line of `section`; true when it added a key (a line that is not one is a
+/// problem of the section).
+#[inline]
+fn key_line<'a>(section: &mut Section<'a>, trimmed: &'a str, line_no: usize) -> bool {
+    let at = match trimmed.bytes().position(|b| b == b'=' || b == b':') {
+        Some(at) if !py_trim(&trimmed[..at]).is_empty() => at,
+        other => {
+            let message = match other {
+                Some(_) => "this line has a value but no key",
+                None => "this line is not `key = value`",
+            };
+            section.problems.push(LineProblem {
+                line: line_no,
+                message: message.into(),
+            });
+            return false;
+        }
+    };
+    let key = trimmed[..at].trim_end_matches(is_space);
+    let key = if key.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(key.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(key)
+    };
+    if let Some(first) = section.entries.iter().find(|e| e.key == key) {
+        let message = format!("key '{key}' is given twice (first on line {})", first.line);
+        section.problems.push(LineProblem {
+            line: line_no,
+            message,
+        });
+    }
+    section.entries.push(Entry {
+        key,
+        value: Cow::Borrowed(trimmed[at + 1..].trim_start_matches(is_space)),
+        line: line_no,
+    });
+    true
+}
+
+/// Each line that was not valid UTF-8 is a problem of the section it is in (or of the file).
+fn mark_bad_lines(file: &mut IniFile<'_>, bad_lines: &[usize]) {
     for &line in bad_lines {
         let target = file
             .sections
@@ -173,7 +189,6 @@ pub fn parse<'a>(text: &'a str, bad_lines: &[usize]) -> IniFile<'a> {
             message: "this line is not valid UTF-8".into(),
         });
     }
-    file
 }
 
 /// `str.strip` as Python does it, with the common case (ASCII at both ends) at ASCII speed.
