@@ -55,36 +55,8 @@ impl App {
                 b.heading = None;
                 b.head = Some((key, result.map_err(|e| with_hint(&e))));
             }
-            Msg::S3Progress {
-                req,
-                done,
-                total,
-                files,
-            } => {
-                if let Some(s3::Download {
-                    req: r,
-                    done: d,
-                    total: t,
-                    files: f,
-                    ..
-                }) = &mut b.download
-                {
-                    if *r == req {
-                        (*d, *t, *f) = (done, total, files);
-                    }
-                }
-            }
-            Msg::S3Downloaded { req, result } => {
-                if matches!(&b.download, Some(s3::Download { req: r, .. }) if *r == req) {
-                    b.download = None;
-                    self.status = Some(match result {
-                        Ok(path) => Status::Info(format!(
-                            "downloaded to {}",
-                            crate::domain::text::display_safe(&path.display().to_string())
-                        )),
-                        Err(e) => Status::Error(e.to_string()),
-                    });
-                }
+            download @ (Msg::S3Progress { .. } | Msg::S3Downloaded { .. }) => {
+                self.download_reply(download);
             }
             _ => {}
         }
@@ -147,32 +119,82 @@ impl App {
                     at,
                 }]
             }
-            s3::Ask::Download(at, dir) => {
-                let req = self.new_req();
-                // The next browser, in this run or the next, offers this directory first.
-                let remember = (dir != self.download_dir).then(|| Effect::RememberDir(dir.clone()));
-                self.download_dir = dir.clone();
-                match s3::download_effect(req, &session, &target, at.clone(), dir) {
-                    Ok(effect) => {
-                        if let Some(b) = self.browser.as_mut() {
-                            b.download = Some(s3::Download {
-                                req,
-                                at,
-                                done: 0,
-                                total: None,
-                                files: None,
-                            });
-                        }
-                        [Some(effect), remember].into_iter().flatten().collect()
-                    }
-                    Err(e) => {
-                        if let Some(b) = self.browser.as_mut() {
-                            b.download = None;
-                            b.error = Some(e);
-                        }
-                        Vec::new()
+            s3::Ask::Download(at, dir) => self.start_download(at, dir, &session, &target),
+        }
+    }
+
+    /// A download's progress and its end, said on the status line.
+    fn download_reply(&mut self, msg: Msg) {
+        let Some(b) = self.browser.as_mut() else {
+            return;
+        };
+        match msg {
+            Msg::S3Progress {
+                req,
+                done,
+                total,
+                files,
+            } => {
+                if let Some(s3::Download {
+                    req: r,
+                    done: d,
+                    total: t,
+                    files: f,
+                    ..
+                }) = &mut b.download
+                {
+                    if *r == req {
+                        (*d, *t, *f) = (done, total, files);
                     }
                 }
+            }
+            Msg::S3Downloaded { req, result } => {
+                if matches!(&b.download, Some(s3::Download { req: r, .. }) if *r == req) {
+                    b.download = None;
+                    self.status = Some(match result {
+                        Ok(path) => Status::Info(format!(
+                            "downloaded to {}",
+                            crate::domain::text::display_safe(&path.display().to_string())
+                        )),
+                        Err(e) => Status::Error(e.to_string()),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Starts downloading `at` into `dir` (remembered as the next download's directory).
+    fn start_download(
+        &mut self,
+        at: crate::domain::s3_path::S3Location,
+        dir: std::path::PathBuf,
+        session: &crate::domain::session::Session,
+        target: &Arc<crate::domain::Target>,
+    ) -> Vec<Effect> {
+        let req = self.new_req();
+        // The next browser, in this run or the next, offers this directory first.
+        let remember = (dir != self.download_dir).then(|| Effect::RememberDir(dir.clone()));
+        self.download_dir = dir.clone();
+        match s3::download_effect(req, session, target, at.clone(), dir) {
+            Ok(effect) => {
+                if let Some(b) = self.browser.as_mut() {
+                    b.download = Some(s3::Download {
+                        req,
+                        at,
+                        done: 0,
+                        total: None,
+                        files: None,
+                    });
+                }
+                [Some(effect), remember].into_iter().flatten().collect()
+            }
+            Err(e) => {
+                if let Some(b) = self.browser.as_mut() {
+                    b.download = None;
+                    b.error = Some(e);
+                }
+                Vec::new()
             }
         }
     }

@@ -145,37 +145,8 @@ pub fn classify(status: u16, code: &str, message: &str, call: Call<'_>) -> AuthE
     } else {
         format!(" (AWS: {})", crate::domain::text::display_safe(message))
     };
-    if lower.contains("multifactorauthentication failed")
-        || lower.contains("mfa") && code == "AccessDenied"
-    {
-        let serial = call.mfa_serial.unwrap_or("the MFA device");
-        return if lower.contains("serial number") {
-            AuthError::Mfa(format!(
-                "MFA failed for {serial}: AWS cannot match that device to the caller; check mfa_serial in the profile (it must be arn:aws:iam::ACCOUNT:mfa/NAME of this user){detail}"
-            ))
-        } else {
-            AuthError::Mfa(format!(
-                "MFA code rejected for {serial}: wait for the next code and try again (a code works once){detail}"
-            ))
-        };
-    }
-    if lower.contains("signature expired")
-        || code == "RequestTimeTooSkewed"
-        || lower.contains("clock")
-    {
-        return AuthError::Service(format!(
-            "{action} refused because this machine's clock is off; set the time (e.g. enable NTP) and retry{detail}"
-        ));
-    }
-    if lower.contains("1 hour session limit") || lower.contains("role chaining") {
-        return AuthError::Config(format!(
-            "{action} on {target}: AWS allows at most 3600 seconds for a role assumed with temporary credentials (role chaining); lower duration_seconds{detail}"
-        ));
-    }
-    if lower.contains("durationseconds exceeds") {
-        return AuthError::Config(format!(
-            "{action} on {target}: duration_seconds is more than the role's maximum session duration; lower it or raise the role's MaxSessionDuration{detail}"
-        ));
+    if let Some(e) = by_message(&lower, code, call, &detail) {
+        return e;
     }
     match code {
         "ExpiredToken" | "ExpiredTokenException" | "TokenRefreshRequired" => {
@@ -212,6 +183,45 @@ pub fn classify(status: u16, code: &str, message: &str, call: Call<'_>) -> AuthE
             )),
         },
     }
+}
+
+/// What the message alone says, whatever the code: a refused MFA code or device, a clock
+/// that is off, a duration over the role-chaining or the role's limit.
+fn by_message(lower: &str, code: &str, call: Call<'_>, detail: &str) -> Option<AuthError> {
+    let Call { action, target, .. } = call;
+    if lower.contains("multifactorauthentication failed")
+        || lower.contains("mfa") && code == "AccessDenied"
+    {
+        let serial = call.mfa_serial.unwrap_or("the MFA device");
+        return Some(if lower.contains("serial number") {
+            AuthError::Mfa(format!(
+                "MFA failed for {serial}: AWS cannot match that device to the caller; check mfa_serial in the profile (it must be arn:aws:iam::ACCOUNT:mfa/NAME of this user){detail}"
+            ))
+        } else {
+            AuthError::Mfa(format!(
+                "MFA code rejected for {serial}: wait for the next code and try again (a code works once){detail}"
+            ))
+        });
+    }
+    if lower.contains("signature expired")
+        || code == "RequestTimeTooSkewed"
+        || lower.contains("clock")
+    {
+        return Some(AuthError::Service(format!(
+            "{action} refused because this machine's clock is off; set the time (e.g. enable NTP) and retry{detail}"
+        )));
+    }
+    if lower.contains("1 hour session limit") || lower.contains("role chaining") {
+        return Some(AuthError::Config(format!(
+            "{action} on {target}: AWS allows at most 3600 seconds for a role assumed with temporary credentials (role chaining); lower duration_seconds{detail}"
+        )));
+    }
+    if lower.contains("durationseconds exceeds") {
+        return Some(AuthError::Config(format!(
+            "{action} on {target}: duration_seconds is more than the role's maximum session duration; lower it or raise the role's MaxSessionDuration{detail}"
+        )));
+    }
+    None
 }
 
 fn denied(call: Call<'_>, detail: &str) -> AuthError {

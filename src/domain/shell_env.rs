@@ -231,8 +231,13 @@ mod tests {
         assert_eq!(get("AWS_REGION").as_deref(), Some("eu-west-1"));
         assert_eq!(get("XROLE_PROFILE").as_deref(), Some("dev"));
         assert_eq!(get("XROLE_ACCOUNT").as_deref(), Some("222222222222"));
+    }
 
-        // Served by an endpoint: no key at all, the endpoint and (here) the rewritten files.
+    /// Served by an endpoint: no key at all, the endpoint and (here) the rewritten files.
+    #[test]
+    fn served_gets_the_endpoint_and_no_key() {
+        let base = [("AWS_ACCESS_KEY_ID", "AKIAOLD"), ("PATH", "/bin")]
+            .map(|(k, v)| (OsString::from(k), OsString::from(v)));
         let env = child_env(
             base,
             &session(),
