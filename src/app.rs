@@ -142,6 +142,9 @@ pub struct App {
     pub show_detail: bool,
     /// `pick`: Enter hands the session to the calling shell instead of opening one.
     pub picking: bool,
+    /// `pick`: the profile the calling shell holds now (`XROLE_PROFILE`), which the identity
+    /// bar shows instead of the last session opened anywhere.
+    pub shell_profile: Option<String>,
     /// Where downloads go first: the last directory chosen, in this run or an earlier one.
     pub download_dir: std::path::PathBuf,
     /// The S3 browser, when open.
@@ -186,6 +189,7 @@ impl App {
             status,
             show_detail: false,
             picking: false,
+            shell_profile: None,
             download_dir: std::path::PathBuf::from("."),
             browser: None,
             now,

@@ -102,9 +102,14 @@ fn identity_bar(frame: &mut Frame, app: &App, area: Rect) {
     use unicode_width::UnicodeWidthStr;
     let width = usize::from(area.width);
     let Some(c) = &app.current else {
+        let said = match (app.picking, &app.shell_profile) {
+            (false, _) => "· no role assumed yet".to_owned(),
+            (true, None) => "· this shell holds no profile yet".to_owned(),
+            (true, Some(p)) => format!("· this shell: {}, no live session", display_safe(p)),
+        };
         let spans = vec![
             Span::styled(" xrole-tui ", theme::title()),
-            Span::styled("· no role assumed yet", theme::dim()),
+            Span::styled(said, theme::dim()),
         ];
         frame.render_widget(Paragraph::new(Line::from(spans)), area);
         return;
@@ -130,7 +135,8 @@ fn identity_bar(frame: &mut Frame, app: &App, area: Rect) {
     let fixed = clock.width() + 1 + account.width() + 2;
     let profile = display_safe(&c.profile).into_owned();
     let mut room = width.saturating_sub(fixed);
-    let show_brand = room >= brand.width() + profile.width() + name.width();
+    // The role session's name goes first, then the program's name.
+    let show_brand = room >= brand.width() + profile.width();
     if show_brand {
         room -= brand.width();
     }
@@ -139,8 +145,10 @@ fn identity_bar(frame: &mut Frame, app: &App, area: Rect) {
     let mut spans = Vec::new();
     if show_brand {
         spans.push(Span::styled(brand, theme::title()));
+        spans.push(Span::raw("· "));
+    } else {
+        spans.push(Span::raw(" "));
     }
-    spans.push(Span::raw("· "));
     spans.push(Span::styled(profile, theme::title()));
     spans.push(Span::raw(account));
     if show_name {
@@ -201,7 +209,7 @@ fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
             theme::dim(),
         )),
         None => spans.push(Span::styled(
-            crate::app::keymap::hint(usize::from(area.width), area.width < WIDE),
+            crate::app::keymap::hint(usize::from(area.width), area.width < WIDE, app.picking),
             theme::dim(),
         )),
     }

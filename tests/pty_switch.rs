@@ -47,6 +47,30 @@ fn pick_switches_the_calling_shell_in_place_and_env_unset_leaves_it() {
     pane.type_text("echo \"now=$XROLE_PROFILE acct=${XROLE_ACCOUNT:-none}\"");
     pane.keys(&["Enter"]);
     pane.wait_for("now=hop1 acct=", 30);
+
+    // The picker shows this shell's profile and says what Enter does here; Esc leaves the
+    // shell as it was, and a name that is no profile is said before any screen.
+    pane.type_text("xr");
+    pane.keys(&["Enter"]);
+    let screen = pane.wait_for("Enter switch this shell", 30);
+    let bar = screen.lines().next().unwrap_or_default();
+    assert!(bar.contains("hop1"), "identity bar: {bar}\n{screen}");
+    pane.keys(&["Escape"]);
+    let gone = std::time::Instant::now();
+    while pane.screen().contains("Enter switch this shell") {
+        assert!(gone.elapsed().as_secs() < 10, "Esc did not end the picker");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    pane.type_text("echo \"after-esc=$XROLE_PROFILE\"");
+    pane.keys(&["Enter"]);
+    pane.wait_for("after-esc=hop1", 10);
+    pane.type_text("xr hopp1");
+    pane.keys(&["Enter"]);
+    let screen = pane.wait_for("there is no profile", 30);
+    assert!(
+        screen.contains("there is no profile \"hopp1\"; did you mean \"hop1\"?"),
+        "{screen}"
+    );
     // exec works from a shell switched in place (no parent to exit to, so not "nested").
     pane.type_text(&format!(
         "{bin} exec --static app sh -c 'echo inner=$XROLE_PROFILE'"

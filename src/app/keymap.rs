@@ -219,14 +219,19 @@ pub fn action_of(code: KeyCode) -> Option<Action> {
 
 /// The status bar's hint in at most `width` columns: `Enter shell · s S3 · …`, dropping the
 /// least used from the middle when it does not fit (help and quit always stay). `narrow`
-/// includes the Tab key, which only does something on a narrow terminal.
-pub fn hint(width: usize, narrow: bool) -> String {
+/// includes the Tab key, which only does something on a narrow terminal. In `pick`
+/// (`picking`), Enter switches the calling shell and Esc leaves it as it was.
+pub fn hint(width: usize, narrow: bool, picking: bool) -> String {
     let mut items: Vec<String> = PROFILES
         .iter()
         .filter(|b| narrow || b.action != Action::ToggleDetail)
         .filter_map(|b| {
             let key = b.label.split(' ').next().unwrap_or(b.label);
-            b.hint.map(|h| format!("{key} {h}"))
+            match (b.action, picking) {
+                (Action::Shell, true) => Some("Enter switch this shell".to_owned()),
+                (Action::Quit, true) => Some("Esc/q cancel".to_owned()),
+                _ => b.hint.map(|h| format!("{key} {h}")),
+            }
         })
         .collect();
     // Dropped first when there is no room, in this order.
@@ -255,14 +260,14 @@ mod tests {
                 seen.push(*k);
             }
         }
-        let wide = hint(200, false);
+        let wide = hint(200, false, false);
         assert!(
             wide.starts_with("Enter shell · i identify · s S3"),
             "{wide}"
         );
         assert!(!wide.contains("Tab"), "{wide}");
         for w in [40, 60, 80] {
-            let h = hint(w, true);
+            let h = hint(w, true, false);
             assert!(
                 unicode_width::UnicodeWidthStr::width(h.as_str()) <= w,
                 "{w}: {h}"

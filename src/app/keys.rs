@@ -114,6 +114,8 @@ fn list_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::ForgetAll => open(app, Modal::ConfirmForgetAll),
         Action::Quit => vec![Effect::Quit],
         Action::Escape if app.pending.is_some() => app.abandon(),
+        // `pick`: Esc leaves the calling shell as it was.
+        Action::Escape if app.picking && app.list.filter.is_empty() => vec![Effect::Quit],
         Action::Escape => {
             if !app.list.filter.is_empty() {
                 app.list.set_filter(String::new());

@@ -23,6 +23,10 @@ impl App {
                 continue;
             }
             self.sessions.insert(s.profile.clone(), s.expiration);
+            // `pick` shows the calling shell's profile, or nothing.
+            if self.picking && self.shell_profile.as_deref() != Some(s.profile.as_str()) {
+                continue;
+            }
             let better = match shown {
                 None => true,
                 Some(b) => {

@@ -17,7 +17,7 @@ use super::creds::{in_place_env, render_unset, EnvFormat};
 use super::Failure;
 use crate::config::AwsFiles;
 use crate::domain::text::display_safe;
-use crate::flows::start::{start, Exit, Mode};
+use crate::flows::start::{start, Exit, Mode, Preselect};
 
 /// Runs the picker; prints the environment of the chosen profile. Exit 1 when none was chosen.
 pub fn run(
@@ -36,11 +36,12 @@ pub fn run(
                 "pick draws on the terminal, and there is none: {e}"
             ))
         })?;
-    let preselect = profile.or_else(|| {
-        std::env::var("XROLE_PROFILE")
+    let preselect = Preselect {
+        named: profile,
+        remembered: std::env::var("XROLE_PROFILE")
             .ok()
-            .filter(|p| !p.is_empty())
-    });
+            .filter(|p| !p.is_empty()),
+    };
     let stdout = std::io::stdout();
     let _ = stdout.lock().flush();
     let saved: OwnedFd = nix::unistd::dup(&stdout)

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use super::Failure;
 use crate::config::AwsFiles;
 use crate::domain::shell_env;
-use crate::flows::start::{start, Exit, Mode, Screen};
+use crate::flows::start::{start, Exit, Mode, Preselect, Screen};
 
 /// Opens the TUI on `screen`; `profile` (default `$AWS_PROFILE`) is selected first.
 pub fn run(
@@ -24,7 +24,10 @@ pub fn run(
             "the TUI needs a terminal; for scripts use the headless commands (xrole-tui --help)",
         ));
     }
-    let preselect = profile.or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+    let preselect = Preselect {
+        named: profile,
+        remembered: std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()),
+    };
     let exit = start(files, preselect, no_cache, Mode::Tui, screen).map_err(Failure::config)?;
     Ok(match exit {
         Exit::Quit | Exit::Picked(_) => 0,

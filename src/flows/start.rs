@@ -50,11 +50,21 @@ pub trait Screen {
     fn run(&self, start: Start) -> std::io::Result<Exit>;
 }
 
-/// Reads `files` and runs the TUI on `screen` in `mode`. A broken file or a bad setting is
-/// said before the screen changes.
+/// The profile selected first.
+#[derive(Debug, Clone, Default)]
+pub struct Preselect {
+    /// Named on the command line: a name that is no profile is an error, with the closest
+    /// name, said before the screen changes.
+    pub named: Option<String>,
+    /// From the environment (`AWS_PROFILE`, `XROLE_PROFILE`): selected when it is a profile.
+    pub remembered: Option<String>,
+}
+
+/// Reads `files` and runs the TUI on `screen` in `mode`. A broken file, a bad setting or a
+/// named profile that does not exist is said before the screen changes.
 pub fn start(
     files: &AwsFiles,
-    preselect: Option<String>,
+    preselect: Preselect,
     no_cache: bool,
     mode: Mode,
     screen: &dyn Screen,
@@ -62,6 +72,18 @@ pub fn start(
     let loaded = files
         .load()
         .map_err(|e| display_safe(&e.to_string()).into_owned())?;
+    if let Some(name) = &preselect.named {
+        if loaded.set.index_of(name).is_none() {
+            let hint = loaded.set.closest_name(name).map_or_else(String::new, |s| {
+                format!("; did you mean {:?}?", display_safe(s))
+            });
+            return Err(format!(
+                "there is no profile {:?}{hint}",
+                display_safe(name)
+            ));
+        }
+    }
+    let preselect = preselect.named.or(preselect.remembered);
     let broker = Broker::from_env(no_cache)?;
     screen
         .run(Start {

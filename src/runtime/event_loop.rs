@@ -250,6 +250,11 @@ fn new_app(set: Arc<ProfileSet>, preselect: Option<&str>, mode: Mode) -> App {
     let now = SystemTime::now();
     let mut app = App::new(set, preselect, now);
     app.picking = mode == Mode::Pick;
+    if app.picking {
+        app.shell_profile = std::env::var("XROLE_PROFILE")
+            .ok()
+            .filter(|p| !p.is_empty());
+    }
     if let Some(dir) = crate::store::usage::download_dir() {
         app.download_dir = dir;
     }
