@@ -388,6 +388,18 @@ fn capital_r_revokes_after_a_confirmation_naming_the_role_and_account() {
     pane.type_text("123456");
     pane.keys(&["Enter"]);
     pane.wait_for("revoked: every session of role", 30);
+    // The revoked session's countdown goes with it (its cache file is gone).
+    let start = std::time::Instant::now();
+    let countdown = |s: &str| s.lines().any(|l| l.contains("dev") && l.contains('⏱'));
+    let mut screen = pane.screen();
+    while countdown(&screen) && start.elapsed().as_secs() < 2 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        screen = pane.screen();
+    }
+    assert!(
+        !countdown(&screen),
+        "dev still counts down after R:\n{screen}"
+    );
     pane.keys(&["q"]);
     let (rc, _) = restored(dir.path());
     assert_eq!(rc, "0");

@@ -139,6 +139,30 @@ fn an_open_tui_follows_what_other_processes_open_forget_and_use() {
 }
 
 #[test]
+fn a_code_given_in_the_tui_shows_at_once_on_the_roles_that_share_it() {
+    let _g = serial();
+    let w = World::new();
+    let home = w.home();
+    let script = format!("{}; sleep 600", env!("CARGO_BIN_EXE_xrole-tui"));
+    let env = support::pty::tui_env(&home, &moto().endpoint);
+    let pane = Pane::start(&home, &script, &env, 120, 40);
+    pane.wait_for("hub", 30);
+    assert!(!row(&pane.screen(), "prod").contains("MFA ✓"));
+    pane.keys(&["/"]);
+    pane.type_text("dev");
+    pane.keys(&["Enter"]);
+    pane.keys(&["i"]);
+    pane.wait_for("MFA code", 30);
+    pane.type_text(CODE);
+    pane.keys(&["Enter"]);
+    pane.wait_for("dev authenticated", 30);
+    pane.keys(&["Escape"]);
+    let (seen, screen) = wait_until(&pane, 2, |s| row(s, "prod").contains("MFA ✓"));
+    assert!(seen, "prod's badge did not follow dev's code:\n{screen}");
+    pane.keys(&["q"]);
+}
+
+#[test]
 fn status_in_a_shell_switched_in_place_asks_the_store() {
     let _g = serial();
     let w = World::new();
