@@ -28,17 +28,23 @@ pub const EXIT_AUTH: u8 = 3;
 /// `screen` (the terminal's, `runtime::Terminal`, given by `main`).
 pub fn run(cli: Cli, screen: &dyn crate::flows::start::Screen) -> ExitCode {
     let files = AwsFiles::from_env();
-    let no_cache = cli.no_cache;
+    // Given before the command or after it.
+    let own = cli
+        .command
+        .as_ref()
+        .map(Command::session_args)
+        .unwrap_or_default();
+    let no_cache = cli.session.no_cache || own.no_cache;
     let opts = creds::Opts {
         no_cache,
-        no_session: cli.no_session,
+        no_session: cli.session.no_session || own.no_session,
         yes: false,
     };
     let result = match cli.command {
         None => tui::run(&files, cli.profile, no_cache, screen),
-        Some(Command::Pick { profile, format }) => {
-            pick::run(&files, profile, format, no_cache, screen)
-        }
+        Some(Command::Pick {
+            profile, format, ..
+        }) => pick::run(&files, profile, format, no_cache, screen),
         Some(command) => headless(command, &files, opts),
     };
     // The tests' proof that a command reads each AWS file once and resolves a profile's client
@@ -73,6 +79,7 @@ fn headless(command: Command, files: &AwsFiles, opts: creds::Opts) -> Result<u8,
             as_profile,
             dry_run,
             yes,
+            ..
         } => {
             let request = revoke::Request {
                 profile,
@@ -90,6 +97,7 @@ fn headless(command: Command, files: &AwsFiles, opts: creds::Opts) -> Result<u8,
             service,
             path,
             s3,
+            ..
         } => {
             let request = console::Request {
                 profile,
@@ -104,13 +112,14 @@ fn headless(command: Command, files: &AwsFiles, opts: creds::Opts) -> Result<u8,
         | Command::Exec { .. }
         | Command::Env { .. }
         | Command::CredentialProcess { .. }) => credentials(command, files, opts),
-        Command::S3(S3Command::Ls { profile, location }) => {
-            block_on(s3::ls(files, &profile, &location, opts))
-        }
+        Command::S3(S3Command::Ls {
+            profile, location, ..
+        }) => block_on(s3::ls(files, &profile, &location, opts)),
         Command::S3(S3Command::Get {
             profile,
             location,
             dest,
+            ..
         }) => block_on(s3::get(files, &profile, &location, dest, opts)),
         Command::Pick { .. } => Err(Failure::config("pick needs the terminal")),
     }
@@ -119,14 +128,15 @@ fn headless(command: Command, files: &AwsFiles, opts: creds::Opts) -> Result<u8,
 /// The commands that hand out credentials: `whoami`, `exec`, `env`, `credential-process`.
 fn credentials(command: Command, files: &AwsFiles, opts: creds::Opts) -> Result<u8, Failure> {
     match command {
-        Command::Whoami { yes, profile, json } => {
-            block_on(creds::whoami(files, &profile, json, opts.with_yes(yes)))
-        }
+        Command::Whoami {
+            yes, profile, json, ..
+        } => block_on(creds::whoami(files, &profile, json, opts.with_yes(yes))),
         Command::Exec {
             static_keys,
             run_for,
             yes,
             args,
+            ..
         } => {
             let (profile, command) = split_exec(args)?;
             let how = creds::ExecHow {
@@ -157,6 +167,7 @@ fn credentials(command: Command, files: &AwsFiles, opts: creds::Opts) -> Result<
             profile,
             config_file,
             credentials_file,
+            ..
         } => {
             let files = AwsFiles {
                 config: config_file.unwrap_or_else(|| files.config.clone()),

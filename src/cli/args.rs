@@ -24,17 +24,26 @@ pub struct Cli {
     /// The command to run.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// The TUI's session options (also accepted before any command that opens sessions).
+    #[command(flatten)]
+    pub session: SessionArgs,
+    /// The profile to select when the TUI opens (default: $AWS_PROFILE).
+    #[arg(long, add = profile_names())]
+    pub profile: Option<String>,
+}
+
+/// How sessions are opened: on the TUI and on every command that opens one (not on `list`,
+/// `status`, `unlock` or `clear`, where they would mean nothing).
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+pub struct SessionArgs {
     /// Neither read nor write the credential cache (also: XROLE_CACHE=none).
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub no_cache: bool,
     /// For a profile of long-term keys without a role: hand out the keys themselves, not a
     /// GetSessionToken session (some IAM and STS calls refuse session credentials). Also
     /// `xrole_session = none` in the profile.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub no_session: bool,
-    /// The profile to select when the TUI opens (default: $AWS_PROFILE).
-    #[arg(long, add = profile_names())]
-    pub profile: Option<String>,
 }
 
 /// The headless commands.
@@ -54,6 +63,8 @@ pub enum Command {
         after_help = "Examples:\n  xrole-tui whoami dev\n  xrole-tui whoami dev --json\n  echo 123456 | xrole-tui whoami prod   (the MFA code from stdin)"
     )]
     Whoami {
+        #[command(flatten)]
+        session: SessionArgs,
         /// Do not ask before using a production profile (`xrole_env = prod`); without a
         /// terminal nothing is asked anyway.
         #[arg(long)]
@@ -75,6 +86,8 @@ pub enum Command {
         xrole-tui exec dev                            (a shell in the role)"
     )]
     Exec {
+        #[command(flatten)]
+        session: SessionArgs,
         /// Put the keys in the command's environment (for tools that cannot read container
         /// credentials); they are not renewed. Also `xrole_credentials = static`.
         #[arg(long = "static")]
@@ -104,6 +117,8 @@ pub enum Command {
         after_help = "Examples:\n  xrole-tui console dev\n  xrole-tui console dev --service ec2\n  xrole-tui console dev --s3 s3://bucket/prefix/\n  xrole-tui console prod --switch-role --print"
     )]
     Console {
+        #[command(flatten)]
+        session: SessionArgs,
         /// Do not ask before using a production profile (`xrole_env = prod`); without a
         /// terminal nothing is asked anyway.
         #[arg(long)]
@@ -133,6 +148,8 @@ pub enum Command {
         after_help = "Examples:\n  xrole-tui revoke vendor --dry-run\n  xrole-tui revoke vendor --as admin --yes"
     )]
     Revoke {
+        #[command(flatten)]
+        session: SessionArgs,
         /// The profile.
         #[arg(add = profile_names())]
         profile: String,
@@ -170,6 +187,8 @@ pub enum Command {
         after_help = "Examples:\n  eval \"$(xrole-tui env dev)\"       switch this shell to dev\n  eval \"$(xrole-tui env --unset)\"   leave it again\n  xrole-tui env dev --format fish | source\n  xrole-tui env dev --format json"
     )]
     Env {
+        #[command(flatten)]
+        session: SessionArgs,
         /// Do not ask before using a production profile (`xrole_env = prod`); without a
         /// terminal nothing is asked anyway.
         #[arg(long)]
@@ -193,6 +212,8 @@ pub enum Command {
         Leave the profile again with: eval \"$(xrole-tui env --unset)\""
     )]
     Pick {
+        #[command(flatten)]
+        session: SessionArgs,
         /// The profile to select first (default: the shell's current one).
         #[arg(add = profile_names())]
         profile: Option<String>,
@@ -205,6 +226,8 @@ pub enum Command {
         after_help = "In ~/.aws/config, for tools that read profiles:\n  [profile dev-via-xrole]\n  credential_process = xrole-tui credential-process dev"
     )]
     CredentialProcess {
+        #[command(flatten)]
+        session: SessionArgs,
         /// The profile.
         #[arg(add = profile_names())]
         profile: String,
@@ -221,12 +244,36 @@ pub enum Command {
     S3(S3Command),
 }
 
+impl Command {
+    /// The command's own session options (default for a command that opens no session).
+    pub fn session_args(&self) -> SessionArgs {
+        match self {
+            Command::Whoami { session, .. }
+            | Command::Exec { session, .. }
+            | Command::Console { session, .. }
+            | Command::Revoke { session, .. }
+            | Command::Env { session, .. }
+            | Command::Pick { session, .. }
+            | Command::CredentialProcess { session, .. }
+            | Command::S3(S3Command::Ls { session, .. } | S3Command::Get { session, .. }) => {
+                *session
+            }
+            Command::List { .. }
+            | Command::Status { .. }
+            | Command::Unlock
+            | Command::Clear { .. } => SessionArgs::default(),
+        }
+    }
+}
+
 /// `s3 ls` and `s3 get`.
 #[derive(Debug, Subcommand)]
 pub enum S3Command {
     /// List one level of a bucket: prefixes and objects, page by page as they arrive.
     #[command(after_help = "Example:\n  xrole-tui s3 ls vendor s3://company-shared/reports/")]
     Ls {
+        #[command(flatten)]
+        session: SessionArgs,
         /// The profile.
         #[arg(add = profile_names())]
         profile: String,
@@ -239,6 +286,8 @@ pub enum S3Command {
         after_help = "Examples:\n  xrole-tui s3 get vendor s3://company-shared/reports/q1.csv\n  xrole-tui s3 get vendor s3://company-shared/reports/q1.csv ~/Downloads/\n  xrole-tui s3 get vendor s3://company-shared/reports/q1.csv - | head\n  xrole-tui s3 get vendor s3://company-shared/reports/ ./reports   (a whole folder)"
     )]
     Get {
+        #[command(flatten)]
+        session: SessionArgs,
         /// The profile.
         #[arg(add = profile_names())]
         profile: String,
