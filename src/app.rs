@@ -76,6 +76,15 @@ pub enum Modal {
     },
     /// `X`: confirm forgetting every cached session.
     ConfirmForgetAll,
+    /// `x` on a profile whose MFA session other profiles use: confirm, naming them.
+    ConfirmForget {
+        /// The profile.
+        target: Arc<Target>,
+        /// The MFA device whose session goes.
+        serial: String,
+        /// The other profiles that lose it (they will ask for a code again).
+        others: Vec<String>,
+    },
     /// `L`: how long the role shell's run will last.
     RunFor {
         /// The duration typed so far (`8h`, `90m`).

@@ -283,12 +283,35 @@ fn sessions_found_in_the_cache_are_shown_and_forgetting_drops_them() {
     assert!(app.sessions.contains_key("vendor"));
     assert!(app.mfa_ready.contains_key("prod") && !app.sessions.contains_key("prod"));
 
-    // `x` on dev: forget it, then the scan comes back without it.
+    // `x` on dev takes its MFA session, which prod uses too: it asks first, naming prod.
     select(&mut app, "dev");
-    match app.update(key(KeyCode::Char('x')), t0()).as_slice() {
+    assert!(app.update(key(KeyCode::Char('x')), t0()).is_empty());
+    match &app.modal {
+        Some(Modal::ConfirmForget { serial, others, .. }) => {
+            assert_eq!(serial, "arn:aws:iam::111111111111:mfa/alice");
+            assert_eq!(others, &["prod".to_owned()]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(app.update(key(KeyCode::Char('n')), t0()).is_empty());
+    assert!(app.modal.is_none());
+    app.update(key(KeyCode::Char('x')), t0());
+    match app.update(key(KeyCode::Char('y')), t0()).as_slice() {
         [Effect::Forget(Some(t))] => assert_eq!(t.name, "dev"),
         other => panic!("{other:?}"),
     }
+    assert!(
+        matches!(&app.status, Some(Status::Info(s)) if s.contains("its MFA session of arn:aws:iam::111111111111:mfa/alice included")),
+        "{:?}",
+        app.status
+    );
+    // A profile whose sessions nobody shares is forgotten at once.
+    select(&mut app, "vendor");
+    assert!(matches!(
+        app.update(key(KeyCode::Char('x')), t0()).as_slice(),
+        [Effect::Forget(Some(_))]
+    ));
+    select(&mut app, "dev");
     app.update(Msg::Forgotten(Ok(2)), t0());
     app.update(
         Msg::CachedSessions(vec![live("vendor", true, 1800, 60)]),

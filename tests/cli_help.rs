@@ -53,7 +53,10 @@ fn help_is_wrapped_to_the_terminal() {
                 .map(|l| l.chars().count())
                 .max()
                 .unwrap_or(0);
-            assert!(widest <= width, "{cmd:?} at {width} columns: {widest}\n{text}");
+            assert!(
+                widest <= width,
+                "{cmd:?} at {width} columns: {widest}\n{text}"
+            );
         }
     }
 }

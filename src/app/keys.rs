@@ -48,6 +48,15 @@ fn modal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 Vec::new()
             }
         }
+        Some(Modal::ConfirmForget { target, .. }) => {
+            let target = std::sync::Arc::clone(target);
+            app.modal = None;
+            if yes {
+                app.forget(target)
+            } else {
+                Vec::new()
+            }
+        }
         Some(Modal::ConfirmForgetAll) => {
             app.modal = None;
             if !yes {

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use super::{App, Current, Effect, ProfileList, Status};
-use crate::domain::ProfileSet;
+use super::{App, Current, Effect, Modal, ProfileList, Status};
+use crate::domain::{ProfileSet, Step, Target};
 
 impl App {
     /// The cache's live sessions replace the badges. When no identity is shown yet, the
@@ -108,10 +108,57 @@ impl App {
         let Some(target) = self.selected_target() else {
             return Vec::new();
         };
-        self.status = Some(Status::Info(format!(
-            "forgetting the sessions of {}…",
-            crate::domain::text::display_safe(&target.name)
-        )));
+        if let Some(serial) = shared_mfa(&target) {
+            let others = self.sharing(&target, serial);
+            if !others.is_empty() {
+                self.modal = Some(Modal::ConfirmForget {
+                    serial: serial.to_owned(),
+                    target,
+                    others,
+                });
+                return Vec::new();
+            }
+        }
+        self.forget(target)
+    }
+
+    /// Forgets `target`'s sessions, saying what goes.
+    pub(super) fn forget(&mut self, target: Arc<Target>) -> Vec<Effect> {
+        let name = crate::domain::text::display_safe(&target.name);
+        let text = match shared_mfa(&target) {
+            Some(serial) => format!(
+                "forgetting the sessions of {name}, its MFA session of {} included…",
+                crate::domain::text::display_safe(serial)
+            ),
+            None => format!("forgetting the sessions of {name}…"),
+        };
+        self.status = Some(Status::Info(text));
         vec![Effect::Forget(Some(target))]
     }
+
+    /// The other profiles with a live session (their own, or an MFA session under them) that
+    /// rest on `target`'s MFA session of `serial`: the same root and device.
+    fn sharing(&self, target: &Target, serial: &str) -> Vec<String> {
+        let mut names: Vec<&String> = self.sessions.keys().chain(self.mfa_ready.keys()).collect();
+        names.sort();
+        names.dedup();
+        names
+            .into_iter()
+            .filter(|n| **n != target.name)
+            .filter_map(|n| self.set.target(n).ok())
+            .filter(|t| t.root_profile() == target.root_profile() && shared_mfa(t) == Some(serial))
+            .map(|t| t.name)
+            .collect()
+    }
+}
+
+/// The MFA device of the GetSessionToken session `target`'s plan opens, which its roles share.
+fn shared_mfa(target: &Target) -> Option<&str> {
+    target.plan.steps.iter().find_map(|s| match s {
+        Step::SessionToken {
+            mfa_serial: Some(serial),
+            ..
+        } => Some(serial.as_str()),
+        _ => None,
+    })
 }

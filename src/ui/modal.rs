@@ -32,6 +32,26 @@ pub(super) fn render(frame: &mut Frame, app: &App, area: Rect) {
             ];
             popup(frame, area, " production ", text, 50, 5);
         }
+        Some(Modal::ConfirmForget {
+            target,
+            serial,
+            others,
+        }) => {
+            let text = vec![
+                Line::raw(format!(
+                    "Forget the sessions of {}, with its MFA session of",
+                    display_safe(&target.name)
+                )),
+                Line::styled(display_safe(serial).into_owned(), theme::prod()),
+                Line::raw(format!(
+                    "which {} also use: they will ask for a code again.",
+                    display_safe(&others.join(", "))
+                )),
+                Line::raw(""),
+                Line::raw("y = forget, any other key = no"),
+            ];
+            popup(frame, area, " forget sessions ", text, 72, 7);
+        }
         Some(Modal::ConfirmForgetAll) => {
             let text = vec![
                 Line::raw("Forget every cached session, MFA sessions included?"),
@@ -54,14 +74,24 @@ pub(super) fn render(frame: &mut Frame, app: &App, area: Rect) {
             });
             popup(frame, area, " long run ", text, 60, 6);
         }
-        Some(Modal::ConfirmRevoke { what, .. }) => {
+        Some(Modal::ConfirmRevoke { what, target }) => {
+            let policy = crate::domain::revoke::POLICY_NAME;
             let text = vec![
                 Line::raw("Revoke every session issued before now of"),
                 Line::styled(display_safe(what).into_owned(), theme::prod()),
                 Line::raw(""),
+                Line::raw("Every person and job using it is cut off, not only you."),
+                Line::raw(format!(
+                    "The inline policy {policy} stays on it until removed."
+                )),
+                Line::raw(format!(
+                    "The IAM call is made with the credentials of profile {}.",
+                    display_safe(&target.name)
+                )),
+                Line::raw(""),
                 Line::raw("y = revoke, any other key = no"),
             ];
-            popup(frame, area, " revoke sessions ", text, 72, 6);
+            popup(frame, area, " revoke sessions ", text, 72, 10);
         }
         None => {}
     }
