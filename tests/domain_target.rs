@@ -141,3 +141,24 @@ fn the_target_and_the_lists_facts_agree() {
         assert_eq!(t.name, s.facts.name);
     }
 }
+
+#[test]
+fn the_account_is_one_rule_for_the_list_and_a_target() {
+    let set = set();
+    let mut seen = 0;
+    for index in 0..set.len() {
+        let Ok(target) = set.target_at(index) else {
+            continue;
+        };
+        let summary = xrole_tui::domain::summary::Summary::new(&set, index);
+        assert_eq!(target.account(), summary.account, "profile {}", target.name);
+        seen += 1;
+    }
+    assert!(seen >= 4);
+    assert_eq!(set.target("sso").unwrap().account(), Some("555555555555"));
+    assert_eq!(
+        set.target("guarded").unwrap().account(),
+        Some("999999999999")
+    );
+    assert_eq!(set.target("hub").unwrap().account(), None);
+}

@@ -133,6 +133,19 @@ pub enum TargetError {
 }
 
 impl Target {
+    /// The account the profile's credentials are in, as far as the files say: the expected
+    /// account (`xrole_expected_account`, else the final role's), else the SSO account of a
+    /// profile that is only an SSO role. The list groups profiles by the same rule
+    /// (`summary::account_of`, which needs no plan).
+    pub fn account(&self) -> Option<&str> {
+        self.expected_account
+            .as_deref()
+            .or(match &self.plan.source {
+                Source::Sso { account_id, .. } if self.plan.steps.is_empty() => Some(account_id),
+                _ => None,
+            })
+    }
+
     /// True for `xrole_env = prod` (any case, as the list's badge).
     pub fn is_prod(&self) -> bool {
         self.env

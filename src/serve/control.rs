@@ -123,7 +123,7 @@ fn status(shared: &Shared) -> serde_json::Value {
         .map(rfc3339);
     serde_json::json!({
         "profile": shared.target.name,
-        "account": shared.target.expected_account,
+        "account": shared.target.account(),
         "serving": serving,
         "expiration": expiration,
         "renewable_until": renewable_until,
