@@ -352,8 +352,13 @@ fn a_forgotten_session_is_no_longer_served() {
             start.elapsed() < Duration::from_secs(20),
             "still serving the forgotten session: {status} {body}"
         );
-        std::thread::sleep(Duration::from_millis(200));
+        std::thread::sleep(Duration::from_millis(20));
     };
+    // A figure for BENCHMARKS.md, not a bound: the store's watch wakes the endpoint.
+    eprintln!(
+        "forgotten session replaced {} ms after clear ended",
+        start.elapsed().as_millis()
+    );
     let key =
         |b: &str| serde_json::from_str::<serde_json::Value>(b).unwrap()["AccessKeyId"].clone();
     assert_ne!(

@@ -72,7 +72,11 @@ fn a_new_tui_shows_the_sessions_of_earlier_runs_and_x_forgets_them() {
     assert!(screen.contains("live sessions"), "{screen}");
     // prod shares dev's MFA session: no code needed for it.
     assert!(screen.contains("[MFA ✓"), "{screen}");
+    // dev's MFA session is prod's too: `x` asks first, naming prod.
     pane.keys(&["x"]);
+    let asked = pane.wait_for("also use: they will ask for a code again", 10);
+    assert!(asked.contains("which ops, prod also use"), "{asked}");
+    pane.keys(&["y"]);
     let screen = pane.wait_for("forgot 2 cached sessions", 30);
     assert!(screen.contains("no role assumed yet"), "{screen}");
     assert!(!screen.contains("[MFA ✓"), "{screen}");
