@@ -94,6 +94,13 @@ pub enum Modal {
     },
     /// `m`: the messages of this session, whole.
     Log,
+    /// A link to copy (`y`), shown with any token left out.
+    Link {
+        /// The link.
+        url: crate::domain::text::SecretText,
+        /// Why it is shown rather than opened.
+        why: String,
+    },
     /// `R`: confirm a revocation, naming what it ends.
     ConfirmRevoke {
         /// The profile.
@@ -265,6 +272,8 @@ impl App {
             Msg::MfaNeeded { req, serial } => self.mfa_needed(req, serial),
             Msg::AuthDone { req, result } => self.auth_done(req, result),
             said @ (Msg::Done { .. }
+            | Msg::ConsoleLink { .. }
+            | Msg::Copied(_)
             | Msg::Notice { .. }
             | Msg::CannotSuspend
             | Msg::ShellExited(_)
@@ -308,6 +317,19 @@ impl App {
                 self.status = Some(match result {
                     Ok(text) => Status::Info(text),
                     Err(e) => Status::Error(e.to_string()),
+                });
+            }
+            Msg::ConsoleLink { req, url, why } if self.is_pending(req) => {
+                self.pending = None;
+                self.dirty = true;
+                self.status = None;
+                self.modal = Some(Modal::Link { url, why });
+            }
+            Msg::Copied(result) => {
+                self.dirty = true;
+                self.status = Some(match result {
+                    Ok(how) => Status::Info(how),
+                    Err(why) => Status::Error(why),
                 });
             }
             Msg::Notice { req, text } if self.is_pending(req) => {

@@ -1,6 +1,7 @@
 //! The imperative shell around the app: the terminal, the event loop and background calls. The
 //! role shell itself is served by `serve`, as `exec`'s child is.
 
+pub mod clipboard;
 pub mod event_loop;
 pub mod executor;
 pub mod job;

@@ -328,6 +328,50 @@ fn c_signs_in_to_the_console_through_the_mfa_modal() {
 }
 
 #[test]
+fn without_a_browser_the_console_link_is_shown_without_its_token_and_y_copies_it() {
+    let dir = tempfile::tempdir().unwrap();
+    // The federation endpoint's loopback stand-in (support::federation); no browser can start.
+    let (endpoint, _got) = support::federation::federation();
+    let pane = start(
+        dir.path(),
+        &[
+            ("XROLE_SIGNIN_ENDPOINT", endpoint.clone()),
+            (
+                "BROWSER",
+                dir.path().join("no-such-browser").display().to_string(),
+            ),
+        ],
+    );
+    // tmux keeps what a program copies with OSC 52 as a paste buffer.
+    pane.command(&["set-option", "-g", "set-clipboard", "on"]);
+    pane.wait_for("profiles (3)", 30);
+    pane.keys(&["/"]);
+    pane.type_text("dev");
+    pane.keys(&["Enter"]);
+    pane.keys(&["c"]);
+    pane.wait_for("MFA code", 30);
+    pane.type_text("123456");
+    pane.keys(&["Enter"]);
+    let shown = pane.wait_for("y = copy the whole link", 30);
+    assert!(shown.contains("No browser could be opened"), "{shown}");
+    assert!(shown.contains("SigninToken=••••"), "{shown}");
+    assert!(
+        !shown.contains("loopback-token"),
+        "the token is on screen:\n{shown}"
+    );
+    pane.keys(&["y"]);
+    pane.wait_for("copied", 10);
+    let copied = pane.command(&["show-buffer"]);
+    assert!(
+        copied.contains("SigninToken=loopback%2Dtoken%2D1") && copied.contains("Action=login"),
+        "the clipboard holds: {copied}"
+    );
+    pane.keys(&["q"]);
+    let (rc, _) = restored(dir.path());
+    assert_eq!(rc, "0");
+}
+
+#[test]
 fn capital_r_revokes_after_a_confirmation_naming_the_role_and_account() {
     let dir = tempfile::tempdir().unwrap();
     // The role must exist in its account: created with credentials of that account (moto keeps

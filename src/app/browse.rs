@@ -94,6 +94,7 @@ impl App {
                 }]
             }
             s3::Ask::List(token) => self.list_page(token),
+            s3::Ask::Copy(uri) => vec![Effect::Copy(crate::domain::text::SecretText::new(uri))],
             s3::Ask::Head(at) => {
                 let req = self.new_req();
                 let Some(b) = self.browser.as_mut() else {

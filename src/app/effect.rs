@@ -136,6 +136,9 @@ pub enum Effect {
         /// The profile, resolved.
         target: Arc<Target>,
     },
+    /// Put this text on the clipboard (OSC 52 through the terminal, which works over SSH, and
+    /// wl-copy, xclip or pbcopy when one is there).
+    Copy(crate::domain::text::SecretText),
     /// Remember this download directory for the next runs.
     RememberDir(std::path::PathBuf),
     /// A profile was used (authenticated): it moves up in the recent-first order next time.

@@ -48,6 +48,15 @@ fn modal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 Vec::new()
             }
         }
+        Some(Modal::Link { url, .. }) => {
+            let url = url.clone();
+            app.modal = None;
+            if matches!(key.code, KeyCode::Char('y')) {
+                vec![Effect::Copy(url)]
+            } else {
+                Vec::new()
+            }
+        }
         Some(Modal::ConfirmForget { target, .. }) => {
             let target = std::sync::Arc::clone(target);
             app.modal = None;

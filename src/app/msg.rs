@@ -85,6 +85,17 @@ pub enum Msg {
     CachedSessions(Vec<crate::aws::broker::LiveSession>),
     /// The AWS files changed and were read again (or could not be).
     Reloaded(Result<std::sync::Arc<crate::domain::ProfileSet>, String>),
+    /// A console link that no browser could open: shown (its token left out) for copying.
+    ConsoleLink {
+        /// The request.
+        req: RequestId,
+        /// The link.
+        url: crate::domain::text::SecretText,
+        /// Why no browser opened it.
+        why: String,
+    },
+    /// `y`: what was copied and how, or why nothing was.
+    Copied(Result<String, String>),
     /// `x` / `X` done: how many cached sessions were removed, or why not.
     Forgotten(Result<usize, String>),
     /// Some process (this one or another) changed the shared store.

@@ -145,6 +145,8 @@ pub enum Ask {
     Console(String),
     /// `HeadObject` on this object.
     Head(S3Location),
+    /// Copy this text (an `s3://` URI).
+    Copy(String),
 }
 
 impl Browser {

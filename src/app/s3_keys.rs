@@ -31,6 +31,8 @@ pub enum Action {
     Details,
     /// Open the S3 console here.
     Console,
+    /// Copy the selected entry's `s3://` URI.
+    Copy,
     /// Authenticate again after an expiry.
     Reauthenticate,
     /// Close the preview, else the browser.
@@ -129,6 +131,13 @@ pub const KEYS: &[Binding] = &[
         action: Action::Console,
         help: "open in the S3 console",
         short: Some("console"),
+    },
+    Binding {
+        keys: &[KeyCode::Char('y')],
+        label: "y",
+        action: Action::Copy,
+        help: "copy the s3:// URI of the selection (else of here)",
+        short: None,
     },
     Binding {
         keys: &[KeyCode::Char('/')],
@@ -272,6 +281,11 @@ impl Browser {
                     return Ask::Console(here);
                 }
             }
+            Action::Copy => {
+                if let Some(uri) = self.selected_uri() {
+                    return Ask::Copy(uri);
+                }
+            }
             Action::Download => {
                 // An object, or a folder with everything under it.
                 let key = match self.selected_entry() {
@@ -290,6 +304,17 @@ impl Browser {
             }
         }
         Ask::Nothing
+    }
+
+    /// The `s3://` URI of the selected entry (an object, a folder, a bucket), else of here.
+    fn selected_uri(&self) -> Option<String> {
+        match (self.selected_entry(), &self.at) {
+            (Some(Entry::Object(o)), Some(at)) => Some(format!("s3://{}/{}", at.bucket, o.key)),
+            (Some(Entry::Prefix(p)), Some(at)) => Some(format!("s3://{}/{p}", at.bucket)),
+            (Some(Entry::Bucket(b)), _) => Some(format!("s3://{b}")),
+            (None, Some(at)) => Some(format!("s3://{}/{}", at.bucket, at.as_prefix())),
+            _ => None,
+        }
     }
 
     fn enter(&mut self) -> Ask {

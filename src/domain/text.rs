@@ -159,3 +159,26 @@ mod tests {
         assert_eq!(display_safe("\u{9b}"), "\\u{9b}");
     }
 }
+
+/// Text that must not reach a log, `Debug` output or the screen whole (a console sign-in link
+/// holds a token that signs in): wiped when dropped, and shown by `Debug` only as its length.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretText(zeroize::Zeroizing<String>);
+
+impl SecretText {
+    /// Wraps `text`.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self(zeroize::Zeroizing::new(text.into()))
+    }
+
+    /// The whole text, for the one place that needs it (the clipboard, the browser).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SecretText({} bytes)", self.0.len())
+    }
+}

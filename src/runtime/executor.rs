@@ -102,6 +102,22 @@ impl Executor {
     /// only the loop can carry out (quitting, the picked profile, the role shell).
     pub fn carry_out(&mut self, effect: Effect, set: &Arc<ProfileSet>) -> Option<Effect> {
         match effect {
+            Effect::Copy(text) => {
+                // The terminal first, from this thread (see `clipboard::to_terminal`).
+                let terminal = super::clipboard::to_terminal(&text);
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let tool = super::clipboard::to_local_tool(&text);
+                    let said = match (terminal, tool) {
+                        (_, Ok(Some(tool))) => Ok(format!("copied (through the terminal and {tool})")),
+                        (Ok(()), Ok(None)) => Ok("copied through the terminal (OSC 52; tmux needs set-clipboard on)".to_owned()),
+                        (Ok(()), Err(why)) => Ok(format!("copied through the terminal (OSC 52); {why}")),
+                        (Err(e), Ok(None)) => Err(format!("nothing copied: cannot write to the terminal ({e}) and no clipboard tool was found")),
+                        (Err(e), Err(why)) => Err(format!("nothing copied: {e}; {why}")),
+                    };
+                    let _ = tx.send(Msg::Copied(said));
+                });
+            }
             Effect::RememberDir(dir) => {
                 tokio::task::spawn_blocking(move || {
                     crate::store::usage::remember_download_dir(&dir)
@@ -201,28 +217,41 @@ impl Executor {
     /// browser.
     pub fn console(&mut self, req: RequestId, target: Arc<Target>, page: Page) {
         self.run_with_mfa(req, move |broker, mut mfa| async move {
-            let result = async {
-                let link = flows::console::sign_in_link(&broker, &target, &page, &mut mfa).await?;
-                let opened = crate::serve::browser::open(&link.url).map_err(|why| {
-                    AuthError::Config(format!(
-                        "cannot open a browser ({why}); set BROWSER, or use `xrole-tui console {} --print`",
-                        crate::domain::text::display_safe(&target.name)
-                    ))
-                })?;
-                // Removed after a few seconds, or when the TUI ends first.
-                tokio::spawn(opened.keep());
-                Ok(match link.switch_to {
-                    Some((role, _)) => {
-                        format!("console opened as the chain's first role; switch to {role} there")
+            let link = match flows::console::sign_in_link(&broker, &target, &page, &mut mfa).await {
+                Ok(link) => link,
+                Err(e) => {
+                    return Msg::Done {
+                        req,
+                        result: Err(e),
                     }
-                    None => format!(
-                        "console opened for {}",
-                        crate::domain::text::display_safe(&target.name)
-                    ),
-                })
+                }
+            };
+            let opened = match crate::serve::browser::open(&link.url) {
+                Ok(opened) => opened,
+                // No browser here (SSH, a server): the link is shown for copying instead.
+                Err(why) => {
+                    return Msg::ConsoleLink {
+                        req,
+                        url: crate::domain::text::SecretText::new(link.url.as_str()),
+                        why: format!("No browser could be opened ({why}); set BROWSER to use one."),
+                    }
+                }
+            };
+            // Removed after a few seconds, or when the TUI ends first.
+            tokio::spawn(opened.keep());
+            let text = match link.switch_to {
+                Some((role, _)) => {
+                    format!("console opened as the chain's first role; switch to {role} there")
+                }
+                None => format!(
+                    "console opened for {}",
+                    crate::domain::text::display_safe(&target.name)
+                ),
+            };
+            Msg::Done {
+                req,
+                result: Ok(text),
             }
-            .await;
-            Msg::Done { req, result }
         });
     }
 

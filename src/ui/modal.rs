@@ -52,6 +52,18 @@ pub(super) fn render(frame: &mut Frame, app: &App, area: Rect) {
             ];
             popup(frame, area, " forget sessions ", text, 72, 7);
         }
+        Some(Modal::Link { url, why }) => {
+            let text = vec![
+                Line::styled(display_safe(why).into_owned(), theme::error()),
+                Line::raw(""),
+                Line::raw(
+                    display_safe(&crate::domain::console::masked_link(url.expose())).into_owned(),
+                ),
+                Line::raw(""),
+                Line::raw("y = copy the whole link (valid 15 minutes), any other key = close"),
+            ];
+            popup(frame, area, " console link ", text, 76, 12);
+        }
         Some(Modal::ConfirmForgetAll) => {
             let text = vec![
                 Line::raw("Forget every cached session, MFA sessions included?"),

@@ -44,6 +44,12 @@ impl Pane {
         Pane { socket }
     }
 
+    /// Runs a tmux command on this pane's server (for example `set-option`, `show-buffer`).
+    #[allow(dead_code)] // not every test binary uses it
+    pub fn command(&self, args: &[&str]) -> String {
+        self.tmux(args)
+    }
+
     fn tmux(&self, args: &[&str]) -> String {
         let out = Command::new("tmux")
             .arg("-S")
