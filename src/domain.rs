@@ -7,6 +7,7 @@ pub mod console;
 pub mod frecency;
 pub mod ini;
 pub mod key;
+pub mod local_path;
 pub mod plan;
 pub mod profile;
 mod refusal;

@@ -157,6 +157,67 @@ fn navigation_preview_and_download() {
         t0(),
     );
     assert!(app.browser.as_ref().unwrap().download.is_none());
+
+    // Tab completes the path (the runtime lists the directories); a missing directory is
+    // offered to be made, and `y` downloads with it made.
+    app.update(key(KeyCode::Char('d')), t0());
+    for _ in 0..2 {
+        app.update(key(KeyCode::Backspace), t0());
+    }
+    for c in "~/Dow".chars() {
+        app.update(key(KeyCode::Char(c)), t0());
+    }
+    match app.update(key(KeyCode::Tab), t0()).as_slice() {
+        [Effect::CompletePath(typed)] => assert_eq!(typed, "~/Dow"),
+        other => panic!("{other:?}"),
+    }
+    app.update(
+        Msg::PathCompleted {
+            typed: "~/Dow".into(),
+            completed: "~/Downloads/".into(),
+        },
+        t0(),
+    );
+    for c in "new".chars() {
+        app.update(key(KeyCode::Char(c)), t0());
+    }
+    let (req, at) = match app.update(key(KeyCode::Enter), t0()).as_slice() {
+        [Effect::S3Download {
+            req,
+            dest,
+            create: false,
+            at,
+            ..
+        }, Effect::RememberDir(_)] => {
+            assert_eq!(
+                dest,
+                &std::path::PathBuf::from("~/Downloads/new/file-00.txt")
+            );
+            (*req, at.clone())
+        }
+        other => panic!("{other:?}"),
+    };
+    app.update(
+        Msg::DownloadDirMissing {
+            req,
+            at,
+            typed: "~/Downloads/new".into(),
+            dir: "/home/ann/Downloads/new".into(),
+        },
+        t0(),
+    );
+    let shown = screen(&app);
+    assert!(shown.contains("no such directory:"), "{shown}");
+    assert!(shown.contains("/home/ann/Downloads/new"), "{shown}");
+    match app.update(key(KeyCode::Char('y')), t0()).as_slice() {
+        [Effect::S3Download {
+            dest, create: true, ..
+        }, ..] => assert_eq!(
+            dest,
+            &std::path::PathBuf::from("~/Downloads/new/file-00.txt")
+        ),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

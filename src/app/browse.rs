@@ -55,6 +55,24 @@ impl App {
                 b.heading = None;
                 b.head = Some((key, result.map_err(|e| with_hint(&e))));
             }
+            Msg::DownloadDirMissing {
+                req,
+                at,
+                typed,
+                dir,
+            } => {
+                if matches!(&b.download, Some(s3::Download { req: r, .. }) if *r == req) {
+                    b.download = None;
+                    b.mode = s3::Mode::CreateDir { at, typed, dir };
+                }
+            }
+            Msg::PathCompleted { typed, completed } => {
+                if let s3::Mode::DownloadTo { dir, .. } = &mut b.mode {
+                    if dir.text() == typed {
+                        *dir = super::input::LineInput::with_text(&completed);
+                    }
+                }
+            }
             download @ (Msg::S3Progress { .. } | Msg::S3Downloaded { .. }) => {
                 self.download_reply(download);
             }
@@ -120,7 +138,10 @@ impl App {
                     at,
                 }]
             }
-            s3::Ask::Download(at, dir) => self.start_download(at, dir, &session, &target),
+            s3::Ask::Download(at, dir, create) => {
+                self.start_download(at, dir, create, &session, &target)
+            }
+            s3::Ask::Complete(typed) => vec![Effect::CompletePath(typed)],
         }
     }
 
@@ -170,6 +191,7 @@ impl App {
         &mut self,
         at: crate::domain::s3_path::S3Location,
         dir: std::path::PathBuf,
+        create: bool,
         session: &crate::domain::session::Session,
         target: &Arc<crate::domain::Target>,
     ) -> Vec<Effect> {
@@ -177,7 +199,7 @@ impl App {
         // The next browser, in this run or the next, offers this directory first.
         let remember = (dir != self.download_dir).then(|| Effect::RememberDir(dir.clone()));
         self.download_dir = dir.clone();
-        match s3::download_effect(req, session, target, at.clone(), dir) {
+        match s3::download_effect(req, session, target, at.clone(), dir, create) {
             Ok(effect) => {
                 if let Some(b) = self.browser.as_mut() {
                     b.download = Some(s3::Download {

@@ -97,6 +97,8 @@ pub enum Effect {
         at: crate::domain::s3_path::S3Location,
         /// The directory to fill.
         dir: std::path::PathBuf,
+        /// Make the directory's parent when it does not exist (the user said yes).
+        create: bool,
     },
     /// `HeadObject` on an object.
     S3Head {
@@ -119,8 +121,10 @@ pub enum Effect {
         target: Arc<Target>,
         /// The object.
         at: crate::domain::s3_path::S3Location,
-        /// The file to create.
+        /// The file to create, as typed (`~` and `$VAR` are expanded when it runs).
         dest: std::path::PathBuf,
+        /// Make its directory when it does not exist (the user said yes).
+        create: bool,
     },
     /// Forget the cached sessions of `target` (all of them with `None`), then scan the cache
     /// again.
@@ -136,6 +140,8 @@ pub enum Effect {
         /// The profile, resolved.
         target: Arc<Target>,
     },
+    /// Complete the download prompt's path (Tab): the directories it could go on with.
+    CompletePath(String),
     /// Put this text on the clipboard (OSC 52 through the terminal, which works over SSH, and
     /// wl-copy, xclip or pbcopy when one is there).
     Copy(crate::domain::text::SecretText),

@@ -94,6 +94,24 @@ pub enum Msg {
         /// Why no browser opened it.
         why: String,
     },
+    /// A download's directory does not exist: the browser asks whether to make it.
+    DownloadDirMissing {
+        /// The request.
+        req: RequestId,
+        /// The object or folder.
+        at: crate::domain::s3_path::S3Location,
+        /// The directory, as typed.
+        typed: std::path::PathBuf,
+        /// The directory, expanded.
+        dir: std::path::PathBuf,
+    },
+    /// Tab in the download prompt: the path as completed, for the text it was asked for.
+    PathCompleted {
+        /// What was typed.
+        typed: String,
+        /// What it becomes.
+        completed: String,
+    },
     /// `y`: what was copied and how, or why nothing was.
     Copied(Result<String, String>),
     /// `x` / `X` done: how many cached sessions were removed, or why not.

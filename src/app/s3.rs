@@ -79,6 +79,15 @@ pub enum Mode {
         /// The directory.
         dir: LineInput,
     },
+    /// The download's directory does not exist: make it?
+    CreateDir {
+        /// The object, or the folder.
+        at: S3Location,
+        /// The directory as typed.
+        typed: PathBuf,
+        /// The directory, expanded.
+        dir: PathBuf,
+    },
 }
 
 /// The browser.
@@ -135,8 +144,10 @@ pub enum Ask {
     Buckets,
     /// Preview this object.
     Preview(S3Location),
-    /// Download this object into this directory.
-    Download(S3Location, PathBuf),
+    /// Download this object into this directory (as typed), making it when `true`.
+    Download(S3Location, PathBuf, bool),
+    /// Complete the download prompt's path.
+    Complete(String),
     /// Close the browser.
     Close,
     /// Authenticate the role again (its credentials expired).
@@ -338,6 +349,7 @@ pub fn download_effect(
     target: &Arc<Target>,
     at: S3Location,
     dir: PathBuf,
+    create: bool,
 ) -> Result<Effect, String> {
     if at.key.ends_with('/') {
         // A folder: into a directory named after it, inside the one chosen.
@@ -348,6 +360,7 @@ pub fn download_effect(
             target: Arc::clone(target),
             at,
             dir: dir.join(name),
+            create,
         });
     }
     let name = local_name(&at.key)?;
@@ -357,5 +370,6 @@ pub fn download_effect(
         target: Arc::clone(target),
         at,
         dest: dir.join(name),
+        create,
     })
 }

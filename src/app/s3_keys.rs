@@ -174,6 +174,9 @@ impl Browser {
     pub fn key(&mut self, key: KeyEvent) -> Ask {
         match &mut self.mode {
             Mode::DownloadTo { at, dir } => {
+                if key.code == KeyCode::Tab {
+                    return Ask::Complete(dir.text().to_owned());
+                }
                 match dir.key(key) {
                     Edit::Cancel => self.mode = Mode::Browse,
                     Edit::Submit => {
@@ -181,9 +184,17 @@ impl Browser {
                         // Remembered for the next download of this session.
                         self.download_dir = dir.clone();
                         self.mode = Mode::Browse;
-                        return Ask::Download(at, dir);
+                        return Ask::Download(at, dir, false);
                     }
                     Edit::Changed | Edit::Refused | Edit::Other => {}
+                }
+                Ask::Nothing
+            }
+            Mode::CreateDir { at, typed, .. } => {
+                let (at, typed) = (at.clone(), typed.clone());
+                self.mode = Mode::Browse;
+                if matches!(key.code, KeyCode::Char('y' | 'Y')) {
+                    return Ask::Download(at, typed, true);
                 }
                 Ask::Nothing
             }

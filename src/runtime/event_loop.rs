@@ -255,7 +255,7 @@ fn new_app(set: Arc<ProfileSet>, preselect: Option<&str>, mode: Mode) -> App {
             .ok()
             .filter(|p| !p.is_empty());
     }
-    if let Some(dir) = crate::store::usage::download_dir() {
+    if let Some(dir) = crate::store::usage::download_dir().or_else(xdg_download_dir) {
         app.download_dir = dir;
     }
     let ranked = crate::store::usage::load().ranked(now);
@@ -267,6 +267,28 @@ fn new_app(set: Arc<ProfileSet>, preselect: Option<&str>, mode: Mode) -> App {
         None => app.list.move_by(isize::MIN / 2),
     }
     app
+}
+
+/// The user's download directory (XDG), when it exists; else `~/Downloads` when it does.
+fn xdg_download_dir() -> Option<std::path::PathBuf> {
+    let home = std::env::var("HOME").ok();
+    let config = std::env::var_os("XDG_CONFIG_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            home.as_ref()
+                .map(|h| std::path::Path::new(h).join(".config"))
+        })?;
+    let user_dirs = crate::config::read_private(&config.join("user-dirs.dirs"), 64 * 1024)
+        .ok()
+        .flatten()
+        .and_then(|b| String::from_utf8(b).ok());
+    let named = crate::domain::local_path::xdg_download_dir(
+        std::env::var("XDG_DOWNLOAD_DIR").ok(),
+        user_dirs.as_deref(),
+        home.as_deref(),
+    );
+    let fallback = home.map(|h| std::path::Path::new(&h).join("Downloads"));
+    named.into_iter().chain(fallback).find(|d| d.is_dir())
 }
 
 /// Where the next role shell starts: where the last one ended (the first in this directory).

@@ -102,6 +102,12 @@ impl Executor {
     /// only the loop can carry out (quitting, the picked profile, the role shell).
     pub fn carry_out(&mut self, effect: Effect, set: &Arc<ProfileSet>) -> Option<Effect> {
         match effect {
+            Effect::CompletePath(typed) => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.send(super::s3_calls::complete_path(&typed));
+                });
+            }
             Effect::Copy(text) => {
                 // The terminal first, from this thread (see `clipboard::to_terminal`).
                 let terminal = super::clipboard::to_terminal(&text);
@@ -120,7 +126,16 @@ impl Executor {
             }
             Effect::RememberDir(dir) => {
                 tokio::task::spawn_blocking(move || {
-                    crate::store::usage::remember_download_dir(&dir)
+                    // Remembered as the directory it names, not as typed (`~`, `$VAR`).
+                    let home = std::env::var("HOME").ok();
+                    let typed = dir.to_string_lossy();
+                    let expanded =
+                        crate::domain::local_path::expand(&typed, home.as_deref(), |v| {
+                            std::env::var(v).ok()
+                        });
+                    if let Ok(dir) = expanded {
+                        let _ = crate::store::usage::remember_download_dir(&dir);
+                    }
                 });
             }
             Effect::Used(profile) => {

@@ -1,6 +1,7 @@
 //! The S3 browser's calls, run by the executor: which session an effect uses, and the
 //! message that answers it.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tokio::sync::mpsc;
@@ -9,7 +10,10 @@ use crate::app::s3::preview_of;
 use crate::app::{Effect, Msg, RequestId};
 use crate::aws::error::AuthError;
 use crate::aws::s3;
+use crate::domain::local_path;
+use crate::domain::s3_path::S3Location;
 use crate::domain::session::Session;
+use crate::domain::text::display_safe;
 use crate::domain::Target;
 
 /// The request, session and profile of an S3 effect; `None` for any other effect.
@@ -78,7 +82,13 @@ pub(super) async fn answer(
                 .await
                 .map(|(bytes, total)| preview_of(&at.key, &bytes, total)),
         },
-        Effect::S3DownloadTree { at, dir, .. } => {
+        Effect::S3DownloadTree {
+            at, dir, create, ..
+        } => {
+            let dir = match prepare(&dir, create) {
+                Ok(dir) => dir,
+                Err(msg) => return Some(msg(req, at)),
+            };
             let progress_tx = tx.clone();
             let result = async {
                 crate::aws::s3_tree::download_tree(client?, &at, &dir, |p| {
@@ -100,7 +110,13 @@ pub(super) async fn answer(
             result: async { s3::head(client?, &at).await }.await,
             key: at.key,
         },
-        Effect::S3Download { at, dest, .. } => {
+        Effect::S3Download {
+            at, dest, create, ..
+        } => {
+            let dest = match prepare(&dest, create) {
+                Ok(dest) => dest,
+                Err(msg) => return Some(msg(req, at)),
+            };
             let progress_tx = tx.clone();
             let result = async {
                 s3::download(client?, &at, &dest, |done, total| {
@@ -120,4 +136,128 @@ pub(super) async fn answer(
         _ => return None,
     };
     Some(msg)
+}
+
+/// The message that answers a download whose place is not ready.
+type NotReady = Box<dyn FnOnce(RequestId, S3Location) -> Msg + Send>;
+
+/// `path` (a file or folder to create, as typed) with `~` and `$VAR` expanded, once its
+/// directory exists: made when `create`, else the browser is asked to offer it.
+fn prepare(path: &Path, create: bool) -> Result<PathBuf, NotReady> {
+    let typed = path.to_string_lossy();
+    let home = std::env::var("HOME").ok();
+    let expanded = local_path::expand(&typed, home.as_deref(), |v| std::env::var(v).ok())
+        .map_err(|why| failed(format!("cannot download there: {why}")))?;
+    let Some(dir) = expanded.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return Ok(expanded);
+    };
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => Ok(expanded),
+        Ok(_) => Err(failed(format!(
+            "cannot download there: {} is not a directory",
+            display_safe(&dir.display().to_string())
+        ))),
+        Err(_) if create => match std::fs::create_dir_all(dir) {
+            Ok(()) => Ok(expanded),
+            Err(e) => Err(failed(format!(
+                "cannot make {}: {e}",
+                display_safe(&dir.display().to_string())
+            ))),
+        },
+        Err(_) => {
+            let typed = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            let dir = dir.to_path_buf();
+            Err(Box::new(move |req, at| Msg::DownloadDirMissing {
+                req,
+                at,
+                typed,
+                dir,
+            }))
+        }
+    }
+}
+
+fn failed(why: String) -> NotReady {
+    Box::new(move |req, _| Msg::S3Downloaded {
+        req,
+        result: Err(AuthError::LocalFile(why)),
+    })
+}
+
+/// Tab in the download prompt: `typed` completed with the directories it could go on with
+/// (at most the first 10,000 entries of its directory are looked at).
+pub(super) fn complete_path(typed: &str) -> Msg {
+    let (dir_part, _) = local_path::completion_parts(typed);
+    let home = std::env::var("HOME").ok();
+    let dir = if dir_part.is_empty() {
+        Ok(PathBuf::from("."))
+    } else {
+        local_path::expand(dir_part, home.as_deref(), |v| std::env::var(v).ok())
+    };
+    let names: Vec<String> = dir
+        .ok()
+        .and_then(|d| std::fs::read_dir(d).ok())
+        .into_iter()
+        .flatten()
+        .take(10_000)
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()) || e.path().is_dir())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    Msg::PathCompleted {
+        typed: typed.to_owned(),
+        completed: local_path::complete(typed, &names).unwrap_or_else(|| typed.to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at() -> S3Location {
+        S3Location {
+            bucket: "b".into(),
+            key: "k".into(),
+        }
+    }
+
+    #[test]
+    fn a_missing_directory_is_offered_then_made() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("new/deeper/k");
+        let asked = prepare(&file, false).err().unwrap()(RequestId(1), at());
+        assert!(
+            matches!(&asked, Msg::DownloadDirMissing { dir, .. } if dir == &tmp.path().join("new/deeper")),
+            "{asked:?}"
+        );
+        assert_eq!(prepare(&file, true).ok(), Some(file.clone()));
+        assert!(tmp.path().join("new/deeper").is_dir());
+        std::fs::write(tmp.path().join("plain"), "").unwrap();
+        let refused = prepare(&tmp.path().join("plain/k"), true).err().unwrap()(RequestId(2), at());
+        assert!(
+            matches!(&refused, Msg::S3Downloaded { result: Err(e), .. } if e.to_string().contains("is not a directory")),
+            "{refused:?}"
+        );
+        let unset = prepare(Path::new("$XROLE_SURELY_UNSET_VAR/k"), true)
+            .err()
+            .unwrap()(RequestId(3), at());
+        assert!(
+            matches!(&unset, Msg::S3Downloaded { result: Err(e), .. } if e.to_string().contains("is not set")),
+            "{unset:?}"
+        );
+    }
+
+    #[test]
+    fn tab_lists_only_directories() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir(tmp.path().join("reports")).unwrap();
+        std::fs::write(tmp.path().join("readme"), "").unwrap();
+        let typed = format!("{}/re", tmp.path().display());
+        match complete_path(&typed) {
+            Msg::PathCompleted { completed, .. } => {
+                assert_eq!(completed, format!("{}/reports/", tmp.path().display()));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -109,9 +109,21 @@ fn pane(frame: &mut Frame, b: &Browser, area: Rect) {
                     Span::raw("▏"),
                 ]),
                 Line::styled(
-                    "Enter to start, Esc to cancel; an existing file is never replaced",
+                    "Enter to start, Tab to complete, Esc to cancel; an existing file is never replaced",
                     theme::dim(),
                 ),
+            ],
+        ),
+        (Mode::CreateDir { at, dir, .. }, _) => (
+            " download ".into(),
+            vec![
+                Line::raw(display_safe(&at.to_string()).into_owned()),
+                Line::raw(""),
+                Line::from(vec![
+                    Span::styled("no such directory: ", theme::error()),
+                    Span::raw(display_safe(&dir.display().to_string()).into_owned()),
+                ]),
+                Line::raw("Make it and download there? y = yes, any other key = no"),
             ],
         ),
         (_, None) if b.error.is_some() => (
