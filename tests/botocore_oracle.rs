@@ -92,6 +92,15 @@ fn profiles_read_as_botocore_reads_them() {
         "[profile d1]\nrole_arn = arn:aws:iam::222222222222:role/d\n[DEFAULT]\nregion = eu-west-1\nsource_profile = d2\n[profile d2]\nregion = us-east-1\n[default]\n",
         // Blanks inside the brackets: before the name they hide the section, after it not.
         "[ profile hidden ]\nregion = eu-west-1\n[profile trailing ]\nregion = us-east-1\n[default ]\nregion = eu-west-2\n",
+        // A first word that only starts with `profile` counts as `profile`.
+        "[profilefoo bar]\nregion = eu-west-1\n[profiles baz]\nregion = us-east-1\n",
+        // Only ASCII blanks split a header: a no-break space joins, an ideographic space is
+        // part of the name.
+        "[profile\u{a0}nb]\nregion = eu-west-3\n[profile x\u{3000}y]\nregion = eu-north-1\n",
+        // An indented header right after a header is still a header.
+        "[profile base]\n  [profile ind]\nregion = eu-west-2\n",
+        // An indented header after a key is more of that key's value.
+        "[profile base]\nregion = us-east-1\n  [profile ind]\noutput = json\n",
     ];
     let dir = tempfile::tempdir().unwrap();
     for (i, case) in cases.iter().enumerate() {

@@ -471,3 +471,20 @@ fn what_the_aws_cli_reads_differently_is_reported() {
         .iter()
         .any(|p| p.message.contains("byte order mark")));
 }
+
+#[test]
+fn keys_with_mfa_serial_and_no_role_are_said_to_differ_from_the_aws_cli() {
+    let set = ProfileSet::parse(
+        Some(b"[profile me]\nmfa_serial = arn:aws:iam::111111111111:mfa/me\n[profile role]\nrole_arn = arn:aws:iam::222222222222:role/r\nsource_profile = me\nmfa_serial = arn:aws:iam::111111111111:mfa/me\n"),
+        Some(b"[me]\naws_access_key_id = AKIAXXXXXXXXXXXXXXXX\naws_secret_access_key = s\n"),
+    );
+    let warned = |name: &str| {
+        let index = set.index_of(name).unwrap();
+        xrole_tui::domain::summary::Summary::new(&set, index)
+            .warnings
+            .iter()
+            .any(|w| w.contains("the AWS CLI ignores this mfa_serial"))
+    };
+    assert!(warned("me"));
+    assert!(!warned("role"), "a role's mfa_serial is the AWS CLI's too");
+}

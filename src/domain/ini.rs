@@ -82,6 +82,12 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Vec<usize>) {
     }
 }
 
+/// The problem of a line before the first section.
+pub const OUTSIDE: &str = "this line is outside any [section] and is ignored";
+
+/// The problem of a `[section]` line indented under a key.
+pub const INDENTED_HEADER: &str = "this indented [section] is more of the value above, as the AWS CLI reads it, so it starts no section; start the line with the [";
+
 /// Parses decoded text (`bad_lines` from [`decode`]). Never fails: every problem is recorded
 /// with its line, and the rest of the file is still read, so one bad line costs only itself.
 pub fn parse<'a>(text: &'a str, bad_lines: &[usize]) -> IniFile<'a> {
@@ -106,6 +112,25 @@ pub fn parse<'a>(text: &'a str, bad_lines: &[usize]) -> IniFile<'a> {
         if matches!(trimmed.as_bytes().first(), None | Some(b'#' | b';')) {
             continue;
         }
+        // As configparser: a line indented more than the last key continues its value, even
+        // one that looks like a [section].
+        let indent = line.chars().take_while(|&c| is_space(c)).count();
+        if indent > key_indent {
+            if let Some(section) = file.sections.last_mut() {
+                if let Some(entry) = section.entries.last_mut() {
+                    let value = entry.value.to_mut();
+                    value.push('\n');
+                    value.push_str(trimmed);
+                    if trimmed.starts_with('[') {
+                        section.problems.push(LineProblem {
+                            line: line_no,
+                            message: INDENTED_HEADER.into(),
+                        });
+                    }
+                    continue;
+                }
+            }
+        }
         if trimmed.starts_with('[') {
             file.sections.push(header(trimmed, line_no));
             key_indent = 0;
@@ -114,19 +139,10 @@ pub fn parse<'a>(text: &'a str, bad_lines: &[usize]) -> IniFile<'a> {
         let Some(section) = file.sections.last_mut() else {
             file.problems.push(LineProblem {
                 line: line_no,
-                message: "this line is outside any [section] and is ignored".into(),
+                message: OUTSIDE.into(),
             });
             continue;
         };
-        let indent = line.chars().take_while(|&c| is_space(c)).count();
-        if indent > key_indent {
-            if let Some(entry) = section.entries.last_mut() {
-                let value = entry.value.to_mut();
-                value.push('\n');
-                value.push_str(trimmed);
-                continue;
-            }
-        }
         // Not a continuation: a key line, indented or not.
         if key_line(section, trimmed, line_no) {
             key_indent = indent;

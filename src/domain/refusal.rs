@@ -3,12 +3,12 @@
 //! command fail with "Unable to parse config file", while xrole-tui reads past the bad line.
 //! Such a file gets one message naming the first cause and its line, so the difference is said.
 
-use super::ini::IniFile;
+use super::ini::{IniFile, INDENTED_HEADER, OUTSIDE};
 
 /// Why botocore would refuse `file`, with the line: the first cause found, in file order.
 pub fn botocore_refusal(file: &IniFile<'_>) -> Option<(usize, String)> {
     let mut found: Vec<(usize, String)> = Vec::new();
-    if let Some(p) = file.problems.first() {
+    if let Some(p) = file.problems.iter().find(|p| p.message == OUTSIDE) {
         found.push((p.line, format!("line {} is outside any [section]", p.line)));
     }
     // By header text: files of 50,000 sections are read, so no scan of the ones before.
@@ -47,10 +47,10 @@ pub fn botocore_refusal(file: &IniFile<'_>) -> Option<(usize, String)> {
         }
         // Text after a header's `]` is one problem configparser does not have: it ends the
         // header at the last `]` and ignores the rest.
-        let problem = section
-            .problems
-            .iter()
-            .find(|p| !(p.line == section.line && p.message.starts_with("unexpected text")));
+        let problem = section.problems.iter().find(|p| {
+            !(p.line == section.line && p.message.starts_with("unexpected text"))
+                && p.message != INDENTED_HEADER
+        });
         if let Some(p) = problem {
             found.push((p.line, format!("line {}: {}", p.line, p.message)));
         }

@@ -107,6 +107,9 @@ pub struct Summary<'a> {
     pub warnings: Vec<String>,
 }
 
+/// Said of a user profile whose `mfa_serial` opens an MFA session here.
+pub const MFA_WITHOUT_ROLE: &str = "mfa_serial without a role: xrole-tui opens an MFA session (GetSessionToken) for these keys, while the AWS CLI ignores this mfa_serial and uses the keys as they are";
+
 impl<'a> Summary<'a> {
     /// Summarises the profile at `index` of `set.profiles()`, resolving its chain.
     pub fn new(set: &'a ProfileSet, index: usize) -> Self {
@@ -123,6 +126,18 @@ impl<'a> Summary<'a> {
             .collect();
         if let Ok(p) = &plan {
             warnings.extend(p.notes.iter().cloned());
+            let mfa_session = p.steps.iter().any(|s| {
+                matches!(
+                    s,
+                    crate::domain::Step::SessionToken {
+                        mfa_serial: Some(_),
+                        ..
+                    }
+                )
+            });
+            if mfa_session && p.final_role().is_none() {
+                warnings.push(MFA_WITHOUT_ROLE.to_owned());
+            }
         }
         Self {
             profile,

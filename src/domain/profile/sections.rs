@@ -55,19 +55,34 @@ impl ProfileSet {
             };
             first_words(quoted.iter().map(String::as_str))
         } else {
-            // The common case, without an allocation per section.
-            first_words(header.split_whitespace())
+            // The common case, without an allocation per section. Only ASCII blanks split, as
+            // Python's shlex splits: `[profile a\u{3000}b]` is the profile `a\u{3000}b`.
+            first_words(
+                header
+                    .split([' ', '\t', '\r', '\n'])
+                    .filter(|w| !w.is_empty()),
+            )
         };
         let (word, rest) = match (first, second, more) {
             (Some(w), None, _) => (w, ""),
             (Some(w), Some(r), false) => (w, r),
-            (Some("profile" | "sso-session" | "services"), Some(_), true) => {
+            (Some(w), Some(_), true) if KINDS.iter().any(|k| w.starts_with(k)) => {
                 return self.refuse(kind, section.line, format!(
                         "[{header}] names more than one thing; quote a name with spaces (the AWS CLI ignores this section)"
                     ));
             }
             _ => (header, ""),
         };
+        // botocore takes a first word that only starts with `profile` (`[profiles x]`) as
+        // `profile`: so does xrole-tui, and says so.
+        let kind_word = KINDS
+            .iter()
+            .find(|k| word.starts_with(**k) && !rest.is_empty());
+        if let Some(k) = kind_word.filter(|k| word != **k) {
+            let said = format!("[{header}] is read by the AWS CLI as [{k} {rest}], since its first word starts with {k}; so does xrole-tui (write [{k} {rest}])");
+            self.refuse(kind, section.line, said);
+        }
+        let word = kind_word.copied().unwrap_or(word);
         match word {
             "profile" if !rest.is_empty() => Some(rest.to_owned()),
             "sso-session" if !rest.is_empty() => {
@@ -79,11 +94,18 @@ impl ProfileSet {
                 None
             }
             "services" | "plugins" | "preview" => None,
-            _ if rest.is_empty() => self.refuse(
-                kind,
-                section.line,
-                format!("[{header}] is not a profile in the config file; write [profile {header}]"),
-            ),
+            _ if rest.is_empty() => {
+                let said = match header.chars().find(|c| c.is_whitespace() && !c.is_ascii()) {
+                    Some(c) => format!(
+                        "[{header}] has a U+{:04X} space, which the AWS CLI does not split on, so it reads no profile here; so does xrole-tui (use a plain space)",
+                        u32::from(c)
+                    ),
+                    None => format!(
+                        "[{header}] is not a profile in the config file; write [profile {header}]"
+                    ),
+                };
+                self.refuse(kind, section.line, said)
+            }
             _ => None,
         }
     }
@@ -132,6 +154,9 @@ impl ProfileSet {
         self.services.insert(name.to_owned(), endpoints);
     }
 }
+
+/// The first words botocore recognises in a config file's section header, by prefix.
+const KINDS: [&str; 3] = ["profile", "sso-session", "services"];
 
 /// The first two words and whether there are more.
 fn first_words<'a>(
