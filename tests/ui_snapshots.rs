@@ -259,3 +259,46 @@ fn help_lists_every_key_even_on_a_short_terminal() {
         }
     }
 }
+
+/// The README's picture of the TUI and `assets/demo/screen.txt` are this drawing, so they
+/// cannot go stale: `XROLE_UPDATE_SCREENS=1` writes them again.
+#[test]
+fn the_readme_shows_the_screen_as_drawn() {
+    let app = with_sessions();
+    let t = draw(&app, 110, 24);
+    let buf = t.backend().buffer();
+    let mut text = String::new();
+    for y in 0..buf.area.height {
+        let line: String = (0..buf.area.width)
+            .map(|x| buf[(x, y)].symbol().to_owned())
+            .collect();
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let asset = root.join("assets/demo/screen.txt");
+    let readme_path = root.join("README.md");
+    let readme = std::fs::read_to_string(&readme_path).unwrap();
+    let (begin, end) = (
+        "<!-- screen: begin -->\n```text\n",
+        "```\n<!-- screen: end -->",
+    );
+    let start = readme.find(begin).expect("the README's screen markers") + begin.len();
+    let stop = readme[start..].find(end).expect("the README's screen end") + start;
+    if std::env::var_os("XROLE_UPDATE_SCREENS").is_some() {
+        std::fs::write(&asset, &text).unwrap();
+        let updated = format!("{}{text}{}", &readme[..start], &readme[stop..]);
+        std::fs::write(&readme_path, updated).unwrap();
+        return;
+    }
+    assert_eq!(
+        std::fs::read_to_string(&asset).unwrap(),
+        text,
+        "assets/demo/screen.txt is stale: XROLE_UPDATE_SCREENS=1 cargo test --test ui_snapshots"
+    );
+    assert_eq!(
+        &readme[start..stop],
+        text,
+        "the README's screen is stale: XROLE_UPDATE_SCREENS=1 cargo test --test ui_snapshots"
+    );
+}

@@ -42,7 +42,9 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         .borders(Borders::ALL)
         .title(Span::styled(title, theme::title()));
     let inner = block.inner(area);
-    frame.render_widget(block, area);
+    if inner.height == 0 || inner.width == 0 || app.list.is_empty() {
+        frame.render_widget(block.clone(), area);
+    }
     if inner.height == 0 || inner.width == 0 {
         return;
     }
@@ -60,9 +62,17 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     // Rows including a header line at each change of group; only the window is built.
     // At most two lines a profile (itself and a group header): a quarter of the height above
     // the selection keeps it on screen.
-    let start = selected.saturating_sub(height / 4);
+    // When the whole list fits, it is never scrolled.
+    let fits = height_wanted(app, height + 3) <= height + 2;
+    let start = if fits {
+        0
+    } else {
+        selected.saturating_sub(height / 4)
+    };
     let mut lines: Vec<Line> = Vec::with_capacity(height);
     let mut previous_group: Option<&str> = start.checked_sub(1).and_then(|p| app.list.group_at(p));
+    // The row each line shows (`None` for a group heading).
+    let mut shows: Vec<Option<usize>> = Vec::with_capacity(height);
     for pos in start..app.list.len() {
         if lines.len() >= height {
             break;
@@ -72,6 +82,7 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         };
         if previous_group != Some(group) {
             lines.push(Line::from(Span::styled(group.to_owned(), theme::group())));
+            shows.push(None);
             previous_group = Some(group);
             if lines.len() >= height {
                 break;
@@ -85,7 +96,25 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
             line = line.style(theme::selected());
         }
         lines.push(line);
+        shows.push(Some(pos));
     }
+    // What is cut is marked on the frame: rows above the first shown and below the last.
+    let last_row = shows.iter().flatten().last().copied().unwrap_or(start);
+    let below = app.list.len().saturating_sub(last_row + 1);
+    let mut marks = Vec::new();
+    if start > 0 {
+        marks.push(format!("↑{start}"));
+    }
+    if below > 0 {
+        marks.push(format!("↓{below}"));
+    }
+    let block = if marks.is_empty() {
+        block
+    } else {
+        let mark = Span::styled(format!(" {} more ", marks.join(" ")), theme::dim());
+        block.title_bottom(Line::from(mark).right_aligned())
+    };
+    frame.render_widget(block, area);
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
