@@ -169,6 +169,9 @@ fn row_spans(app: &App, row: &Row, account: Option<&str>, width: usize) -> Vec<S
     let account = room_for(account);
     let mut spans = vec![Span::raw("  "), Span::styled(name_text, name_style)];
     spans.extend([role, mfa, chained, account].into_iter().flatten());
+    // The countdown and the marks stand in one column at the right edge, and the row fills
+    // the width (a selected row is highlighted across the pane).
+    spans.push(Span::raw(" ".repeat(width.saturating_sub(used))));
     spans.extend(must);
     spans
 }
