@@ -110,6 +110,9 @@ pub enum Modal {
     },
 }
 
+/// From this terminal width on, the list and the plan are side by side; below it, Tab switches.
+pub const WIDE: u16 = 96;
+
 /// How many messages `m` keeps.
 pub const LOG_SIZE: usize = 100;
 
@@ -156,6 +159,8 @@ pub struct App {
     pub status: Option<Status>,
     /// On a narrow terminal: the plan is shown instead of the list (Tab).
     pub show_detail: bool,
+    /// The terminal's width, as last told (0 until then): Tab only acts below [`WIDE`].
+    pub width: u16,
     /// `pick`: Enter hands the session to the calling shell instead of opening one.
     pub picking: bool,
     /// `pick`: the profile the calling shell holds now (`XROLE_PROFILE`), which the identity
@@ -204,6 +209,7 @@ impl App {
             mfa_ready: HashMap::new(),
             status,
             show_detail: false,
+            width: 0,
             picking: false,
             shell_profile: None,
             download_dir: std::path::PathBuf::from("."),
@@ -261,8 +267,13 @@ impl App {
                 }
                 Vec::new()
             }
-            Msg::Resize => {
+            Msg::Resize(width) => {
                 self.dirty = true;
+                self.width = width;
+                if width >= WIDE {
+                    // Side by side now: a Tab pressed when narrow does not linger.
+                    self.show_detail = false;
+                }
                 Vec::new()
             }
             Msg::Key(key) => {

@@ -20,8 +20,7 @@ pub(crate) mod wrap;
 /// The smallest terminal the layout is drawn in; below it a notice is shown instead.
 pub const MIN_SIZE: (u16, u16) = (40, 10);
 
-/// From this width on, the list and the plan are side by side; below it, Tab switches.
-pub const WIDE: u16 = 96;
+pub use crate::app::WIDE;
 /// A narrow body this high shows the plan under the list.
 const STACKED_MIN: u16 = 16;
 /// The plan's least height under the list.

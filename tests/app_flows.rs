@@ -427,3 +427,24 @@ fn every_message_is_kept_for_m_and_shown_whole() {
     app.update(key(KeyCode::Char('x')), t0());
     assert!(app.modal.is_none(), "any key closes it");
 }
+
+#[test]
+fn tab_acts_only_on_a_narrow_terminal_and_does_not_linger() {
+    let mut app = app();
+    app.update(Msg::Resize(120), t0());
+    app.update(key(KeyCode::Tab), t0());
+    assert!(
+        !app.show_detail,
+        "Tab at 120 columns changed nothing visible"
+    );
+    assert!(matches!(&app.status, Some(Status::Info(s)) if s.contains("already beside the list")));
+    app.update(Msg::Resize(80), t0());
+    assert!(
+        !app.show_detail,
+        "a Tab pressed wide does not take effect after a resize"
+    );
+    app.update(key(KeyCode::Tab), t0());
+    assert!(app.show_detail);
+    app.update(Msg::Resize(130), t0());
+    assert!(!app.show_detail);
+}

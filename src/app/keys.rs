@@ -164,6 +164,11 @@ fn list_action(app: &mut App, action: Action) -> Vec<Effect> {
             app.status = Some(super::Status::Info(said.into()));
             Vec::new()
         }
+        Action::ToggleDetail if app.width >= super::WIDE => {
+            let said = "Tab: at this width the plan is already beside the list";
+            app.status = Some(super::Status::Info(said.into()));
+            Vec::new()
+        }
         Action::ToggleDetail => {
             app.show_detail = !app.show_detail;
             Vec::new()

@@ -44,8 +44,8 @@ pub struct Authenticated {
 pub enum Msg {
     /// A key press.
     Key(KeyEvent),
-    /// The terminal changed size.
-    Resize,
+    /// The terminal was resized; its width.
+    Resize(u16),
     /// Time passed (the countdown and the spinner).
     Tick,
     /// A running authentication needs a code for `serial`.

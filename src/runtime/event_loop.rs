@@ -36,7 +36,7 @@ fn spawn_input(tx: mpsc::UnboundedSender<Msg>) -> JoinHandle<()> {
         while let Some(Ok(event)) = events.next().await {
             let msg = match event {
                 Event::Key(k) if k.kind != KeyEventKind::Release => Msg::Key(k),
-                Event::Resize(..) => Msg::Resize,
+                Event::Resize(width, _) => Msg::Resize(width),
                 _ => continue,
             };
             if tx.send(msg).is_err() {
@@ -73,6 +73,10 @@ pub async fn run(start: Start) -> std::io::Result<Exit> {
     let mut signals = Signals::new()?;
     let mut term = terminal::enter()?;
     let (tx, mut rx) = mpsc::unbounded_channel();
+    // The app knows the width from the start (Tab acts only on a narrow terminal).
+    if let Ok((width, _)) = crossterm::terminal::size() {
+        let _ = tx.send(Msg::Resize(width));
+    }
     let mut input = spawn_input(tx.clone());
     let ticker = spawn_ticker(tx.clone());
     let watcher = super::watch::spawn(files.clone(), tx.clone());
