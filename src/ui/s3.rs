@@ -266,7 +266,21 @@ fn details(b: &Browser, width: usize) -> (String, Vec<Line<'static>>) {
         .filter_map(|k| k.short.map(|w| format!("{} {w}", k.label)))
         .collect();
     legend.push("? all keys".into());
-    lines.push(Line::styled(legend.join(" · "), theme::dim()));
+    // Wrapped between keys, never inside one (`d download` stays on one line).
+    let mut line = String::new();
+    for item in legend {
+        let wide = unicode_width::UnicodeWidthStr::width(line.as_str())
+            + 3
+            + unicode_width::UnicodeWidthStr::width(item.as_str());
+        if !line.is_empty() && wide > width {
+            lines.push(Line::styled(std::mem::take(&mut line), theme::dim()));
+        }
+        if !line.is_empty() {
+            line.push_str(" · ");
+        }
+        line.push_str(&item);
+    }
+    lines.push(Line::styled(line, theme::dim()));
     (title, lines)
 }
 
