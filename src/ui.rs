@@ -177,6 +177,15 @@ fn detail_pane(frame: &mut Frame, app: &App, area: Rect) {
             })
             .collect(),
     };
+    // Lines that do not fit are counted on the frame (Tab gives the plan the whole body on a
+    // narrow terminal).
+    let room = usize::from(block.inner(area).height);
+    let block = if lines.len() > room {
+        let cut = Span::styled(format!(" ↓{} more ", lines.len() - room), theme::dim());
+        block.title_bottom(Line::from(cut).right_aligned())
+    } else {
+        block
+    };
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
