@@ -58,13 +58,17 @@ pub fn run(files: &AwsFiles, json: bool) -> Result<(), Failure> {
 /// The JSON array, streamed: each profile is serialised and escaped (see `text::JsonSafe`) as
 /// it is written, so no copy of the whole text is ever built.
 fn write_json(out: &mut impl Write, set: &ProfileSet) -> io::Result<()> {
-    let mut safe = JsonSafe::new(&mut *out);
+    // serde_json writes in small pieces (a quote, a name, a colon): they are gathered first,
+    // so the escaping scans and passes on large blocks.
+    let mut safe = BufWriter::with_capacity(64 * 1024, JsonSafe::new(&mut *out));
     // Indented for a person at a terminal; one line for a pipe, where it is read by a program.
     if io::stdout().is_terminal() {
         rows(&mut serde_json::Serializer::pretty(&mut safe), set)?;
     } else {
         rows(&mut serde_json::Serializer::new(&mut safe), set)?;
     }
+    safe.flush()?;
+    drop(safe);
     writeln!(out)
 }
 

@@ -76,7 +76,8 @@ impl<W: std::io::Write> JsonSafe<W> {
 
 impl<W: std::io::Write> std::io::Write for JsonSafe<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if self.held.is_empty() && buf.iter().all(|&b| b < 0x7f) {
+        // ASCII without DEL needs nothing: checked a word at a time, not a byte at a time.
+        if self.held.is_empty() && buf.is_ascii() && memchr::memchr(0x7f, buf).is_none() {
             self.inner.write_all(buf)?;
             return Ok(buf.len());
         }
