@@ -98,7 +98,17 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         lines.push(line);
         shows.push(Some(pos));
     }
-    // What is cut is marked on the frame: rows above the first shown and below the last.
+    let block = match cut_marks(app, start, &shows) {
+        Some(mark) => block.title_bottom(Line::from(mark).right_aligned()),
+        None => block,
+    };
+    frame.render_widget(block, area);
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The rows cut above the first row shown and below the last, as the frame's mark
+/// (`↑2 ↓3 more`); `None` when every row is shown.
+fn cut_marks(app: &App, start: usize, shows: &[Option<usize>]) -> Option<Span<'static>> {
     let last_row = shows.iter().flatten().last().copied().unwrap_or(start);
     let below = app.list.len().saturating_sub(last_row + 1);
     let mut marks = Vec::new();
@@ -108,14 +118,7 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     if below > 0 {
         marks.push(format!("↓{below}"));
     }
-    let block = if marks.is_empty() {
-        block
-    } else {
-        let mark = Span::styled(format!(" {} more ", marks.join(" ")), theme::dim());
-        block.title_bottom(Line::from(mark).right_aligned())
-    };
-    frame.render_widget(block, area);
-    frame.render_widget(Paragraph::new(lines), inner);
+    (!marks.is_empty()).then(|| Span::styled(format!(" {} more ", marks.join(" ")), theme::dim()))
 }
 
 /// One row in `width` columns. What is never cut: the name's start, the session countdown, the

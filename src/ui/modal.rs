@@ -37,19 +37,7 @@ pub(super) fn render(frame: &mut Frame, app: &App, area: Rect) {
             serial,
             others,
         }) => {
-            let text = vec![
-                Line::raw(format!(
-                    "Forget the sessions of {}, with its MFA session of",
-                    display_safe(&target.name)
-                )),
-                Line::styled(display_safe(serial).into_owned(), theme::prod()),
-                Line::raw(format!(
-                    "which {} also use: they will ask for a code again.",
-                    display_safe(&others.join(", "))
-                )),
-                Line::raw(""),
-                Line::raw("y = forget, any other key = no"),
-            ];
+            let text = forget_text(&target.name, serial, others);
             popup(frame, area, " forget sessions ", text, 72, 7);
         }
         Some(Modal::Link { url, why }) => {
@@ -87,26 +75,54 @@ pub(super) fn render(frame: &mut Frame, app: &App, area: Rect) {
             popup(frame, area, " long run ", text, 60, 6);
         }
         Some(Modal::ConfirmRevoke { what, target }) => {
-            let policy = crate::domain::revoke::POLICY_NAME;
-            let text = vec![
-                Line::raw("Revoke every session issued before now of"),
-                Line::styled(display_safe(what).into_owned(), theme::prod()),
-                Line::raw(""),
-                Line::raw("Every person and job using it is cut off, not only you."),
-                Line::raw(format!(
-                    "The inline policy {policy} stays on it until removed."
-                )),
-                Line::raw(format!(
-                    "The IAM call is made with the credentials of profile {}.",
-                    display_safe(&target.name)
-                )),
-                Line::raw(""),
-                Line::raw("y = revoke, any other key = no"),
-            ];
-            popup(frame, area, " revoke sessions ", text, 72, 10);
+            popup(
+                frame,
+                area,
+                " revoke sessions ",
+                revoke_text(what, target),
+                72,
+                10,
+            );
         }
         None => {}
     }
+}
+
+/// `x` on a profile whose MFA session others use: what goes, and who loses it.
+fn forget_text(name: &str, serial: &str, others: &[String]) -> Vec<Line<'static>> {
+    vec![
+        Line::raw(format!(
+            "Forget the sessions of {}, with its MFA session of",
+            display_safe(name)
+        )),
+        Line::styled(display_safe(serial).into_owned(), theme::prod()),
+        Line::raw(format!(
+            "which {} also use: they will ask for a code again.",
+            display_safe(&others.join(", "))
+        )),
+        Line::raw(""),
+        Line::raw("y = forget, any other key = no"),
+    ]
+}
+
+/// `R`: what a revocation ends, for whom, what stays, and whose credentials make the call.
+fn revoke_text(what: &str, target: &crate::domain::Target) -> Vec<Line<'static>> {
+    let policy = crate::domain::revoke::POLICY_NAME;
+    vec![
+        Line::raw("Revoke every session issued before now of"),
+        Line::styled(display_safe(what).into_owned(), theme::prod()),
+        Line::raw(""),
+        Line::raw("Every person and job using it is cut off, not only you."),
+        Line::raw(format!(
+            "The inline policy {policy} stays on it until removed."
+        )),
+        Line::raw(format!(
+            "The IAM call is made with the credentials of profile {}.",
+            display_safe(&target.name)
+        )),
+        Line::raw(""),
+        Line::raw("y = revoke, any other key = no"),
+    ]
 }
 
 /// `m`: every message of this session, newest last, wrapped to the popup.

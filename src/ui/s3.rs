@@ -260,13 +260,19 @@ fn details(b: &Browser, width: usize) -> (String, Vec<Line<'static>>) {
         _ => " s3 ".into(),
     };
     lines.push(Line::raw(""));
-    // The legend: the keys table, as the key handler reads it (? shows it whole).
+    lines.extend(legend(width));
+    (title, lines)
+}
+
+/// The legend: the keys table, as the key handler reads it (? shows it whole), wrapped to
+/// `width` between keys, never inside one (`d download` stays on one line).
+fn legend(width: usize) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
     let mut legend: Vec<String> = crate::app::s3_keys::KEYS
         .iter()
         .filter_map(|k| k.short.map(|w| format!("{} {w}", k.label)))
         .collect();
     legend.push("? all keys".into());
-    // Wrapped between keys, never inside one (`d download` stays on one line).
     let mut line = String::new();
     for item in legend {
         let wide = unicode_width::UnicodeWidthStr::width(line.as_str())
@@ -281,7 +287,7 @@ fn details(b: &Browser, width: usize) -> (String, Vec<Line<'static>>) {
         line.push_str(&item);
     }
     lines.push(Line::styled(line, theme::dim()));
-    (title, lines)
+    lines
 }
 
 /// The download's progress, for the status bar.

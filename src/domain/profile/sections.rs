@@ -73,6 +73,22 @@ impl ProfileSet {
             }
             _ => (header, ""),
         };
+        self.named_by(word, rest, section, kind, defaults)
+    }
+}
+
+impl ProfileSet {
+    /// What a config file's header of first word `word` and name `rest` names: a profile, or
+    /// an `[sso-session]` or `[services]` section recorded on the way, or nothing (said).
+    fn named_by(
+        &mut self,
+        word: &str,
+        rest: &str,
+        section: &Section<'_>,
+        kind: FileKind,
+        defaults: &[&ini::Entry<'_>],
+    ) -> Option<String> {
+        let header = section.header;
         // botocore takes a first word that only starts with `profile` (`[profiles x]`) as
         // `profile`: so does xrole-tui, and says so.
         let kind_word = KINDS
@@ -109,9 +125,7 @@ impl ProfileSet {
             _ => None,
         }
     }
-}
 
-impl ProfileSet {
     /// Records a problem of the file at `line`; the section names no profile.
     fn refuse(&mut self, kind: FileKind, line: usize, message: String) -> Option<String> {
         self.file_problems.push(FileProblem {
