@@ -479,3 +479,22 @@ fn the_download_directory_chosen_is_offered_next_time() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn y_copies_the_uri_and_capital_y_the_arn() {
+    let mut app = browsing();
+    app.update(key(KeyCode::Down), t0());
+    app.update(key(KeyCode::Down), t0());
+    let copied = |effects: Vec<Effect>| match effects.as_slice() {
+        [Effect::Copy(text)] => text.expose().to_owned(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        copied(app.update(key(KeyCode::Char('y')), t0())),
+        "s3://company-shared/reports/file-00.txt"
+    );
+    assert_eq!(
+        copied(app.update(key(KeyCode::Char('Y')), t0())),
+        "arn:aws:s3:::company-shared/reports/file-00.txt"
+    );
+}

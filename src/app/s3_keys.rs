@@ -33,6 +33,8 @@ pub enum Action {
     Console,
     /// Copy the selected entry's `s3://` URI.
     Copy,
+    /// Copy the selected entry's ARN.
+    CopyArn,
     /// Authenticate again after an expiry.
     Reauthenticate,
     /// Close the preview, else the browser.
@@ -137,6 +139,13 @@ pub const KEYS: &[Binding] = &[
         label: "y",
         action: Action::Copy,
         help: "copy the s3:// URI of the selection (else of here)",
+        short: None,
+    },
+    Binding {
+        keys: &[KeyCode::Char('Y')],
+        label: "Y",
+        action: Action::CopyArn,
+        help: "copy the ARN of the selection (else of here)",
         short: None,
     },
     Binding {
@@ -295,6 +304,14 @@ impl Browser {
             Action::Copy => {
                 if let Some(uri) = self.selected_uri() {
                     return Ask::Copy(uri);
+                }
+            }
+            Action::CopyArn => {
+                let partition = crate::domain::console::partition_of(&self.target.plan)
+                    .map_or("aws", crate::domain::console::Partition::arn_name);
+                if let Some(uri) = self.selected_uri() {
+                    let path = uri.trim_start_matches("s3://");
+                    return Ask::Copy(format!("arn:{partition}:s3:::{path}"));
                 }
             }
             Action::Download => {

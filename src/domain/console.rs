@@ -36,6 +36,15 @@ impl Partition {
         }
     }
 
+    /// The partition's name in ARNs: `aws`, `aws-cn`, `aws-us-gov`.
+    pub fn arn_name(self) -> &'static str {
+        match self {
+            Partition::Aws => "aws",
+            Partition::China => "aws-cn",
+            Partition::GovCloud => "aws-us-gov",
+        }
+    }
+
     /// `https://signin…`: the sign-in host.
     pub fn signin(self) -> &'static str {
         match self {
