@@ -301,19 +301,8 @@ impl Browser {
                     return Ask::Console(here);
                 }
             }
-            Action::Copy => {
-                if let Some(uri) = self.selected_uri() {
-                    return Ask::Copy(uri);
-                }
-            }
-            Action::CopyArn => {
-                let partition = crate::domain::console::partition_of(&self.target.plan)
-                    .map_or("aws", crate::domain::console::Partition::arn_name);
-                if let Some(uri) = self.selected_uri() {
-                    let path = uri.trim_start_matches("s3://");
-                    return Ask::Copy(format!("arn:{partition}:s3:::{path}"));
-                }
-            }
+            Action::Copy => return self.copy(false),
+            Action::CopyArn => return self.copy(true),
             Action::Download => {
                 // An object, or a folder with everything under it.
                 let key = match self.selected_entry() {
@@ -332,6 +321,20 @@ impl Browser {
             }
         }
         Ask::Nothing
+    }
+
+    /// `y`: the selection's `s3://` URI; `Y` (`arn`): its ARN, in the profile's partition.
+    fn copy(&self, arn: bool) -> Ask {
+        let Some(uri) = self.selected_uri() else {
+            return Ask::Nothing;
+        };
+        if !arn {
+            return Ask::Copy(uri);
+        }
+        let partition = crate::domain::console::partition_of(&self.target.plan)
+            .map_or("aws", crate::domain::console::Partition::arn_name);
+        let path = uri.trim_start_matches("s3://");
+        Ask::Copy(format!("arn:{partition}:s3:::{path}"))
     }
 
     /// The `s3://` URI of the selected entry (an object, a folder, a bucket), else of here.
