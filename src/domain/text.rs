@@ -120,6 +120,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_sign_in_link_is_shown_without_its_token() {
+        let url = "https://signin.aws.amazon.com/federation?Action=login&Issuer=xrole-tui&Destination=x&SigninToken=SECRET123";
+        let shown = masked_link(url);
+        assert!(!shown.contains("SECRET123"), "{shown}");
+        assert!(shown.starts_with("https://signin.aws.amazon.com/federation?Action=login"));
+        let switch = "https://signin.aws.amazon.com/switchrole?roleName=admin&account=222222222222";
+        assert_eq!(masked_link(switch), switch);
+    }
+
+    #[test]
     fn json_escapes_what_serde_leaves_raw_and_means_the_same() {
         let raw = "evil\u{202e}gnp\u{9b}31m\u{7f}\u{2028}\u{61c}-🚀 ok";
         let json = serde_json::to_string(&serde_json::json!({ "name": raw })).unwrap();
@@ -175,6 +185,15 @@ impl SecretText {
     /// The whole text, for the one place that needs it (the clipboard, the browser).
     pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+
+/// A link as it may be shown: a sign-in link's token is left out (it signs in for 15 minutes);
+/// any other link is shown whole.
+pub fn masked_link(url: &str) -> String {
+    match url.find("SigninToken=") {
+        Some(at) => format!("{}SigninToken=•••• (left out: it signs in)", &url[..at]),
+        None => url.to_owned(),
     }
 }
 

@@ -45,7 +45,7 @@ pub(super) fn render(frame: &mut Frame, app: &App, area: Rect) {
                 Line::styled(display_safe(why).into_owned(), theme::error()),
                 Line::raw(""),
                 Line::raw(
-                    display_safe(&crate::domain::console::masked_link(url.expose())).into_owned(),
+                    display_safe(&crate::domain::text::masked_link(url.expose())).into_owned(),
                 ),
                 Line::raw(""),
                 Line::raw("y = copy the whole link (valid 15 minutes), any other key = close"),
