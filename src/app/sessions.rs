@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::{App, Current, Effect, Modal, ProfileList, Status};
-use crate::domain::{ProfileSet, Step, Target};
+use crate::domain::{ProfileSet, Target};
 
 impl App {
     /// The cache's live sessions replace the badges. When no identity is shown yet, the
@@ -108,7 +108,7 @@ impl App {
         let Some(target) = self.selected_target() else {
             return Vec::new();
         };
-        if let Some(serial) = shared_mfa(&target) {
+        if let Some(serial) = target.plan.mfa_session() {
             let others = self.sharing(&target, serial);
             if !others.is_empty() {
                 self.modal = Some(Modal::ConfirmForget {
@@ -125,7 +125,7 @@ impl App {
     /// Forgets `target`'s sessions, saying what goes.
     pub(super) fn forget(&mut self, target: Arc<Target>) -> Vec<Effect> {
         let name = crate::domain::text::display_safe(&target.name);
-        let text = match shared_mfa(&target) {
+        let text = match target.plan.mfa_session() {
             Some(serial) => format!(
                 "forgetting the sessions of {name}, its MFA session of {} included…",
                 crate::domain::text::display_safe(serial)
@@ -146,19 +146,10 @@ impl App {
             .into_iter()
             .filter(|n| **n != target.name)
             .filter_map(|n| self.set.target(n).ok())
-            .filter(|t| t.root_profile() == target.root_profile() && shared_mfa(t) == Some(serial))
+            .filter(|t| {
+                t.root_profile() == target.root_profile() && t.plan.mfa_session() == Some(serial)
+            })
             .map(|t| t.name)
             .collect()
     }
-}
-
-/// The MFA device of the GetSessionToken session `target`'s plan opens, which its roles share.
-fn shared_mfa(target: &Target) -> Option<&str> {
-    target.plan.steps.iter().find_map(|s| match s {
-        Step::SessionToken {
-            mfa_serial: Some(serial),
-            ..
-        } => Some(serial.as_str()),
-        _ => None,
-    })
 }

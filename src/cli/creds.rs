@@ -115,7 +115,7 @@ pub(super) async fn open_target(
     }
     let broker = Broker::from_env(opts.no_cache).map_err(Failure::config)?;
     let mut mfa = HeadlessMfa { prefer_terminal };
-    let opened = flows::open::open(broker, target, &mut mfa, run_for)
+    let opened = flows::open::open(broker, Arc::new(target), &mut mfa, run_for)
         .await
         .map_err(|e| match e {
             OpenError::Runway(why) => Failure::config(format!("{why} (--for)")),

@@ -154,6 +154,18 @@ impl Plan {
         })
     }
 
+    /// The MFA device of the GetSessionToken session this plan opens, if it opens one with
+    /// MFA: that session is shared by every role of the same root and device.
+    pub fn mfa_session(&self) -> Option<&str> {
+        self.steps.iter().find_map(|s| match s {
+            Step::SessionToken {
+                mfa_serial: Some(serial),
+                ..
+            } => Some(serial.as_str()),
+            _ => None,
+        })
+    }
+
     /// The last role of the chain.
     pub fn final_role(&self) -> Option<&RoleArn> {
         self.steps.iter().rev().find_map(|s| match s {

@@ -126,16 +126,7 @@ impl<'a> Summary<'a> {
             .collect();
         if let Ok(p) = &plan {
             warnings.extend(p.notes.iter().cloned());
-            let mfa_session = p.steps.iter().any(|s| {
-                matches!(
-                    s,
-                    crate::domain::Step::SessionToken {
-                        mfa_serial: Some(_),
-                        ..
-                    }
-                )
-            });
-            if mfa_session && p.final_role().is_none() {
+            if p.mfa_session().is_some() && p.final_role().is_none() {
                 warnings.push(MFA_WITHOUT_ROLE.to_owned());
             }
         }

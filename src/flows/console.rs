@@ -6,6 +6,7 @@ use crate::aws::mfa::MfaInput;
 use crate::domain::console::{
     destination, display_name, partition_of, sign_in, switch_role_url, Page, SignIn,
 };
+use crate::domain::validate::RoleArn;
 use crate::domain::Target;
 
 /// A console sign-in: the link, and what the user should know about it.
@@ -37,9 +38,7 @@ pub async fn sign_in_link(
     }
     let switch_to = match switch_to {
         Some(role) => {
-            let display = display_name(&target.name, target.account_name.as_deref());
-            let link =
-                switch_role_url(&role, &display, target.is_prod()).map_err(AuthError::Config)?;
+            let link = switch_link(target, &role).map_err(AuthError::Config)?;
             Some((role.as_str().to_owned(), link))
         }
         None => None,
@@ -59,6 +58,11 @@ pub fn switch_role_link(target: &Target) -> Result<String, String> {
             crate::domain::text::display_safe(&target.name)
         )
     })?;
+    switch_link(target, role)
+}
+
+/// The switch-role link to `role`, shown under `target`'s name (red for production).
+fn switch_link(target: &Target, role: &RoleArn) -> Result<String, String> {
     let display = display_name(&target.name, target.account_name.as_deref());
     switch_role_url(role, &display, target.is_prod())
 }

@@ -46,7 +46,7 @@ impl From<AuthError> for OpenError {
 /// (`Broker::secure_runway`): the MFA session may be opened again, longer.
 pub async fn open(
     broker: Broker,
-    target: Target,
+    target: Arc<Target>,
     mfa: &mut impl MfaInput,
     run_for: Option<Duration>,
 ) -> Result<Opened, OpenError> {
@@ -54,17 +54,20 @@ pub async fn open(
     let mut notes = Vec::new();
     let mut lengthened = false;
     if let Some(run) = run_for {
+        // Only a run that must outlive today's sessions changes (a copy of) the profile.
+        let mut longer = (*target).clone();
         let note = broker
-            .secure_runway(&mut target, run, SystemTime::now())
+            .secure_runway(&mut longer, run, SystemTime::now())
             .map_err(OpenError::Runway)?;
         lengthened = note.is_some();
         notes.extend(note);
+        target = Arc::new(longer);
     }
     let outcome = broker.open(&target, mfa, SystemTime::now()).await?;
     notes.extend(outcome.notes);
     Ok(Opened {
         session: outcome.session,
-        target: Arc::new(target),
+        target,
         broker,
         notes,
         lengthened,

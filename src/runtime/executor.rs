@@ -127,13 +127,7 @@ impl Executor {
             Effect::RememberDir(dir) => {
                 tokio::task::spawn_blocking(move || {
                     // Remembered as the directory it names, not as typed (`~`, `$VAR`).
-                    let home = std::env::var("HOME").ok();
-                    let typed = dir.to_string_lossy();
-                    let expanded =
-                        crate::domain::local_path::expand(&typed, home.as_deref(), |v| {
-                            std::env::var(v).ok()
-                        });
-                    if let Ok(dir) = expanded {
+                    if let Ok(dir) = super::s3_calls::expand_typed(&dir.to_string_lossy()) {
                         let _ = crate::store::usage::remember_download_dir(&dir);
                     }
                 });
@@ -214,7 +208,7 @@ impl Executor {
             if std::env::var_os("XROLE_TEST_PANIC").is_some_and(|v| v == "task") {
                 panic!("test panic in a background task");
             }
-            let opened = flows::open::open(broker, (*target).clone(), &mut mfa, run_for).await;
+            let opened = flows::open::open(broker, target, &mut mfa, run_for).await;
             let result = match opened {
                 Ok(o) => Ok(Authenticated {
                     target: o.lengthened.then_some(o.target),

@@ -87,7 +87,7 @@ pub(super) async fn answer(
         } => {
             let dir = match prepare(&dir, create) {
                 Ok(dir) => dir,
-                Err(msg) => return Some(msg(req, at)),
+                Err(not_ready) => return Some(not_ready.reply(req, at)),
             };
             let progress_tx = tx.clone();
             let result = async {
@@ -115,7 +115,7 @@ pub(super) async fn answer(
         } => {
             let dest = match prepare(&dest, create) {
                 Ok(dest) => dest,
-                Err(msg) => return Some(msg(req, at)),
+                Err(not_ready) => return Some(not_ready.reply(req, at)),
             };
             let progress_tx = tx.clone();
             let result = async {
@@ -138,61 +138,78 @@ pub(super) async fn answer(
     Some(msg)
 }
 
-/// The message that answers a download whose place is not ready.
-type NotReady = Box<dyn FnOnce(RequestId, S3Location) -> Msg + Send>;
-
-/// `path` (a file or folder to create, as typed) with `~` and `$VAR` expanded, once its
-/// directory exists: made when `create`, else the browser is asked to offer it.
-fn prepare(path: &Path, create: bool) -> Result<PathBuf, NotReady> {
-    let typed = path.to_string_lossy();
+/// `text` as typed in the download prompt, with `~` and `$VAR` expanded from this process's
+/// environment (see `domain::local_path::expand`).
+pub(super) fn expand_typed(text: &str) -> Result<PathBuf, String> {
     let home = std::env::var("HOME").ok();
-    let expanded = local_path::expand(&typed, home.as_deref(), |v| std::env::var(v).ok())
-        .map_err(|why| failed(format!("cannot download there: {why}")))?;
-    let Some(dir) = expanded.parent().filter(|d| !d.as_os_str().is_empty()) else {
-        return Ok(expanded);
-    };
-    match std::fs::metadata(dir) {
-        Ok(m) if m.is_dir() => Ok(expanded),
-        Ok(_) => Err(failed(format!(
-            "cannot download there: {} is not a directory",
-            display_safe(&dir.display().to_string())
-        ))),
-        Err(_) if create => match std::fs::create_dir_all(dir) {
-            Ok(()) => Ok(expanded),
-            Err(e) => Err(failed(format!(
-                "cannot make {}: {e}",
-                display_safe(&dir.display().to_string())
-            ))),
-        },
-        Err(_) => {
-            let typed = path.parent().map(Path::to_path_buf).unwrap_or_default();
-            let dir = dir.to_path_buf();
-            Err(Box::new(move |req, at| Msg::DownloadDirMissing {
+    local_path::expand(text, home.as_deref(), |v| std::env::var(v).ok())
+}
+
+/// Why a download's place is not ready.
+enum NotReady {
+    /// Its directory does not exist: the browser offers to make it.
+    Missing {
+        /// The directory as typed.
+        typed: PathBuf,
+        /// The directory, expanded.
+        dir: PathBuf,
+    },
+    /// It cannot be used, and why.
+    Failed(String),
+}
+
+impl NotReady {
+    /// The message that answers download `req` of `at`.
+    fn reply(self, req: RequestId, at: S3Location) -> Msg {
+        match self {
+            NotReady::Missing { typed, dir } => Msg::DownloadDirMissing {
                 req,
                 at,
                 typed,
                 dir,
-            }))
+            },
+            NotReady::Failed(why) => Msg::S3Downloaded {
+                req,
+                result: Err(AuthError::LocalFile(why)),
+            },
         }
     }
 }
 
-fn failed(why: String) -> NotReady {
-    Box::new(move |req, _| Msg::S3Downloaded {
-        req,
-        result: Err(AuthError::LocalFile(why)),
-    })
+/// `path` (a file or folder to create, as typed) with `~` and `$VAR` expanded, once its
+/// directory exists: made when `create`, else the browser is asked to offer it.
+fn prepare(path: &Path, create: bool) -> Result<PathBuf, NotReady> {
+    let expanded = expand_typed(&path.to_string_lossy())
+        .map_err(|why| NotReady::Failed(format!("cannot download there: {why}")))?;
+    let Some(dir) = expanded.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return Ok(expanded);
+    };
+    let shown = || display_safe(&dir.display().to_string()).into_owned();
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => Ok(expanded),
+        Ok(_) => Err(NotReady::Failed(format!(
+            "cannot download there: {} is not a directory",
+            shown()
+        ))),
+        Err(_) if create => match std::fs::create_dir_all(dir) {
+            Ok(()) => Ok(expanded),
+            Err(e) => Err(NotReady::Failed(format!("cannot make {}: {e}", shown()))),
+        },
+        Err(_) => Err(NotReady::Missing {
+            typed: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            dir: dir.to_path_buf(),
+        }),
+    }
 }
 
 /// Tab in the download prompt: `typed` completed with the directories it could go on with
 /// (at most the first 10,000 entries of its directory are looked at).
 pub(super) fn complete_path(typed: &str) -> Msg {
     let (dir_part, _) = local_path::completion_parts(typed);
-    let home = std::env::var("HOME").ok();
     let dir = if dir_part.is_empty() {
         Ok(PathBuf::from("."))
     } else {
-        local_path::expand(dir_part, home.as_deref(), |v| std::env::var(v).ok())
+        expand_typed(dir_part)
     };
     let names: Vec<String> = dir
         .ok()
@@ -225,7 +242,10 @@ mod tests {
     fn a_missing_directory_is_offered_then_made() {
         let tmp = tempfile::tempdir().unwrap();
         let file = tmp.path().join("new/deeper/k");
-        let asked = prepare(&file, false).err().unwrap()(RequestId(1), at());
+        let asked = prepare(&file, false)
+            .err()
+            .unwrap()
+            .reply(RequestId(1), at());
         assert!(
             matches!(&asked, Msg::DownloadDirMissing { dir, .. } if dir == &tmp.path().join("new/deeper")),
             "{asked:?}"
@@ -233,14 +253,18 @@ mod tests {
         assert_eq!(prepare(&file, true).ok(), Some(file.clone()));
         assert!(tmp.path().join("new/deeper").is_dir());
         std::fs::write(tmp.path().join("plain"), "").unwrap();
-        let refused = prepare(&tmp.path().join("plain/k"), true).err().unwrap()(RequestId(2), at());
+        let refused = prepare(&tmp.path().join("plain/k"), true)
+            .err()
+            .unwrap()
+            .reply(RequestId(2), at());
         assert!(
             matches!(&refused, Msg::S3Downloaded { result: Err(e), .. } if e.to_string().contains("is not a directory")),
             "{refused:?}"
         );
         let unset = prepare(Path::new("$XROLE_SURELY_UNSET_VAR/k"), true)
             .err()
-            .unwrap()(RequestId(3), at());
+            .unwrap()
+            .reply(RequestId(3), at());
         assert!(
             matches!(&unset, Msg::S3Downloaded { result: Err(e), .. } if e.to_string().contains("is not set")),
             "{unset:?}"
