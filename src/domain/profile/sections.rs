@@ -22,7 +22,7 @@ impl ProfileSet {
             // Literal names, blanks included, as botocore takes them.
             if raw != section.header {
                 let said = format!("[{raw}] has blanks inside the brackets, so the AWS CLI reads the profile {raw:?}, blanks included; so does xrole-tui");
-                self.refuse(kind, section.line, said);
+                self.file_problem(kind, section.line, said);
             }
             return Some(raw.to_owned());
         }
@@ -30,7 +30,7 @@ impl ProfileSet {
         // inside the brackets before the name (or after `default`) hides the section.
         let header = section.header;
         if raw.len() != raw.trim_start().len() || header == "default" && raw != header {
-            return self.refuse(kind, section.line, format!(
+            return self.file_problem(kind, section.line, format!(
                 "[{raw}] has blanks inside the brackets, which the AWS CLI does not strip, so it ignores this section; so does xrole-tui (write [{header}])"
             ));
         }
@@ -44,7 +44,7 @@ impl ProfileSet {
             quoted = match shlex::split(header) {
                 Some(w) => w,
                 None => {
-                    return self.refuse(
+                    return self.file_problem(
                         kind,
                         section.line,
                         format!(
@@ -67,7 +67,7 @@ impl ProfileSet {
             (Some(w), None, _) => (w, ""),
             (Some(w), Some(r), false) => (w, r),
             (Some(w), Some(_), true) if KINDS.iter().any(|k| w.starts_with(k)) => {
-                return self.refuse(kind, section.line, format!(
+                return self.file_problem(kind, section.line, format!(
                         "[{header}] names more than one thing; quote a name with spaces (the AWS CLI ignores this section)"
                     ));
             }
@@ -96,7 +96,7 @@ impl ProfileSet {
             .find(|k| word.starts_with(**k) && !rest.is_empty());
         if let Some(k) = kind_word.filter(|k| word != **k) {
             let said = format!("[{header}] is read by the AWS CLI as [{k} {rest}], since its first word starts with {k}; so does xrole-tui (write [{k} {rest}])");
-            self.refuse(kind, section.line, said);
+            self.file_problem(kind, section.line, said);
         }
         let word = kind_word.copied().unwrap_or(word);
         match word {
@@ -120,14 +120,14 @@ impl ProfileSet {
                         "[{header}] is not a profile in the config file; write [profile {header}]"
                     ),
                 };
-                self.refuse(kind, section.line, said)
+                self.file_problem(kind, section.line, said)
             }
             _ => None,
         }
     }
 
-    /// Records a problem of the file at `line`; the section names no profile.
-    fn refuse(&mut self, kind: FileKind, line: usize, message: String) -> Option<String> {
+    /// Records a problem of the file at `line`; `None`, for the sections that name no profile.
+    fn file_problem(&mut self, kind: FileKind, line: usize, message: String) -> Option<String> {
         self.file_problems.push(FileProblem {
             location: Location { file: kind, line },
             message,
