@@ -15,4 +15,6 @@ pub mod s3_tree;
 pub mod sdk;
 pub mod session_keys;
 pub mod sso;
+pub mod sso_oidc;
+pub mod sso_portal;
 pub mod sts;

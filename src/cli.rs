@@ -17,6 +17,7 @@ pub mod mfa;
 pub mod pick;
 pub mod revoke;
 pub mod s3;
+pub mod sso;
 pub mod tui;
 
 /// Exit code for a usage or configuration error.
@@ -121,6 +122,7 @@ fn headless(command: Command, files: &AwsFiles, opts: creds::Opts) -> Result<u8,
             dest,
             ..
         }) => block_on(s3::get(files, &profile, &location, dest, opts)),
+        Command::Sso(command) => block_on(sso::run(files, command)),
         Command::Pick { .. } => Err(Failure::config("pick needs the terminal")),
     }
 }

@@ -10,4 +10,5 @@ pub mod console;
 pub mod open;
 pub mod revoke;
 pub mod serve;
+pub mod sso;
 pub mod start;

@@ -296,7 +296,7 @@ fn without_a_usable_token_the_login_message_comes_without_any_network_wait() {
             "vendor-sso"
         };
         assert!(
-            err.contains(&format!("Run `aws sso login --profile {root}`")) && err.contains(why),
+            err.contains(&format!("Run `xrole-tui sso login {root}`")) && err.contains(why),
             "{profile}: {err}"
         );
         assert!(!err.contains("old"), "no token in the message: {err}");
@@ -313,7 +313,7 @@ fn a_failed_refresh_or_a_revoked_login_asks_for_a_new_login() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{err}");
     assert!(err.contains("InvalidGrantException"), "{err}");
-    assert!(err.contains("aws sso login --profile vendor-sso"), "{err}");
+    assert!(err.contains("xrole-tui sso login vendor-sso"), "{err}");
     assert_eq!(s.sso.token_calls().len(), 1);
     assert!(s.sso.portal_calls().is_empty());
 

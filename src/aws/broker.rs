@@ -127,6 +127,14 @@ impl Broker {
         Ok(sdk::config(&spec, service, Some(&http)))
     }
 
+    /// The SDK configuration of `service` outside any profile (the environment's settings), for
+    /// an `[sso-session]` named on its own.
+    pub fn sdk_config_plain(&self, service: Service) -> Result<aws_config::SdkConfig, AuthError> {
+        let spec = sdk::resolve(None, &self.env).map_err(AuthError::Config)?;
+        let http = self.http(&spec)?;
+        Ok(sdk::config(&spec, service, Some(&http)))
+    }
+
     /// The engine that runs `target`'s plan.
     pub fn engine(&self, target: &Target) -> Result<Engine, AuthError> {
         let spec = self.spec(target)?;

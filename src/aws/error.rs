@@ -151,7 +151,7 @@ pub fn classify(status: u16, code: &str, message: &str, call: Call<'_>) -> AuthE
     match code {
         "ExpiredToken" | "ExpiredTokenException" | "TokenRefreshRequired" => {
             AuthError::Expired(format!(
-                "the credentials of profile {profile:?} have expired; get new ones (for SSO: aws sso login --profile {profile}){detail}"
+                "the credentials of profile {profile:?} have expired; get new ones (for SSO: xrole-tui sso login {profile}){detail}"
             ))
         }
         "InvalidClientTokenId" | "UnrecognizedClientException" | "SignatureDoesNotMatch" | "IncompleteSignature" => {

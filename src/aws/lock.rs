@@ -121,6 +121,19 @@ pub async fn acquire(
     doing: &str,
     report: &mut (dyn FnMut(&str) + Send),
 ) -> Result<Held, LockError> {
+    acquire_within(dir, name, prompting, doing, None, report).await
+}
+
+/// [`acquire`] with one bound for every holder, for a holder that waits on a person's browser
+/// (an IAM Identity Center login, up to ten minutes).
+pub async fn acquire_within(
+    dir: &Path,
+    name: &str,
+    prompting: bool,
+    doing: &str,
+    bound: Option<Duration>,
+    report: &mut (dyn FnMut(&str) + Send),
+) -> Result<Held, LockError> {
     let path = dir.join(format!("{name}.lock"));
     let fail = |reason: String| LockError::File {
         path: path.display().to_string(),
@@ -162,11 +175,11 @@ pub async fn acquire(
             reported = true;
             report(&format!("waiting for {}", holder.describe()));
         }
-        let bound = if holder_prompting {
+        let bound = bound.unwrap_or(if holder_prompting {
             WAIT_PROMPTING
         } else {
             WAIT_WORKING
-        };
+        });
         if waited >= bound {
             return Err(LockError::Timeout {
                 waited: waited.as_secs(),

@@ -140,7 +140,7 @@ fn config_read(path: &Path) -> Result<Option<Vec<u8>>, String> {
 }
 
 /// `~/.aws/sso/cache/<sha1>.json`, where the AWS CLI keeps it.
-fn token_path(identifier: &str) -> Result<PathBuf, AuthError> {
+pub fn token_path(identifier: &str) -> Result<PathBuf, AuthError> {
     let home = std::env::var_os("HOME")
         .filter(|h| !h.is_empty())
         .ok_or_else(|| {
@@ -153,7 +153,7 @@ fn token_path(identifier: &str) -> Result<PathBuf, AuthError> {
 
 fn login_needed(profile: &str, path: &Path, why: &str) -> AuthError {
     AuthError::Expired(format!(
-        "the SSO session of profile {p:?} needs a new login: {why} ({}). Run `aws sso login --profile {p}` and retry",
+        "the SSO session of profile {p:?} needs a new login: {why} ({}). Run `xrole-tui sso login {p}` (or `aws sso login --profile {p}`) and retry",
         display_safe(&path.display().to_string()),
         p = display_safe(profile),
     ))
@@ -242,7 +242,7 @@ async fn role_credentials(
     );
     let out = answer.map_err(|e| match e.code() {
         Some("UnauthorizedException") => AuthError::Expired(format!(
-            "the SSO portal no longer accepts the login of profile {p:?}; run `aws sso login --profile {p}` and retry"
+            "the SSO portal no longer accepts the login of profile {p:?}; run `xrole-tui sso login {p}` (or `aws sso login --profile {p}`) and retry"
         )),
         Some("ForbiddenException") => AuthError::Denied(format!(
             "{what} was refused: the SSO user of profile {p:?} is not assigned that role in that account"
@@ -277,7 +277,7 @@ async fn role_credentials(
 }
 
 /// An SDK error in words: a timeout, an unreachable endpoint, or the service's code and message.
-fn sdk_reason<E>(e: &SdkError<E, HttpResponse>) -> String
+pub(crate) fn sdk_reason<E>(e: &SdkError<E, HttpResponse>) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {

@@ -242,6 +242,9 @@ pub enum Command {
     /// S3 in the profile's role.
     #[command(subcommand)]
     S3(S3Command),
+    /// IAM Identity Center: log in, log out, write profiles for what the portal offers.
+    #[command(subcommand)]
+    Sso(super::sso::SsoCommand),
 }
 
 impl Command {
@@ -261,6 +264,7 @@ impl Command {
             Command::List { .. }
             | Command::Status { .. }
             | Command::Unlock
+            | Command::Sso(_)
             | Command::Clear { .. } => SessionArgs::default(),
         }
     }
@@ -300,7 +304,7 @@ pub enum S3Command {
 
 /// Completes profile names (`COMPLETE=bash xrole-tui`, see the README): the names of the AWS
 /// files, read when the shell asks; names with control characters are left out.
-fn profile_names() -> clap_complete::engine::ArgValueCandidates {
+pub(super) fn profile_names() -> clap_complete::engine::ArgValueCandidates {
     clap_complete::engine::ArgValueCandidates::new(|| {
         AwsFiles::from_env()
             .load()

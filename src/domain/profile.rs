@@ -194,6 +194,8 @@ pub struct SsoSession {
     pub start_url: Option<String>,
     /// `sso_region`.
     pub region: Option<String>,
+    /// `sso_registration_scopes`, as written (comma-separated).
+    pub registration_scopes: Option<String>,
     /// Header line.
     pub line: usize,
 }

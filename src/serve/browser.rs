@@ -41,6 +41,11 @@ pub fn open(url: &str) -> Result<OpenedPage, String> {
     Ok(OpenedPage { _dir: dir })
 }
 
+/// Opens a link that is no secret (an IAM Identity Center sign-in page) directly.
+pub fn open_plain(url: &str) -> Result<(), String> {
+    launch(url)
+}
+
 /// [`open`], then keeps the page for the browser; Ctrl-C, SIGTERM or SIGHUP meanwhile remove
 /// it before this process ends as the signal asks. For the command line.
 pub async fn open_and_wait(url: &str) -> Result<(), String> {

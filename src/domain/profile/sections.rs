@@ -150,6 +150,7 @@ impl ProfileSet {
                 name: name.to_owned(),
                 start_url: get("sso_start_url"),
                 region: get("sso_region"),
+                registration_scopes: get("sso_registration_scopes"),
                 line: section.line,
             },
         );
