@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
+pub mod botocore;
 pub mod federation;
 pub mod moto;
 pub mod pty;

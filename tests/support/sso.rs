@@ -10,6 +10,25 @@
 //!   `expiresIn`, `refreshToken` and `tokenType`, or `InvalidGrantException` (400).
 //!
 //! A new access token from `CreateToken` is then accepted by the portal, as with AWS.
+//!
+//! For a login (`sso login`), SSO-OIDC's other calls and its browser page:
+//! - `RegisterClient`: `POST /client/register`, answered with `clientId`, `clientSecret` and
+//!   `clientSecretExpiresAt` (seconds);
+//! - `StartDeviceAuthorization`: `POST /device_authorization` with the registered client and
+//!   `startUrl`, answered with `deviceCode`, `userCode`, `verificationUri(Complete)`,
+//!   `expiresIn` and `interval`;
+//! - `CreateToken` with `grantType` = the device-code grant: `AuthorizationPendingException`
+//!   (400) until the code is approved (after a set number of polls), then the token;
+//! - `GET /authorize` (the page a browser opens): checks `response_type=code`, a registered
+//!   client, a loopback `redirect_uri` on `/oauth/callback` (any port, as RFC 8252 allows for
+//!   the registered `http://127.0.0.1/oauth/callback`), `code_challenge_method=S256`, a
+//!   challenge and a `state`; "signs the person in" and answers 302 to the redirect with a
+//!   `code` and the same `state`;
+//! - `CreateToken` with `grantType` = `authorization_code`: the code, the same `redirectUri`,
+//!   and a `codeVerifier` whose base64url SHA-256 is the challenge;
+//! - the portal's `ListAccounts` (`GET /assignment/accounts`), `ListAccountRoles`
+//!   (`GET /assignment/roles?account_id=…`), both paged by `next_token`, and `Logout`
+//!   (`POST /logout`), which makes the portal forget the bearer token.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -44,6 +63,20 @@ struct State {
     portal_calls: Vec<PortalCall>,
     token_calls: Vec<serde_json::Value>,
     issued: u32,
+    /// Registered clients: id → (secret, the request).
+    clients: HashMap<String, (String, serde_json::Value)>,
+    /// Device codes: code → (client id, polls still answered "pending").
+    devices: HashMap<String, (String, u32)>,
+    /// How many polls of a new device code are answered "pending".
+    pending_polls: u32,
+    /// Authorization codes: code → (client id, redirect_uri, challenge).
+    codes: HashMap<String, (String, String, String)>,
+    /// `GET /authorize` queries seen.
+    authorize_calls: Vec<HashMap<String, String>>,
+    /// Accounts of the portal: (id, name), in the order listed.
+    accounts: Vec<(String, String)>,
+    /// Bearer tokens that `Logout` was called with.
+    logouts: Vec<String>,
 }
 
 /// Both stand-ins, sharing what the portal accepts.
@@ -67,7 +100,7 @@ impl Sso {
     pub fn start() -> Self {
         let state = Arc::new(Mutex::new(State::default()));
         let portal = serve(Arc::clone(&state), portal);
-        let oidc = serve(Arc::clone(&state), create_token);
+        let oidc = serve(Arc::clone(&state), oidc);
         Sso {
             portal_url: portal,
             oidc_url: oidc,
@@ -110,21 +143,77 @@ impl Sso {
     pub fn token_calls(&self) -> Vec<serde_json::Value> {
         self.state.lock().unwrap().token_calls.clone()
     }
+
+    /// A new device code is answered "pending" this many times before it is approved.
+    pub fn set_pending_polls(&self, n: u32) {
+        self.state.lock().unwrap().pending_polls = n;
+    }
+
+    /// The bodies of `RegisterClient` calls.
+    pub fn registrations(&self) -> Vec<serde_json::Value> {
+        let s = self.state.lock().unwrap();
+        s.clients.values().map(|(_, body)| body.clone()).collect()
+    }
+
+    pub fn authorize_calls(&self) -> Vec<HashMap<String, String>> {
+        self.state.lock().unwrap().authorize_calls.clone()
+    }
+
+    /// The portal lists `account` (named `name`); its roles are those [`Sso::assign`]ed.
+    pub fn add_account(&self, account: &str, name: &str) {
+        self.state
+            .lock()
+            .unwrap()
+            .accounts
+            .push((account.to_owned(), name.to_owned()));
+    }
+
+    pub fn logouts(&self) -> Vec<String> {
+        self.state.lock().unwrap().logouts.clone()
+    }
+
+    pub fn accepts(&self, token: &str) -> bool {
+        self.state.lock().unwrap().tokens.iter().any(|t| t == token)
+    }
 }
 
-fn portal(state: &mut State, req: &Req) -> Answer {
-    let (path, query) = req.target.split_once('?').unwrap_or((&req.target, ""));
-    if req.method != "GET" || path != "/federation/credentials" {
-        return not_the_contract();
-    }
-    let params: HashMap<String, String> = query
-        .split('&')
+fn query(q: &str) -> HashMap<String, String> {
+    q.split('&')
         .filter_map(|kv| kv.split_once('='))
         .map(|(k, v)| {
             let v = percent_encoding::percent_decode_str(v).decode_utf8_lossy();
             (k.to_owned(), v.into_owned())
         })
-        .collect();
+        .collect()
+}
+
+fn portal(state: &mut State, req: &Req) -> Answer {
+    let (path, q) = req.target.split_once('?').unwrap_or((&req.target, ""));
+    let bearer = req
+        .headers
+        .get("x-amz-sso_bearer_token")
+        .cloned()
+        .unwrap_or_default();
+    match (req.method.as_str(), path) {
+        ("GET", "/federation/credentials") => {}
+        ("GET", "/assignment/accounts") | ("GET", "/assignment/roles") => {
+            return listing(state, path, &query(q), &bearer)
+        }
+        ("POST", "/logout") => {
+            state.logouts.push(bearer.clone());
+            if !state.tokens.contains(&bearer) {
+                return error(
+                    401,
+                    "UnauthorizedException",
+                    "Session token not found or invalid",
+                );
+            }
+            state.tokens.retain(|t| t != &bearer);
+            return (200, None, String::new());
+        }
+        _ => return not_the_contract(),
+    }
+    let params = query(q);
     let call = PortalCall {
         account_id: params.get("account_id").cloned().unwrap_or_default(),
         role_name: params.get("role_name").cloned().unwrap_or_default(),
@@ -158,15 +247,119 @@ fn portal(state: &mut State, req: &Req) -> Answer {
     (200, None, body.to_string())
 }
 
-fn create_token(state: &mut State, req: &Req) -> Answer {
-    if req.method != "POST" || req.target != "/token" {
-        return not_the_contract();
+/// `ListAccounts` and `ListAccountRoles`, one entry per page so that paging is exercised.
+fn listing(state: &State, path: &str, q: &HashMap<String, String>, bearer: &str) -> Answer {
+    if !state.tokens.iter().any(|t| t == bearer) {
+        return error(
+            401,
+            "UnauthorizedException",
+            "Session token not found or invalid",
+        );
+    }
+    let start: usize = q
+        .get("next_token")
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0);
+    let (key, items): (&str, Vec<serde_json::Value>) = if path == "/assignment/accounts" {
+        let items = state
+            .accounts
+            .iter()
+            .map(|(id, name)| serde_json::json!({"accountId": id, "accountName": name, "emailAddress": "x@example.com"}))
+            .collect();
+        ("accountList", items)
+    } else {
+        let Some(account) = q.get("account_id") else {
+            return not_the_contract();
+        };
+        let mut roles: Vec<&String> = state
+            .roles
+            .keys()
+            .filter(|(a, _)| a == account)
+            .map(|(_, r)| r)
+            .collect();
+        roles.sort();
+        let items = roles
+            .into_iter()
+            .map(|r| serde_json::json!({"roleName": r, "accountId": account}))
+            .collect();
+        ("roleList", items)
+    };
+    let mut body =
+        serde_json::json!({ key: items.get(start).into_iter().cloned().collect::<Vec<_>>() });
+    if start + 1 < items.len() {
+        body["nextToken"] = (start + 1).to_string().into();
+    }
+    (200, None, body.to_string())
+}
+
+fn oidc(state: &mut State, req: &Req) -> Answer {
+    let (path, q) = req.target.split_once('?').unwrap_or((&req.target, ""));
+    match (req.method.as_str(), path) {
+        ("GET", "/authorize") => return authorize(state, &query(q)),
+        ("POST", "/token") => {}
+        ("POST", "/client/register") | ("POST", "/device_authorization") => {
+            let Ok(body) = serde_json::from_slice::<serde_json::Value>(&req.body) else {
+                return not_the_contract();
+            };
+            return if path == "/client/register" {
+                register(state, body)
+            } else {
+                start_device(state, &body)
+            };
+        }
+        _ => return not_the_contract(),
     }
     let Ok(body) = serde_json::from_slice::<serde_json::Value>(&req.body) else {
         return not_the_contract();
     };
     state.token_calls.push(body.clone());
     let field = |k: &str| body[k].as_str().unwrap_or_default().to_owned();
+    let client_ok = state
+        .clients
+        .get(&field("clientId"))
+        .is_some_and(|(secret, _)| *secret == field("clientSecret"));
+    match field("grantType").as_str() {
+        "urn:ietf:params:oauth:grant-type:device_code" => {
+            let Some((client, pending)) = state.devices.get_mut(&field("deviceCode")) else {
+                return error(400, "InvalidGrantException", "unknown device code");
+            };
+            if !client_ok || *client != field("clientId") {
+                return error(400, "InvalidClientException", "wrong client");
+            }
+            if *pending > 0 {
+                *pending -= 1;
+                return error(
+                    400,
+                    "AuthorizationPendingException",
+                    "authorization_pending",
+                );
+            }
+            state.devices.remove(&field("deviceCode"));
+            return issue(state, &field("clientId"));
+        }
+        "authorization_code" => {
+            let Some((client, redirect, challenge)) = state.codes.remove(&field("code")) else {
+                return error(400, "InvalidGrantException", "unknown or used code");
+            };
+            use base64::Engine;
+            use sha2::Digest;
+            let proof = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(sha2::Sha256::digest(field("codeVerifier").as_bytes()));
+            if !client_ok
+                || client != field("clientId")
+                || redirect != field("redirectUri")
+                || proof != challenge
+            {
+                return error(
+                    400,
+                    "InvalidGrantException",
+                    "the code, redirect or verifier does not match",
+                );
+            }
+            return issue(state, &field("clientId"));
+        }
+        _ => {}
+    }
     let offered = (
         field("clientId"),
         field("clientSecret"),
@@ -180,6 +373,99 @@ fn create_token(state: &mut State, req: &Req) -> Answer {
     let refresh = format!("rotated-refresh-{}", state.issued);
     state.tokens.push(access.clone());
     state.grant = Some((offered.0, offered.1, refresh.clone()));
+    let body = serde_json::json!({
+        "accessToken": access, "tokenType": "Bearer", "expiresIn": 28800, "refreshToken": refresh,
+    });
+    (200, None, body.to_string())
+}
+
+fn register(state: &mut State, body: serde_json::Value) -> Answer {
+    if body["clientType"] != "public" || !body["clientName"].is_string() {
+        return not_the_contract();
+    }
+    let id = format!("client-{}", state.clients.len() + 1);
+    let secret = format!("client-secret-{}", state.clients.len() + 1);
+    state.clients.insert(id.clone(), (secret.clone(), body));
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let answer = serde_json::json!({
+        "clientId": id, "clientSecret": secret,
+        "clientIdIssuedAt": now, "clientSecretExpiresAt": now + 90 * 86400,
+    });
+    (200, None, answer.to_string())
+}
+
+fn start_device(state: &mut State, body: &serde_json::Value) -> Answer {
+    let id = body["clientId"].as_str().unwrap_or_default().to_owned();
+    let known = state
+        .clients
+        .get(&id)
+        .is_some_and(|(secret, _)| body["clientSecret"] == secret.as_str());
+    if !known || !body["startUrl"].is_string() {
+        return error(400, "InvalidClientException", "unknown client");
+    }
+    let code = format!("device-{}", state.devices.len() + 1);
+    state
+        .devices
+        .insert(code.clone(), (id, state.pending_polls));
+    let answer = serde_json::json!({
+        "deviceCode": code, "userCode": "WXYZ-1234",
+        "verificationUri": "https://device.sso.example/",
+        "verificationUriComplete": "https://device.sso.example/?user_code=WXYZ-1234",
+        "expiresIn": 600, "interval": 1,
+    });
+    (200, None, answer.to_string())
+}
+
+/// The browser's page: the person is signed in at once, and sent back with a code.
+fn authorize(state: &mut State, q: &HashMap<String, String>) -> Answer {
+    state.authorize_calls.push(q.clone());
+    let get = |k: &str| q.get(k).cloned().unwrap_or_default();
+    let redirect = get("redirect_uri");
+    let loopback = redirect
+        .strip_prefix("http://127.0.0.1:")
+        .and_then(|r| r.split_once('/'))
+        .is_some_and(|(port, path)| port.parse::<u16>().is_ok() && path == "oauth/callback");
+    let registered = state
+        .clients
+        .get(&get("client_id"))
+        .is_some_and(|(_, body)| {
+            body["redirectUris"] == serde_json::json!(["http://127.0.0.1/oauth/callback"])
+                && body["grantTypes"] == serde_json::json!(["authorization_code", "refresh_token"])
+        });
+    if get("response_type") != "code"
+        || !registered
+        || !loopback
+        || get("code_challenge_method") != "S256"
+        || get("code_challenge").len() != 43
+        || get("state").is_empty()
+    {
+        return not_the_contract();
+    }
+    let code = format!("auth-code-{}", state.codes.len() + 1);
+    state.codes.insert(
+        code.clone(),
+        (get("client_id"), redirect.clone(), get("code_challenge")),
+    );
+    let location = format!("{redirect}?code={code}&state={}", get("state"));
+    (302, None, location)
+}
+
+/// A new access and refresh token for `client`, which the portal accepts and `CreateToken`
+/// can refresh.
+fn issue(state: &mut State, client: &str) -> Answer {
+    state.issued += 1;
+    let access = format!("login-access-{}", state.issued);
+    let refresh = format!("login-refresh-{}", state.issued);
+    state.tokens.push(access.clone());
+    let secret = state
+        .clients
+        .get(client)
+        .map(|c| c.0.clone())
+        .unwrap_or_default();
+    state.grant = Some((client.to_owned(), secret, refresh.clone()));
     let body = serde_json::json!({
         "accessToken": access, "tokenType": "Bearer", "expiresIn": 28800, "refreshToken": refresh,
     });
@@ -209,7 +495,13 @@ fn serve(state: Arc<Mutex<State>>, answer: fn(&mut State, &Req) -> Answer) -> St
                 continue;
             };
             let (status, code, body) = answer(&mut state.lock().unwrap(), &req);
-            let code = code.map_or(String::new(), |c| format!("x-amzn-ErrorType: {c}\r\n"));
+            let mut code = code.map_or(String::new(), |c| format!("x-amzn-ErrorType: {c}\r\n"));
+            let body = if status == 302 {
+                code = format!("Location: {body}\r\n");
+                String::new()
+            } else {
+                body
+            };
             let mut conn = conn;
             let _ = write!(
                 conn,
