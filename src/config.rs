@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 use crate::domain::{FileKind, ProfileSet};
 
 mod private;
+mod rewrite;
 
 pub use private::{ensure_private_dir, read_private, write_private};
+pub use rewrite::rewrite_user_file;
 
 /// Files larger than this are refused rather than read into memory.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;

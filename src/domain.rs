@@ -19,6 +19,7 @@ pub mod session;
 pub mod shadow;
 pub mod shell_env;
 pub mod sso_login;
+pub mod sso_populate;
 pub mod sso_token;
 pub mod summary;
 pub mod target;

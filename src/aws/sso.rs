@@ -56,22 +56,45 @@ pub struct Request<'a> {
     pub role_name: &'a str,
 }
 
+/// Whose token is read, for the message that asks for a login.
+#[derive(Debug, Clone, Copy)]
+pub enum Who<'a> {
+    /// A profile at the root of a chain.
+    Profile(&'a str),
+    /// An `[sso-session]` named on its own.
+    Session(&'a str),
+}
+
 /// The role credentials of `req`, refreshing the token first when the AWS CLI would.
 pub async fn credentials(
     req: &Request<'_>,
     sdk: &SsoSdk,
     now: SystemTime,
 ) -> Result<Credentials, AuthError> {
-    let s = req.settings;
+    let token = access_token(Who::Profile(req.profile), req.settings, sdk, now).await?;
+    let region = req.settings.region.as_deref().unwrap_or_default();
+    role_credentials(req, &token, region, sdk).await
+}
+
+/// A usable access token of `settings`' session, refreshed first when the AWS CLI would.
+pub async fn access_token(
+    who: Who<'_>,
+    s: &SsoSettings,
+    sdk: &SsoSdk,
+    now: SystemTime,
+) -> Result<Zeroizing<String>, AuthError> {
     let (Some(start_url), Some(region)) = (s.start_url.as_deref(), s.region.as_deref()) else {
+        let whose = match who {
+            Who::Profile(p) => format!("profile {:?}", display_safe(p)),
+            Who::Session(n) => format!("[sso-session {}]", display_safe(n)),
+        };
         return Err(AuthError::Config(format!(
-            "profile {:?} has no sso_start_url or sso_region",
-            display_safe(req.profile)
+            "{whose} has no sso_start_url or sso_region"
         )));
     };
     let identifier = s.session.as_deref().unwrap_or(start_url);
     let path = token_path(identifier)?;
-    let login = |why: &str| login_needed(req.profile, &path, why);
+    let login = |why: &str| login_needed(who, &path, why);
     let read = || -> Result<CachedToken, AuthError> {
         let bytes = config_read(&path)
             .map_err(|why| login(&why))?
@@ -94,7 +117,7 @@ pub async fn credentials(
     if token.decide(now, refreshable) == Decision::Login {
         return Err(login("its token has expired"));
     }
-    role_credentials(req, &token.access_token, region, sdk).await
+    Ok(token.access_token)
 }
 
 /// Until when the token of `settings` lasts without a new login, and whether it can be
@@ -151,12 +174,18 @@ pub fn token_path(identifier: &str) -> Result<PathBuf, AuthError> {
         .join(sso_token::file_name(identifier)))
 }
 
-fn login_needed(profile: &str, path: &Path, why: &str) -> AuthError {
-    AuthError::Expired(format!(
-        "the SSO session of profile {p:?} needs a new login: {why} ({}). Run `xrole-tui sso login {p}` (or `aws sso login --profile {p}`) and retry",
-        display_safe(&path.display().to_string()),
-        p = display_safe(profile),
-    ))
+fn login_needed(who: Who<'_>, path: &Path, why: &str) -> AuthError {
+    let file = display_safe(&path.display().to_string()).into_owned();
+    AuthError::Expired(match who {
+        Who::Profile(p) => format!(
+            "the SSO session of profile {p:?} needs a new login: {why} ({file}). Run `xrole-tui sso login {p}` (or `aws sso login --profile {p}`) and retry",
+            p = display_safe(p),
+        ),
+        Who::Session(n) => format!(
+            "the SSO session {n:?} needs a new login: {why} ({file}). Run `xrole-tui sso login --sso-session {n}` and retry",
+            n = display_safe(n),
+        ),
+    })
 }
 
 /// Refreshes an `sso_session` token. When `CreateToken` fails, a token that has not expired is

@@ -8,12 +8,13 @@ use super::args::profile_names;
 use super::Failure;
 use crate::aws::broker::Broker;
 use crate::aws::sdk::Service;
+use crate::aws::sso::SsoSdk;
 use crate::config::AwsFiles;
 use crate::domain::profile::ProfileSet;
 use crate::domain::session::rfc3339;
 use crate::domain::sso_login::{choose_flow, FlowEnv};
 use crate::domain::text::display_safe;
-use crate::flows::sso::{self, LoginNote, LoginOptions, LoginUi, SsoSpec};
+use crate::flows::sso::{self, populate, LoginNote, LoginOptions, LoginUi, SsoSpec};
 
 /// The `sso` commands.
 #[derive(Debug, Subcommand)]
@@ -45,6 +46,32 @@ pub enum SsoCommand {
         #[arg(long, value_name = "PORT")]
         redirect_port: Option<u16>,
     },
+    /// Write one profile per account and role that the portal offers, inside a marked block of
+    /// the config file (nothing outside it changes; a backup is kept). Without --write, only
+    /// say what would change.
+    #[command(
+        after_help = "Examples:\n  xrole-tui sso populate --sso-session vendor\n  xrole-tui sso populate --sso-session vendor --write\n  xrole-tui sso populate --sso-session vendor --write --prune --name '{session}-{account_name}-{role}'\n\nPlaceholders: {account_name}, {account_id}, {role}, {session}. Names keep A-Z a-z 0-9 . _ -\n(others become -), and a name taken outside the block gets the account id added."
+    )]
+    Populate {
+        /// The `[sso-session NAME]` whose portal is listed.
+        #[arg(long, value_name = "NAME")]
+        sso_session: String,
+        /// Only say what would change (the default).
+        #[arg(long, conflicts_with = "write")]
+        diff: bool,
+        /// Write the profiles into the config file.
+        #[arg(long)]
+        write: bool,
+        /// Remove profiles of the block whose account or role is no longer offered.
+        #[arg(long)]
+        prune: bool,
+        /// The profiles' names.
+        #[arg(long, value_name = "TEMPLATE", default_value = crate::domain::sso_populate::DEFAULT_TEMPLATE)]
+        name: String,
+        /// The profiles' region (default: the session's sso_region).
+        #[arg(long)]
+        region: Option<String>,
+    },
     /// End the IAM Identity Center login: the portal's Logout, the token file, and the role
     /// credentials cached from it. Without --sso-session, every session's.
     Logout {
@@ -70,13 +97,7 @@ pub async fn run(files: &AwsFiles, command: SsoCommand) -> Result<u8, Failure> {
             no_browser,
             redirect_port,
         } => {
-            let (spec, sdk) = spec_and_sdk(
-                &set,
-                &broker,
-                profile.or(profile_opt),
-                sso_session,
-                Service::SsoOidc,
-            )?;
+            let (spec, sdk) = spec_and_sdk(&set, &broker, profile.or(profile_opt), sso_session)?;
             let opts = LoginOptions {
                 flow: choose_flow(spec.session.is_some(), use_device_code, flow_env()),
                 open_browser: !no_browser,
@@ -84,7 +105,7 @@ pub async fn run(files: &AwsFiles, command: SsoCommand) -> Result<u8, Failure> {
                 keep_valid: false,
             };
             let mut ui = Terminal { spec: &spec };
-            let done = sso::login(&spec, &sdk, opts, &mut ui).await?;
+            let done = sso::login(&spec, &sdk.oidc, opts, &mut ui).await?;
             let how = if done.by_other {
                 "another process logged in meanwhile; its token is used"
             } else {
@@ -96,6 +117,26 @@ pub async fn run(files: &AwsFiles, command: SsoCommand) -> Result<u8, Failure> {
                 rfc3339(done.expires_at),
                 display_safe(&done.path.display().to_string())
             );
+            Ok(0)
+        }
+        SsoCommand::Populate {
+            sso_session,
+            diff: _,
+            write,
+            prune,
+            name,
+            region,
+        } => {
+            let (spec, sdk) = spec_and_sdk(&set, &broker, None, Some(sso_session))?;
+            let req = populate::Request {
+                spec: &spec,
+                template: &name,
+                region: region.as_deref(),
+                prune,
+                write,
+            };
+            let done = populate::populate(files, &set, &sdk, &req).await?;
+            print_populated(&done, write);
             Ok(0)
         }
         SsoCommand::Logout { sso_session } => {
@@ -126,17 +167,20 @@ pub async fn run(files: &AwsFiles, command: SsoCommand) -> Result<u8, Failure> {
 }
 
 /// The session named by `--sso-session`, or at the root of the profile's chain, and the SDK
-/// configuration of `service` for it.
+/// configurations of the portal and SSO-OIDC for it.
 pub(super) fn spec_and_sdk(
     set: &ProfileSet,
     broker: &Broker,
     profile: Option<String>,
     session: Option<String>,
-    service: Service,
-) -> Result<(SsoSpec, aws_config::SdkConfig), Failure> {
+) -> Result<(SsoSpec, SsoSdk), Failure> {
     if let Some(name) = session {
         let spec = SsoSpec::of_session(set, &name).map_err(Failure::config)?;
-        return Ok((spec, broker.sdk_config_plain(service)?));
+        let sdk = SsoSdk {
+            portal: broker.sdk_config_plain(Service::Sso)?,
+            oidc: broker.sdk_config_plain(Service::SsoOidc)?,
+        };
+        return Ok((spec, sdk));
     }
     let name = profile
         .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
@@ -145,7 +189,60 @@ pub(super) fn spec_and_sdk(
         .target(&name)
         .map_err(|e| Failure::config(display_safe(&e.to_string())))?;
     let spec = SsoSpec::of_target(set, &target).map_err(Failure::config)?;
-    Ok((spec, broker.sdk_config(&target, service)?))
+    let sdk = SsoSdk {
+        portal: broker.sdk_config(&target, Service::Sso)?,
+        oidc: broker.sdk_config(&target, Service::SsoOidc)?,
+    };
+    Ok((spec, sdk))
+}
+
+/// What populating did or would do, one line per profile.
+fn print_populated(done: &populate::Outcome, written: bool) {
+    let p = &done.populated;
+    let file = display_safe(&done.path.display().to_string()).into_owned();
+    let mut out = std::io::stdout().lock();
+    let line = |mark: &str, b: &crate::domain::sso_populate::BlockProfile, why: &str| {
+        let o = &b.offered;
+        format!(
+            "{mark} [profile {}]  account {} ({}), role {}{why}",
+            display_safe(&b.name),
+            display_safe(&o.account_id),
+            display_safe(&o.account_name),
+            display_safe(&o.role)
+        )
+    };
+    for a in &p.added {
+        let _ = writeln!(out, "{}", line("+", a, ""));
+    }
+    for r in &p.removed {
+        let _ = writeln!(out, "{}", line("-", r, ""));
+    }
+    for s in &p.stale {
+        let _ = writeln!(
+            out,
+            "{}",
+            line("!", s, "  (no longer offered; --prune removes it)")
+        );
+    }
+    for why in &p.skipped {
+        eprintln!("xrole-tui: warning: left out {}", display_safe(why));
+    }
+    let summary = format!(
+        "{} to add, {} to remove, {} no longer offered and kept, {} unchanged",
+        p.added.len(),
+        p.removed.len(),
+        p.stale.len(),
+        p.kept
+    );
+    let _ = match (&done.backup, done.changes, written) {
+        (Some(backup), _, _) => writeln!(
+            out,
+            "wrote {file}: {summary}; the file as it was is in {}",
+            display_safe(&backup.display().to_string())
+        ),
+        (None, false, _) => writeln!(out, "{file} is up to date: {summary}"),
+        (None, true, _) => writeln!(out, "{summary}; run with --write to change {file}"),
+    };
 }
 
 /// Whether a browser here could come back to a loopback listener.

@@ -9,6 +9,7 @@
 
 pub mod callback;
 pub mod logout;
+pub mod populate;
 
 use std::path::PathBuf;
 use std::time::SystemTime;

@@ -168,6 +168,15 @@ impl Sso {
             .push((account.to_owned(), name.to_owned()));
     }
 
+    /// `account`/`role` is no longer assigned.
+    pub fn unassign(&self, account: &str, role: &str) {
+        self.state
+            .lock()
+            .unwrap()
+            .roles
+            .remove(&(account.to_owned(), role.to_owned()));
+    }
+
     pub fn logouts(&self) -> Vec<String> {
         self.state.lock().unwrap().logouts.clone()
     }
