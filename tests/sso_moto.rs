@@ -421,3 +421,29 @@ fn role_credentials_from_the_portal_are_cached_and_clear_forgets_them() {
     ok(&s.run(&["whoami", "vendor-sso", "--no-cache"]));
     assert_eq!(s.sso.portal_calls().len(), 3);
 }
+
+#[test]
+fn a_refreshed_token_that_cannot_be_saved_is_used_and_said() {
+    let _g = serial();
+    let s = setup();
+    s.login("corp", "stale-access", -600, true);
+    s.sso
+        .allow_refresh("client-1", "client-secret-1", "refresh-1");
+    // A full disk, as the save sees it (a fault only debug builds inject).
+    let mut c = s.command(&["whoami", "vendor-sso", "--json", "--no-cache"]);
+    c.env("XROLE_TEST_FAIL_SAVE", "1");
+    let out = s.w.run_with(c, "");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let path = s.token_path("corp");
+    assert!(
+        err.contains("could not be saved to") && err.contains(&path.display().to_string()),
+        "{err}"
+    );
+    assert!(
+        !err.contains("rotated-refresh"),
+        "no token in the message: {err}"
+    );
+    let kept: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(kept["accessToken"], "stale-access", "the file is as it was");
+}

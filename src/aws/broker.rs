@@ -160,6 +160,7 @@ impl Broker {
         now: SystemTime,
     ) -> Result<Outcome, AuthError> {
         let mut outcome = self.engine(target)?.authenticate(target, mfa, now).await?;
+        outcome.notes.extend(super::sso::take_notes());
         // Expired credentials are never handed out, from whatever source; fresh ones with a
         // lifetime STS never gives mean the clock is off, which the user is told.
         let just_issued = outcome.sts_calls > 0;

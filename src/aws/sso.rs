@@ -102,12 +102,12 @@ pub async fn access_token(
         CachedToken::parse(&bytes).map_err(|why| login(&why))
     };
     let refreshable = s.session.is_some();
-    let mut token = read()?;
+    let mut token = newest(&path, read()?);
     if token.decide(now, refreshable) == Decision::Refresh {
         // One refresh at a time: CreateToken may spend the refresh token, so a process that
         // waited reads what the first one saved instead of refreshing with a spent one.
         let _held = hold(&path).await;
-        token = read()?;
+        token = newest(&path, read()?);
         if token.decide(now, refreshable) == Decision::Refresh {
             token = refresh(token, region, sdk, &path, now)
                 .await
@@ -218,8 +218,11 @@ async fn refresh(
             Some(access) => {
                 let expires_in = Duration::from_secs(u64::try_from(out.expires_in()).unwrap_or(0));
                 let fresh = token.refreshed(access, expires_in, out.refresh_token(), now);
-                // A token that could not be saved still works for this process.
-                let _ = save(path, &fresh);
+                // A token that could not be saved still works for this process, which keeps it
+                // (its refresh token may be the only one left) and saves it on the next use.
+                if let Err(e) = save(path, &fresh) {
+                    unsaved(path, &fresh, &e);
+                }
                 return Ok(fresh);
             }
             None => "CreateToken gave no access token".to_owned(),
@@ -244,7 +247,61 @@ async fn refresh(
 
 /// Writes the token back: a private temporary file in the same directory, renamed over the old.
 fn save(path: &Path, token: &CachedToken) -> std::io::Result<()> {
+    #[cfg(debug_assertions)]
+    if std::env::var_os("XROLE_TEST_FAIL_SAVE").is_some() {
+        return Err(std::io::Error::other("no space left on device (test)"));
+    }
     crate::config::write_private(path, &token.to_json())
+}
+
+/// Refreshed tokens this process could not save, by file: used instead of the file's older
+/// one, and saved again on each use until a save succeeds.
+static UNSAVED: std::sync::Mutex<Vec<(PathBuf, CachedToken)>> = std::sync::Mutex::new(Vec::new());
+
+/// What this process has to say about tokens it could not save (taken once).
+static NOTES: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+fn unsaved(path: &Path, token: &CachedToken, e: &std::io::Error) {
+    let mut kept = UNSAVED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    kept.retain(|(p, _)| p != path);
+    kept.push((path.to_owned(), token.clone()));
+    NOTES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(format!(
+            "the refreshed IAM Identity Center token could not be saved to {} ({e}); this process keeps using it and tries again on the next use, but other processes still read the old one",
+            display_safe(&path.display().to_string())
+        ));
+}
+
+/// The file's token, or this process's unsaved newer one (saved now, if that works).
+fn newest(path: &Path, from_file: CachedToken) -> CachedToken {
+    let mut kept = UNSAVED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let Some(i) = kept.iter().position(|(p, _)| p == path) else {
+        return from_file;
+    };
+    if kept[i].1.expires_at <= from_file.expires_at {
+        // Another process saved a newer one meanwhile.
+        kept.remove(i);
+        return from_file;
+    }
+    if save(path, &kept[i].1).is_ok() {
+        return kept.remove(i).1;
+    }
+    kept[i].1.clone()
+}
+
+/// Notes about unsaved tokens since the last call, for the caller to say.
+pub fn take_notes() -> Vec<String> {
+    std::mem::take(
+        &mut *NOTES
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    )
 }
 
 async fn role_credentials(

@@ -27,6 +27,7 @@ pub fn file_name(identifier: &str) -> String {
 }
 
 /// A cached token. Fields this tool does not use are kept, so a refreshed file loses nothing.
+#[derive(Clone)]
 pub struct CachedToken {
     /// `accessToken`.
     pub access_token: Zeroizing<String>,
