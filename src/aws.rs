@@ -8,6 +8,7 @@ pub mod federation;
 pub mod iam;
 pub mod leaf;
 pub mod lock;
+pub mod login;
 pub mod mfa;
 pub mod revoking;
 pub mod s3;

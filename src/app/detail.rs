@@ -93,6 +93,9 @@ fn root_text(source: &Source) -> String {
         } => {
             format!("SSO: {} in {account_id}", display_safe(role_name))
         }
+        Source::Login { session_arn, .. } => {
+            format!("aws login session: {}", display_safe(session_arn))
+        }
         Source::CredentialSource { kind, .. } => format!("credential_source {kind}"),
         Source::Environment { .. } => "credentials from the environment".into(),
     }

@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 use super::cache::{self, Cache};
 use super::error::AuthError;
 use super::mfa::{code_for, MfaInput};
-pub use super::session_keys::{all_keys, session_key, sso_key, step_keys};
+pub use super::session_keys::{all_keys, root_key, session_key, step_keys};
 use super::{leaf, lock, sdk, sts};
 use crate::domain::session::{CallerIdentity, Credentials, Session};
 use crate::domain::{Step, Target};
@@ -321,7 +321,7 @@ impl Engine {
     /// `GetRoleCredentials` while they last. Other roots are loaded each time (keys are in the
     /// files; `credential_process` decides for itself, as with the AWS CLI).
     async fn root(&self, target: &Target, now: SystemTime) -> Result<Credentials, AuthError> {
-        let (Some(key), Some(cache)) = (sso_key(target), &self.cache) else {
+        let (Some(key), Some(cache)) = (root_key(target), &self.cache) else {
             return leaf::load(target, &self.sso).await;
         };
         if let Some(entry) = cache.get(&key, now) {

@@ -71,6 +71,13 @@ async fn load_any(target: &Target, sso_sdk: &SsoSdk) -> Result<Credentials, Auth
             };
             sso::credentials(&req, sso_sdk, SystemTime::now()).await
         }
+        Source::Login {
+            profile,
+            session_arn,
+        } => {
+            super::login::credentials(profile, session_arn, &sso_sdk.portal, SystemTime::now())
+                .await
+        }
         Source::CredentialSource { profile, kind } => match kind.as_str() {
             "Ec2InstanceMetadata" => {
                 if std::env::var("AWS_EC2_METADATA_DISABLED")

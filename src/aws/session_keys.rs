@@ -1,40 +1,44 @@
 //! The cache keys of a profile's sessions: one per step of its plan, each a digest of
-//! everything that changes that step's result, and one for an IAM Identity Center root.
+//! everything that changes that step's result, and one for a root with temporary credentials of its own (IAM Identity Center, `aws login`).
 
 use super::cache;
 use crate::domain::{Source, Step, Target};
 
-/// The cache key of an SSO root's role credentials: the start URL, the session, the account
-/// and the role, as the AWS CLI keys them.
-pub fn sso_key(target: &Target) -> Option<cache::Key> {
-    let Source::Sso {
-        account_id,
-        role_name,
-        ..
-    } = &target.plan.source
-    else {
-        return None;
-    };
-    let sso = target.sso.as_ref()?;
-    Some(cache::Key::new(&[
-        "sso-role-credentials",
-        sso.start_url.as_deref().unwrap_or_default(),
-        sso.session.as_deref().unwrap_or_default(),
-        account_id,
-        role_name,
-    ]))
+/// The cache key of a root's own temporary credentials: an SSO role's (the start URL, the
+/// session, the account and the role, as the AWS CLI keys them) or an `aws login` session's.
+pub fn root_key(target: &Target) -> Option<cache::Key> {
+    match &target.plan.source {
+        Source::Sso {
+            account_id,
+            role_name,
+            ..
+        } => {
+            let sso = target.sso.as_ref()?;
+            Some(cache::Key::new(&[
+                "sso-role-credentials",
+                sso.start_url.as_deref().unwrap_or_default(),
+                sso.session.as_deref().unwrap_or_default(),
+                account_id,
+                role_name,
+            ]))
+        }
+        Source::Login { session_arn, .. } => {
+            Some(cache::Key::new(&["login-credentials", session_arn]))
+        }
+        _ => None,
+    }
 }
 
 /// The key of the session a profile hands out: its last step's, or, for a profile that is
 /// only an SSO role, its role credentials'.
 pub fn session_key(target: &Target) -> Option<cache::Key> {
-    step_keys(target).pop().or_else(|| sso_key(target))
+    step_keys(target).pop().or_else(|| root_key(target))
 }
 
 /// Every cache key of `target`: its steps and its SSO root.
 pub fn all_keys(target: &Target) -> Vec<cache::Key> {
     let mut keys = step_keys(target);
-    keys.extend(sso_key(target));
+    keys.extend(root_key(target));
     keys
 }
 
@@ -57,6 +61,7 @@ pub fn step_keys(target: &Target) -> Vec<cache::Key> {
             account_id,
             role_name,
         } => format!("sso:{profile}:{account_id}:{role_name}"),
+        Source::Login { session_arn, .. } => format!("login:{session_arn}"),
         Source::CredentialSource { kind, .. } => match kind.as_str() {
             "Environment" => format!(
                 "env:{}",

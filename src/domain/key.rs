@@ -37,6 +37,7 @@ keys! {
     RoleSessionName = "role_session_name",
     DurationSeconds = "duration_seconds",
     CredentialProcess = "credential_process",
+    LoginSession = "login_session",
     SsoSession = "sso_session",
     SsoStartUrl = "sso_start_url",
     SsoRegion = "sso_region",

@@ -42,6 +42,14 @@ pub enum Source {
         /// `sso_role_name`.
         role_name: String,
     },
+    /// `login_session`: the console session `aws login` signed in (an IAM user or root, with a
+    /// passkey if need be), kept in `~/.aws/login/cache` and refreshed for up to 12 hours.
+    Login {
+        /// The profile.
+        profile: String,
+        /// The session's ARN, as written.
+        session_arn: String,
+    },
     /// `credential_source` of a role profile.
     CredentialSource {
         /// The profile.
@@ -74,6 +82,7 @@ impl Source {
             Source::StaticKeys { .. } => "static",
             Source::Process { .. } => "process",
             Source::Sso { .. } => "sso",
+            Source::Login { .. } => "login",
             Source::CredentialSource { .. } | Source::Environment { .. } => "environment",
         }
     }

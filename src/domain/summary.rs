@@ -14,6 +14,8 @@ pub enum Kind {
     Sso,
     /// `credential_process`.
     Process,
+    /// A console session of `aws login` (`login_session`).
+    Login,
     /// No credentials of its own: the environment's.
     Environment,
     /// Cannot be used; see the error.
@@ -28,6 +30,7 @@ impl Kind {
             Kind::Role => "role",
             Kind::Sso => "sso",
             Kind::Process => "process",
+            Kind::Login => "login",
             Kind::Environment => "environment",
             Kind::Invalid => "invalid",
         }
@@ -182,6 +185,7 @@ pub fn kind_of(plan: &Result<Plan, PlanError>) -> Kind {
             Source::StaticKeys { .. } => Kind::Static,
             Source::Process { .. } => Kind::Process,
             Source::Sso { .. } => Kind::Sso,
+            Source::Login { .. } => Kind::Login,
             Source::CredentialSource { .. } | Source::Environment { .. } => Kind::Environment,
         },
     }

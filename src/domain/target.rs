@@ -159,6 +159,7 @@ impl Target {
             Source::StaticKeys { profile, .. }
             | Source::Process { profile, .. }
             | Source::Sso { profile, .. }
+            | Source::Login { profile, .. }
             | Source::CredentialSource { profile, .. }
             | Source::Environment { profile } => profile,
         }

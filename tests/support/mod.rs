@@ -7,6 +7,7 @@ pub mod federation;
 pub mod moto;
 pub mod pty;
 pub mod serving;
+pub mod signin;
 pub mod sso;
 pub mod tui;
 pub mod world;

@@ -4,7 +4,7 @@
 use std::time::SystemTime;
 
 use super::Broker;
-use crate::aws::authenticate::{all_keys, session_key, sso_key, step_keys};
+use crate::aws::authenticate::{all_keys, root_key, session_key, step_keys};
 use crate::aws::error::AuthError;
 use crate::domain::session::CallerIdentity;
 use crate::domain::{ProfileSet, Target};
@@ -47,7 +47,7 @@ impl Broker {
             // session under it: Enter then needs no code.
             let own = keys
                 .pop()
-                .or_else(|| sso_key(&target))
+                .or_else(|| root_key(&target))
                 .and_then(|k| live.get(k.as_str()));
             let entry = match own {
                 Some(e) => Some((e, true)),

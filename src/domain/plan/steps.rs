@@ -14,6 +14,13 @@ pub(super) fn leaf(profile: &Profile) -> Result<Source, PlanError> {
             temporary: profile.get(Key::AwsSessionToken).is_some(),
         });
     }
+    // After the keys and before a helper, as the AWS CLI v2 reads a profile.
+    if let Some(arn) = profile.get(Key::LoginSession) {
+        return Ok(Source::Login {
+            profile: name,
+            session_arn: arn.trim().to_owned(),
+        });
+    }
     if let Some(command) = profile.get(Key::CredentialProcess) {
         return Ok(Source::Process {
             profile: name,
