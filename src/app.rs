@@ -101,6 +101,18 @@ pub enum Modal {
         /// Why it is shown rather than opened.
         why: String,
     },
+    /// An IAM Identity Center sign-in under way: the page to open (and the device code), until
+    /// the authentication it is part of ends; Esc cancels it.
+    SsoLogin {
+        /// The authentication waiting for it.
+        req: RequestId,
+        /// The page.
+        url: String,
+        /// The device flow's code.
+        code: Option<String>,
+        /// Whether a browser was opened, or why not.
+        browser: Option<Result<(), String>>,
+    },
     /// `R`: confirm a revocation, naming what it ends.
     ConfirmRevoke {
         /// The profile.
@@ -284,6 +296,7 @@ impl App {
             Msg::AuthDone { req, result } => self.auth_done(req, result),
             said @ (Msg::Done { .. }
             | Msg::ConsoleLink { .. }
+            | Msg::SsoLogin { .. }
             | Msg::Copied(_)
             | Msg::Notice { .. }
             | Msg::CannotSuspend
@@ -328,6 +341,21 @@ impl App {
                 self.status = Some(match result {
                     Ok(text) => Status::Info(text),
                     Err(e) => Status::Error(e.to_string()),
+                });
+            }
+            Msg::SsoLogin {
+                req,
+                url,
+                code,
+                browser,
+            } if self.is_pending(req) => {
+                self.dirty = true;
+                self.status = None;
+                self.modal = Some(Modal::SsoLogin {
+                    req,
+                    url,
+                    code,
+                    browser,
                 });
             }
             Msg::ConsoleLink { req, url, why } if self.is_pending(req) => {

@@ -307,3 +307,60 @@ fn logout_reaches_the_portal_and_the_next_use_asks_for_a_login() {
         );
     }
 }
+
+/// The TUI on the pane, with the stand-ins' endpoints and no display (so the device flow).
+fn tui(s: &Setup) -> support::pty::Pane {
+    let dir = s.w.home();
+    let script = format!(
+        "{} --profile vendor-access; sleep 600",
+        env!("CARGO_BIN_EXE_xrole-tui")
+    );
+    let mut env = support::pty::tui_env(&dir, &moto().endpoint);
+    env.push(("AWS_ENDPOINT_URL_SSO", s.sso.portal_url.clone()));
+    env.push(("AWS_ENDPOINT_URL_SSO_OIDC", s.sso.oidc_url.clone()));
+    env.push(("BROWSER", "true".into()));
+    support::pty::Pane::start(&dir, &script, &env, 100, 30)
+}
+
+#[test]
+fn the_tui_signs_in_where_the_login_is_missing_then_opens_the_role() {
+    let _g = serial();
+    let s = setup();
+    s.sso.set_pending_polls(2);
+    let pane = tui(&s);
+    pane.wait_for("vendor-access", 30);
+    pane.keys(&["i"]);
+    let shown = pane.wait_for("WXYZ-1234", 30);
+    assert!(shown.contains("IAM Identity Center"), "{shown}");
+    assert!(shown.contains("https://device.sso.example/"), "{shown}");
+    assert!(shown.contains("A browser was opened"), "{shown}");
+    // Approved on the portal after two polls: the window goes and the role opens.
+    let start = Instant::now();
+    let after = loop {
+        let screen = pane.screen();
+        let top = screen.lines().next().unwrap_or_default().to_owned();
+        if !top.contains("no role assumed yet") || start.elapsed() > Duration::from_secs(30) {
+            break screen;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let top = after.lines().next().unwrap_or_default();
+    assert!(top.contains("666666666666"), "{after}");
+    assert!(!after.contains("WXYZ-1234"), "{after}");
+    assert_eq!(s.token()["accessToken"], "login-access-1");
+}
+
+#[test]
+fn esc_cancels_a_sign_in_from_the_tui() {
+    let _g = serial();
+    let s = setup();
+    s.sso.set_pending_polls(1000);
+    let pane = tui(&s);
+    pane.wait_for("vendor-access", 30);
+    pane.keys(&["i"]);
+    pane.wait_for("WXYZ-1234", 30);
+    pane.keys(&["Escape"]);
+    let after = pane.wait_for("sign-in cancelled", 10);
+    assert!(!after.contains("WXYZ-1234"), "{after}");
+    assert!(!s.cache().join(file_name("corp")).exists());
+}

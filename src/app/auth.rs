@@ -172,6 +172,9 @@ impl App {
             return Vec::new(); // stale: dropped
         };
         self.dirty = true;
+        if matches!(self.modal, Some(Modal::SsoLogin { .. })) {
+            self.modal = None;
+        }
         match result {
             Ok(auth) => self.opened(pending, auth),
             Err(AuthError::Mfa(message)) => {

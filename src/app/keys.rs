@@ -48,6 +48,20 @@ fn modal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 Vec::new()
             }
         }
+        Some(Modal::SsoLogin { req, url, .. }) => match key.code {
+            // The page can be opened elsewhere: copied, the window stays.
+            KeyCode::Char('y') => vec![Effect::Copy(crate::domain::text::SecretText::new(
+                url.as_str(),
+            ))],
+            KeyCode::Esc | KeyCode::Char('q') => {
+                let req = *req;
+                app.modal = None;
+                app.pending = None;
+                app.status = Some(super::Status::Info("sign-in cancelled".into()));
+                vec![Effect::Cancel(req)]
+            }
+            _ => Vec::new(),
+        },
         Some(Modal::Link { url, .. }) => {
             let url = url.clone();
             app.modal = None;

@@ -85,6 +85,17 @@ pub enum Msg {
     CachedSessions(Vec<crate::aws::broker::LiveSession>),
     /// The AWS files changed and were read again (or could not be).
     Reloaded(Result<std::sync::Arc<crate::domain::ProfileSet>, String>),
+    /// A running authentication signs in to IAM Identity Center first: the page to open.
+    SsoLogin {
+        /// The request.
+        req: RequestId,
+        /// The page.
+        url: String,
+        /// The device flow's code.
+        code: Option<String>,
+        /// Whether a browser was opened, or why not.
+        browser: Option<Result<(), String>>,
+    },
     /// A console link that no browser could open: shown (its token left out) for copying.
     ConsoleLink {
         /// The request.

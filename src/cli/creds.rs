@@ -115,7 +115,13 @@ pub(super) async fn open_target(
     }
     let broker = Broker::from_env(opts.no_cache).map_err(Failure::config)?;
     let mut mfa = HeadlessMfa { prefer_terminal };
-    let opened = flows::open::open(broker, Arc::new(target), &mut mfa, run_for)
+    // A person at a terminal signs in again when an IAM Identity Center login is over;
+    // `credential-process` (called by tools) and scripts get the message instead.
+    use std::io::IsTerminal;
+    let mut terminal = super::sso::Terminal;
+    let at_terminal = !prefer_terminal && io::stdin().is_terminal() && io::stderr().is_terminal();
+    let login: Option<&mut dyn flows::sso::LoginUi> = at_terminal.then_some(&mut terminal as _);
+    let opened = flows::open::open(broker, Arc::new(target), &mut mfa, run_for, login)
         .await
         .map_err(|e| match e {
             OpenError::Runway(why) => Failure::config(format!("{why} (--for)")),

@@ -12,7 +12,7 @@ use crate::aws::sso::SsoSdk;
 use crate::config::AwsFiles;
 use crate::domain::profile::ProfileSet;
 use crate::domain::session::rfc3339;
-use crate::domain::sso_login::{choose_flow, FlowEnv};
+use crate::domain::sso_login::choose_flow;
 use crate::domain::text::display_safe;
 use crate::flows::sso::{self, populate, LoginNote, LoginOptions, LoginUi, SsoSpec};
 
@@ -99,12 +99,12 @@ pub async fn run(files: &AwsFiles, command: SsoCommand) -> Result<u8, Failure> {
         } => {
             let (spec, sdk) = spec_and_sdk(&set, &broker, profile.or(profile_opt), sso_session)?;
             let opts = LoginOptions {
-                flow: choose_flow(spec.session.is_some(), use_device_code, flow_env()),
+                flow: choose_flow(spec.session.is_some(), use_device_code, sso::flow_env()),
                 open_browser: !no_browser,
                 redirect_port,
                 keep_valid: false,
             };
-            let mut ui = Terminal { spec: &spec };
+            let mut ui = Terminal;
             let done = sso::login(&spec, &sdk.oidc, opts, &mut ui).await?;
             let how = if done.by_other {
                 "another process logged in meanwhile; its token is used"
@@ -188,7 +188,7 @@ pub(super) fn spec_and_sdk(
     let target = set
         .target(&name)
         .map_err(|e| Failure::config(display_safe(&e.to_string())))?;
-    let spec = SsoSpec::of_target(set, &target).map_err(Failure::config)?;
+    let spec = SsoSpec::of_target(&target).map_err(Failure::config)?;
     let sdk = SsoSdk {
         portal: broker.sdk_config(&target, Service::Sso)?,
         oidc: broker.sdk_config(&target, Service::SsoOidc)?,
@@ -245,29 +245,17 @@ fn print_populated(done: &populate::Outcome, written: bool) {
     };
 }
 
-/// Whether a browser here could come back to a loopback listener.
-fn flow_env() -> FlowEnv {
-    let set = |v: &str| std::env::var_os(v).is_some_and(|x| !x.is_empty());
-    FlowEnv {
-        display: cfg!(target_os = "macos") || set("DISPLAY") || set("WAYLAND_DISPLAY"),
-        ssh: set("SSH_CONNECTION") || set("SSH_TTY"),
-    }
-}
-
 /// The login's notes on stderr.
-struct Terminal<'a> {
-    spec: &'a SsoSpec,
-}
+pub(super) struct Terminal;
 
-impl LoginUi for Terminal<'_> {
+impl LoginUi for Terminal {
     fn note(&mut self, note: LoginNote<'_>) {
         let mut err = std::io::stderr().lock();
         let _ = match note {
             LoginNote::Open { url, code, browser } => {
                 let _ = writeln!(
                     err,
-                    "To sign in to IAM Identity Center ({}), open this page:\n\n  {}\n",
-                    display_safe(&self.spec.start_url),
+                    "To sign in to IAM Identity Center, open this page:\n\n  {}\n",
                     display_safe(url)
                 );
                 if let Some(code) = code {
@@ -291,6 +279,11 @@ impl LoginUi for Terminal<'_> {
                     "Waiting for the sign-in (at most 10 minutes; Ctrl-C cancels)..."
                 )
             }
+            LoginNote::Needed(why) => writeln!(
+                err,
+                "xrole-tui: {}\nxrole-tui: signing in again now",
+                display_safe(why)
+            ),
             LoginNote::Waiting(who) => writeln!(
                 err,
                 "xrole-tui: another login of this session is under way ({}); waiting for it",

@@ -72,6 +72,8 @@ pub struct SsoSettings {
     pub region: Option<String>,
     /// `sso_session`, when the profile names one.
     pub session: Option<String>,
+    /// `sso_registration_scopes` of its `[sso-session]`, as written.
+    pub registration_scopes: Option<String>,
 }
 
 /// A profile resolved once: the plan and everything around it.
@@ -262,6 +264,7 @@ impl ProfileSet {
                 .map(str::to_owned)
                 .or_else(|| section.and_then(|s| s.region.clone())),
             session: session.map(str::to_owned),
+            registration_scopes: section.and_then(|s| s.registration_scopes.clone()),
         }
     }
 }

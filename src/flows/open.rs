@@ -6,8 +6,11 @@ use std::time::{Duration, SystemTime};
 use crate::aws::broker::Broker;
 use crate::aws::error::AuthError;
 use crate::aws::mfa::MfaInput;
+use crate::aws::sdk::Service;
 use crate::domain::session::Session;
-use crate::domain::Target;
+use crate::domain::sso_login::choose_flow;
+use crate::domain::{Source, Target};
+use crate::flows::sso::{self, LoginNote, LoginOptions, LoginUi, SsoSpec};
 
 /// A session in use: the credentials, the profile they were opened for (as opened: a long run
 /// may have lengthened its MFA session), and the broker that renews them.
@@ -43,12 +46,15 @@ impl From<AuthError> for OpenError {
 
 /// Opens `target`'s session through `broker`, asking `mfa` for a code only when a call needs
 /// one. With `run_for` (a run that must outlive today's sessions), the runway is secured first
-/// (`Broker::secure_runway`): the MFA session may be opened again, longer.
+/// (`Broker::secure_runway`): the MFA session may be opened again, longer. With `login` (a
+/// person is there: the TUI, a terminal), an IAM Identity Center root whose login is missing or
+/// over is signed in again (`flows::sso::login`) and the session opened after it.
 pub async fn open(
     broker: Broker,
     target: Arc<Target>,
     mfa: &mut impl MfaInput,
     run_for: Option<Duration>,
+    login: Option<&mut dyn LoginUi>,
 ) -> Result<Opened, OpenError> {
     let mut target = target;
     let mut notes = Vec::new();
@@ -63,7 +69,24 @@ pub async fn open(
         notes.extend(note);
         target = Arc::new(longer);
     }
-    let outcome = broker.open(&target, mfa, SystemTime::now()).await?;
+    let outcome = match (broker.open(&target, mfa, SystemTime::now()).await, login) {
+        (Err(AuthError::Expired(why)), Some(ui))
+            if matches!(target.plan.source, Source::Sso { .. }) =>
+        {
+            let spec = SsoSpec::of_target(&target).map_err(AuthError::Config)?;
+            let sdk = broker.sdk_config(&target, Service::SsoOidc)?;
+            let opts = LoginOptions {
+                flow: choose_flow(spec.session.is_some(), false, sso::flow_env()),
+                open_browser: true,
+                redirect_port: None,
+                keep_valid: false,
+            };
+            ui.note(LoginNote::Needed(&why));
+            sso::login(&spec, &sdk, opts, ui).await?;
+            broker.open(&target, mfa, SystemTime::now()).await?
+        }
+        (result, _) => result?,
+    };
     notes.extend(outcome.notes);
     Ok(Opened {
         session: outcome.session,

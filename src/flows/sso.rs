@@ -59,22 +59,23 @@ impl SsoSpec {
     }
 
     /// The session at the root of `target`'s chain.
-    pub fn of_target(set: &ProfileSet, target: &Target) -> Result<Self, String> {
+    pub fn of_target(target: &Target) -> Result<Self, String> {
         let p = display_safe(&target.name);
         let sso = target.sso.as_ref().ok_or_else(|| {
             format!("profile {p:?} does not sign in with IAM Identity Center (no sso_session or sso_start_url at the root of its chain)")
         })?;
-        if let Some(name) = &sso.session {
-            return Self::of_session(set, name);
-        }
         let (Some(start_url), Some(region)) = (&sso.start_url, &sso.region) else {
-            return Err(format!("profile {p:?} has no sso_start_url or sso_region"));
+            let place = sso.session.as_deref().map_or_else(
+                || format!("profile {p:?}"),
+                |s| format!("[sso-session {}]", display_safe(s)),
+            );
+            return Err(format!("{place} has no sso_start_url or sso_region"));
         };
         Ok(Self {
-            session: None,
+            session: sso.session.clone(),
             start_url: start_url.clone(),
             region: region.clone(),
-            scopes: None,
+            scopes: sso.registration_scopes.as_deref().map(rules::parse_scopes),
         })
     }
 
@@ -123,6 +124,8 @@ pub enum LoginNote<'a> {
     },
     /// Another process is logging in to the same session; this one waits for it.
     Waiting(&'a str),
+    /// A session needs this login first (before the page is shown): why.
+    Needed(&'a str),
 }
 
 /// Where a login's notes go: the terminal, or the TUI's login window.
@@ -333,6 +336,15 @@ async fn device_code(
             Poll::Pending => {}
             Poll::SlowDown => poll.slow_down(),
         }
+    }
+}
+
+/// Whether a browser here could come back to a loopback listener: a display, and not over SSH.
+pub fn flow_env() -> rules::FlowEnv {
+    let set = |v: &str| std::env::var_os(v).is_some_and(|x| !x.is_empty());
+    rules::FlowEnv {
+        display: cfg!(target_os = "macos") || set("DISPLAY") || set("WAYLAND_DISPLAY"),
+        ssh: set("SSH_CONNECTION") || set("SSH_TTY"),
     }
 }
 

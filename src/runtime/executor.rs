@@ -15,6 +15,7 @@ use crate::aws::error::AuthError;
 use crate::aws::mfa::MfaInput;
 use crate::domain::console::Page;
 use crate::domain::{ProfileSet, Target};
+use crate::flows::sso::{LoginNote, LoginUi};
 use crate::flows::{self, open::OpenError};
 
 type Waiting = Arc<Mutex<HashMap<RequestId, oneshot::Sender<Zeroizing<String>>>>>;
@@ -57,6 +58,35 @@ impl MfaInput for TuiMfa {
         let _ = self.tx.send(Msg::Notice {
             req: self.req,
             text: text.to_owned(),
+        });
+    }
+}
+
+/// An IAM Identity Center sign-in inside a TUI authentication: its page goes to the app's
+/// window, what else it says to the status line.
+struct TuiLogin {
+    req: RequestId,
+    tx: mpsc::UnboundedSender<Msg>,
+}
+
+impl LoginUi for TuiLogin {
+    fn note(&mut self, note: LoginNote<'_>) {
+        let req = self.req;
+        let _ = self.tx.send(match note {
+            LoginNote::Open { url, code, browser } => Msg::SsoLogin {
+                req,
+                url: url.to_owned(),
+                code: code.map(str::to_owned),
+                browser,
+            },
+            LoginNote::Needed(_) => Msg::Notice {
+                req,
+                text: "the IAM Identity Center login is over: signing in again…".into(),
+            },
+            LoginNote::Waiting(who) => Msg::Notice {
+                req,
+                text: format!("waiting for another sign-in to the same session ({who})"),
+            },
         });
     }
 }
@@ -208,7 +238,12 @@ impl Executor {
             if std::env::var_os("XROLE_TEST_PANIC").is_some_and(|v| v == "task") {
                 panic!("test panic in a background task");
             }
-            let opened = flows::open::open(broker, target, &mut mfa, run_for).await;
+            let mut login = TuiLogin {
+                req,
+                tx: mfa.tx.clone(),
+            };
+            let opened =
+                flows::open::open(broker, target, &mut mfa, run_for, Some(&mut login)).await;
             let result = match opened {
                 Ok(o) => Ok(Authenticated {
                     target: o.lengthened.then_some(o.target),

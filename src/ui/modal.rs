@@ -40,6 +40,35 @@ pub(super) fn render(frame: &mut Frame, app: &App, area: Rect) {
             let text = forget_text(&target.name, serial, others);
             popup(frame, area, " forget sessions ", text, 72, 7);
         }
+        Some(Modal::SsoLogin {
+            url, code, browser, ..
+        }) => {
+            let mut text = vec![
+                Line::raw("Sign in to IAM Identity Center: open this page"),
+                Line::raw(""),
+                Line::styled(display_safe(url).into_owned(), theme::title()),
+                Line::raw(""),
+            ];
+            if let Some(code) = code {
+                text.push(Line::raw(format!(
+                    "and enter the code  {}",
+                    display_safe(code)
+                )));
+                text.push(Line::raw(""));
+            }
+            text.push(match browser {
+                Some(Ok(())) => Line::raw("A browser was opened on it."),
+                Some(Err(why)) => Line::styled(
+                    format!("No browser could be opened ({}).", display_safe(why)),
+                    theme::error(),
+                ),
+                None => Line::raw(""),
+            });
+            text.push(Line::raw(
+                "Waiting for the sign-in…  y = copy the link · Esc = cancel",
+            ));
+            popup(frame, area, " IAM Identity Center ", text, 78, 14);
+        }
         Some(Modal::Link { url, why }) => {
             let text = vec![
                 Line::styled(display_safe(why).into_owned(), theme::error()),

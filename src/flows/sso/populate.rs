@@ -62,6 +62,7 @@ pub async fn populate(
         start_url: Some(spec.start_url.clone()),
         region: Some(spec.region.clone()),
         session: Some(session.to_owned()),
+        registration_scopes: None,
     };
     let token =
         crate::aws::sso::access_token(Who::Session(session), &settings, sdk, SystemTime::now())
