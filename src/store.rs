@@ -45,15 +45,13 @@ pub struct Dirs {
 }
 
 impl Dirs {
-    /// From the environment (`XDG_CACHE_HOME`, `XDG_STATE_HOME`, `HOME`, `XROLE_CACHE`).
+    /// From the environment (`XDG_CACHE_HOME`, `XDG_STATE_HOME`, `HOME`, `XROLE_CACHE`,
+    /// `XROLE_SSO_CACHE_DIR`).
     pub fn from_env() -> Self {
-        let home = std::env::var_os("HOME")
-            .filter(|h| !h.is_empty())
-            .map(PathBuf::from);
         Self {
             cache: crate::aws::cache::Cache::from_env().map(|c| c.dir().to_owned()),
             state: usage::path().and_then(|p| p.parent().map(Path::to_owned)),
-            sso: home.map(|h| h.join(".aws/sso/cache")),
+            sso: crate::aws::sso::cache_dir(),
         }
     }
 }

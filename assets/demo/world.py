@@ -7,7 +7,9 @@ Accounts:
   333333333333 prod:     role admin (MFA, marked prod) and role readonly (chained from prod, as in the README)
   444444444444 company:  role VendorAccessRole (s3:ListBucket / s3:GetObject on company-shared)
                          and the bucket company-shared with sample files
-  555555555555 vendor:   IAM user vendor-bot, whose keys assume VendorAccessRole
+  555555555555 vendor:   IAM user vendor-bot, whose keys assume VendorAccessRole, and the role
+                         Engineer that the vendor's IAM Identity Center hands out
+                         (assets/demo/sso_standin.py), which assumes VendorAccessRole too
 
 Usage: world.py ENDPOINT_URL OUT_DIR   (writes OUT_DIR/config and OUT_DIR/credentials)
 moto accepts any 6-digit MFA code.
@@ -74,6 +76,7 @@ def main(endpoint, out):
     role(endpoint, DEV, "admin", HUB, {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
     role(endpoint, PROD, "admin", HUB, {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
     role(endpoint, PROD, "readonly", PROD)
+    role(endpoint, VENDOR, "Engineer", VENDOR)
     role(endpoint, COMPANY, "VendorAccessRole", VENDOR, {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::company-shared"},
         {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::company-shared/*"}]})
@@ -129,6 +132,25 @@ xrole_buckets = company-shared, company-shared/reports/
 [profile vendor-bot]
 region = eu-west-1
 xrole_account_name = Vendor
+
+[sso-session vendor]
+sso_start_url = https://vendor.awsapps.com/start
+sso_region = eu-west-1
+sso_registration_scopes = sso:account:access
+
+[profile vendor-sso]
+sso_session = vendor
+sso_account_id = {VENDOR}
+sso_role_name = Engineer
+region = eu-west-1
+xrole_account_name = Vendor
+
+[profile company-bucket]
+role_arn = arn:aws:iam::{COMPANY}:role/VendorAccessRole
+source_profile = vendor-sso
+region = eu-west-1
+xrole_account_name = Company (shared bucket)
+xrole_buckets = company-shared/reports
 """)
     creds = out / "credentials"
     creds.write_text(f"[hub]\naws_access_key_id = {alice_id}\naws_secret_access_key = {alice_secret}\n\n"

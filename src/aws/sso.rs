@@ -162,16 +162,23 @@ fn config_read(path: &Path) -> Result<Option<Vec<u8>>, String> {
     crate::config::read_small_file(path, MAX_TOKEN_BYTES)
 }
 
-/// `~/.aws/sso/cache/<sha1>.json`, where the AWS CLI keeps it.
-pub fn token_path(identifier: &str) -> Result<PathBuf, AuthError> {
-    let home = std::env::var_os("HOME")
+/// `~/.aws/sso/cache`, where the AWS CLI keeps its tokens; `XROLE_SSO_CACHE_DIR` moves it (the
+/// demo does, so that its sign-ins never touch a real token).
+pub fn cache_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("XROLE_SSO_CACHE_DIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    std::env::var_os("HOME")
         .filter(|h| !h.is_empty())
-        .ok_or_else(|| {
-            AuthError::Config("HOME is not set, so the SSO token cache cannot be found".into())
-        })?;
-    Ok(PathBuf::from(home)
-        .join(".aws/sso/cache")
-        .join(sso_token::file_name(identifier)))
+        .map(|h| PathBuf::from(h).join(".aws/sso/cache"))
+}
+
+/// `~/.aws/sso/cache/<sha1>.json`, where the AWS CLI keeps the token of `identifier`.
+pub fn token_path(identifier: &str) -> Result<PathBuf, AuthError> {
+    let dir = cache_dir().ok_or_else(|| {
+        AuthError::Config("HOME is not set, so the SSO token cache cannot be found".into())
+    })?;
+    Ok(dir.join(sso_token::file_name(identifier)))
 }
 
 fn login_needed(who: Who<'_>, path: &Path, why: &str) -> AuthError {
