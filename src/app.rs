@@ -21,6 +21,7 @@ mod msg;
 pub mod profiles;
 pub mod s3;
 pub mod s3_keys;
+mod said;
 mod sessions;
 
 pub use effect::Effect;
@@ -330,87 +331,7 @@ impl App {
         }
     }
 
-    /// A message answered on the status line (a reload also replaces the list).
-    fn said(&mut self, msg: Msg) {
-        match msg {
-            // Answers to a request that was abandoned are dropped.
-            Msg::Done { req, result } if self.is_pending(req) => {
-                self.pending = None;
-                self.modal = None;
-                self.dirty = true;
-                self.status = Some(match result {
-                    Ok(text) => Status::Info(text),
-                    Err(e) => Status::Error(e.to_string()),
-                });
-            }
-            Msg::SsoLogin {
-                req,
-                url,
-                code,
-                browser,
-            } if self.is_pending(req) => {
-                self.dirty = true;
-                self.status = None;
-                self.modal = Some(Modal::SsoLogin {
-                    req,
-                    url,
-                    code,
-                    browser,
-                });
-            }
-            Msg::ConsoleLink { req, url, why } if self.is_pending(req) => {
-                self.pending = None;
-                self.dirty = true;
-                self.status = None;
-                self.modal = Some(Modal::Link { url, why });
-            }
-            Msg::Copied(result) => {
-                self.dirty = true;
-                self.status = Some(match result {
-                    Ok(how) => Status::Info(how),
-                    Err(why) => Status::Error(why),
-                });
-            }
-            Msg::Notice { req, text } if self.is_pending(req) => {
-                self.dirty = true;
-                self.status = Some(Status::Info(text));
-            }
-            Msg::CannotSuspend => {
-                self.dirty = true;
-                self.status = Some(Status::Info(
-                    "Ctrl-Z: no shell with job control started this job, so it cannot be suspended (q quits)".into(),
-                ));
-            }
-            Msg::ShellExited(status) => {
-                self.dirty = true;
-                self.status = Some(Status::Info(format!("role shell ended: {status}")));
-            }
-            Msg::Reloaded(result) => {
-                self.dirty = true;
-                match result {
-                    Ok(set) => self.reload(set),
-                    Err(e) => {
-                        self.status = Some(Status::Error(format!(
-                            "the AWS files changed but cannot be read, so the list is as before: {e}"
-                        )));
-                    }
-                }
-            }
-            Msg::Forgotten(result) => {
-                self.dirty = true;
-                self.status = Some(match result {
-                    Ok(n) => Status::Info(format!(
-                        "forgot {n} cached session{}",
-                        if n == 1 { "" } else { "s" }
-                    )),
-                    Err(e) => Status::Error(e),
-                });
-            }
-            _ => {}
-        }
-    }
-
-    fn is_pending(&self, req: RequestId) -> bool {
+    pub(super) fn is_pending(&self, req: RequestId) -> bool {
         self.pending.as_ref().is_some_and(|p| p.req == req)
     }
 

@@ -9,6 +9,7 @@ pub use args::{complete_if_asked, Cli, Command, S3Command};
 
 mod args;
 pub mod clear;
+mod complete;
 pub mod console;
 pub mod control;
 pub mod creds;

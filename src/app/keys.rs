@@ -31,6 +31,23 @@ pub(super) fn handle(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
+/// A key in the IAM Identity Center window: `y` copies the page (the window stays), Esc or `q`
+/// cancels the sign-in and the authentication waiting for it.
+fn sso_login_key(app: &mut App, key: KeyEvent, req: super::RequestId, url: String) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Char('y') => vec![Effect::Copy(crate::domain::text::SecretText::new(
+            url.as_str(),
+        ))],
+        KeyCode::Esc | KeyCode::Char('q') => {
+            app.modal = None;
+            app.pending = None;
+            app.status = Some(super::Status::Info("sign-in cancelled".into()));
+            vec![Effect::Cancel(req)]
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// A key while a window is open: it answers the window.
 fn modal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let yes = matches!(key.code, KeyCode::Char('y' | 'Y'));
@@ -48,20 +65,10 @@ fn modal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 Vec::new()
             }
         }
-        Some(Modal::SsoLogin { req, url, .. }) => match key.code {
-            // The page can be opened elsewhere: copied, the window stays.
-            KeyCode::Char('y') => vec![Effect::Copy(crate::domain::text::SecretText::new(
-                url.as_str(),
-            ))],
-            KeyCode::Esc | KeyCode::Char('q') => {
-                let req = *req;
-                app.modal = None;
-                app.pending = None;
-                app.status = Some(super::Status::Info("sign-in cancelled".into()));
-                vec![Effect::Cancel(req)]
-            }
-            _ => Vec::new(),
-        },
+        Some(Modal::SsoLogin { req, url, .. }) => {
+            let (req, url) = (*req, url.clone());
+            sso_login_key(app, key, req, url)
+        }
         Some(Modal::Link { url, .. }) => {
             let url = url.clone();
             app.modal = None;

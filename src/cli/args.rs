@@ -3,8 +3,8 @@
 
 use clap::{Parser, Subcommand};
 
+use super::complete::profile_names;
 use super::creds;
-use crate::config::AwsFiles;
 
 /// Move between AWS accounts and roles from the terminal.
 #[derive(Debug, Parser)]
@@ -300,24 +300,6 @@ pub enum S3Command {
         /// Where to put it.
         dest: Option<std::path::PathBuf>,
     },
-}
-
-/// Completes profile names (`COMPLETE=bash xrole-tui`, see the README): the names of the AWS
-/// files, read when the shell asks; names with control characters are left out.
-pub(super) fn profile_names() -> clap_complete::engine::ArgValueCandidates {
-    clap_complete::engine::ArgValueCandidates::new(|| {
-        AwsFiles::from_env()
-            .load()
-            .map(|l| {
-                l.set
-                    .profiles()
-                    .iter()
-                    .filter(|p| !p.name.chars().any(crate::domain::text::is_unsafe_char))
-                    .map(|p| clap_complete::engine::CompletionCandidate::new(p.name.clone()))
-                    .collect()
-            })
-            .unwrap_or_default()
-    })
 }
 
 /// Answers the shell's completion request, when this process is one (`COMPLETE` is set), and

@@ -118,7 +118,7 @@ pub(super) async fn open_target(
     // A person at a terminal signs in again when an IAM Identity Center login is over;
     // `credential-process` (called by tools) and scripts get the message instead.
     use std::io::IsTerminal;
-    let mut terminal = super::sso::Terminal;
+    let mut terminal = super::mfa::TerminalLogin;
     let at_terminal = !prefer_terminal && io::stdin().is_terminal() && io::stderr().is_terminal();
     let login: Option<&mut dyn flows::sso::LoginUi> = at_terminal.then_some(&mut terminal as _);
     let opened = flows::open::open(broker, Arc::new(target), &mut mfa, run_for, login)

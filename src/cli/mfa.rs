@@ -3,12 +3,14 @@
 //! would show in `ps`).
 
 use std::future::Future;
-use std::io::{BufRead, IsTerminal};
+use std::io::{BufRead, IsTerminal, Write};
 
 use zeroize::Zeroizing;
 
 use crate::aws::error::AuthError;
 use crate::aws::mfa::MfaInput;
+use crate::domain::text::display_safe;
+use crate::flows::sso::{LoginNote, LoginUi};
 
 /// Reads codes without a TUI.
 #[derive(Debug, Clone, Default)]
@@ -132,6 +134,54 @@ fn has_terminal() -> bool {
         .write(true)
         .open("/dev/tty")
         .is_ok()
+}
+
+/// The login's notes on stderr.
+pub(super) struct TerminalLogin;
+
+impl LoginUi for TerminalLogin {
+    fn note(&mut self, note: LoginNote<'_>) {
+        let mut err = std::io::stderr().lock();
+        let _ = match note {
+            LoginNote::Open { url, code, browser } => {
+                let _ = writeln!(
+                    err,
+                    "To sign in to IAM Identity Center, open this page:\n\n  {}\n",
+                    display_safe(url)
+                );
+                if let Some(code) = code {
+                    let _ = writeln!(err, "and enter the code:\n\n  {}\n", display_safe(code));
+                }
+                match browser {
+                    Some(Ok(())) => {
+                        let _ = writeln!(err, "A browser was opened on it.");
+                    }
+                    Some(Err(why)) => {
+                        let _ = writeln!(
+                            err,
+                            "No browser could be opened ({}); open the page yourself.",
+                            display_safe(&why)
+                        );
+                    }
+                    None => {}
+                }
+                writeln!(
+                    err,
+                    "Waiting for the sign-in (at most 10 minutes; Ctrl-C cancels)..."
+                )
+            }
+            LoginNote::Needed(why) => writeln!(
+                err,
+                "xrole-tui: {}\nxrole-tui: signing in again now",
+                display_safe(why)
+            ),
+            LoginNote::Waiting(who) => writeln!(
+                err,
+                "xrole-tui: another login of this session is under way ({}); waiting for it",
+                display_safe(who)
+            ),
+        };
+    }
 }
 
 #[cfg(test)]

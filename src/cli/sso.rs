@@ -4,7 +4,7 @@ use std::io::Write;
 
 use clap::Subcommand;
 
-use super::args::profile_names;
+use super::complete::profile_names;
 use super::Failure;
 use crate::aws::broker::Broker;
 use crate::aws::sdk::Service;
@@ -14,7 +14,7 @@ use crate::domain::profile::ProfileSet;
 use crate::domain::session::rfc3339;
 use crate::domain::sso_login::choose_flow;
 use crate::domain::text::display_safe;
-use crate::flows::sso::{self, populate, LoginNote, LoginOptions, LoginUi, SsoSpec};
+use crate::flows::sso::{self, populate, LoginOptions, SsoSpec};
 
 /// The `sso` commands.
 #[derive(Debug, Subcommand)]
@@ -104,20 +104,7 @@ pub async fn run(files: &AwsFiles, command: SsoCommand) -> Result<u8, Failure> {
                 redirect_port,
                 keep_valid: false,
             };
-            let mut ui = Terminal;
-            let done = sso::login(&spec, &sdk.oidc, opts, &mut ui).await?;
-            let how = if done.by_other {
-                "another process logged in meanwhile; its token is used"
-            } else {
-                "logged in"
-            };
-            eprintln!(
-                "xrole-tui: {how}: {} until {} (refreshed after that while the registration lasts); token in {}",
-                display_safe(spec.identifier()),
-                rfc3339(done.expires_at),
-                display_safe(&done.path.display().to_string())
-            );
-            Ok(0)
+            login(&spec, &sdk, opts).await
         }
         SsoCommand::Populate {
             sso_session,
@@ -139,31 +126,48 @@ pub async fn run(files: &AwsFiles, command: SsoCommand) -> Result<u8, Failure> {
             print_populated(&done, write);
             Ok(0)
         }
-        SsoCommand::Logout { sso_session } => {
-            let spec = sso_session
-                .as_deref()
-                .map(|s| SsoSpec::of_session(&set, s))
-                .transpose()
-                .map_err(Failure::config)?;
-            let done = sso::logout::logout(spec.as_ref(), &set, &broker).await?;
-            for w in &done.warnings {
-                eprintln!("xrole-tui: warning: {w}; the token was removed here all the same");
-            }
-            let whose = spec
-                .as_ref()
-                .map_or("every IAM Identity Center session".to_owned(), |s| {
-                    format!("session {}", display_safe(s.identifier()))
-                });
-            eprintln!(
-                "xrole-tui: logged out of {whose}: {} token file{} removed, {} cached role session{} forgotten",
-                done.tokens,
-                if done.tokens == 1 { "" } else { "s" },
-                done.sessions,
-                if done.sessions == 1 { "" } else { "s" },
-            );
-            Ok(0)
-        }
+        SsoCommand::Logout { sso_session } => logout(&set, &broker, sso_session.as_deref()).await,
     }
+}
+
+async fn login(spec: &SsoSpec, sdk: &SsoSdk, opts: LoginOptions) -> Result<u8, Failure> {
+    let done = sso::login(spec, &sdk.oidc, opts, &mut super::mfa::TerminalLogin).await?;
+    let how = if done.by_other {
+        "another process logged in meanwhile; its token is used"
+    } else {
+        "logged in"
+    };
+    eprintln!(
+        "xrole-tui: {how}: {} until {} (refreshed after that while the registration lasts); token in {}",
+        display_safe(spec.identifier()),
+        rfc3339(done.expires_at),
+        display_safe(&done.path.display().to_string())
+    );
+    Ok(0)
+}
+
+async fn logout(set: &ProfileSet, broker: &Broker, session: Option<&str>) -> Result<u8, Failure> {
+    let spec = session
+        .map(|s| SsoSpec::of_session(set, s))
+        .transpose()
+        .map_err(Failure::config)?;
+    let done = sso::logout::logout(spec.as_ref(), set, broker).await?;
+    for w in &done.warnings {
+        eprintln!("xrole-tui: warning: {w}; the token was removed here all the same");
+    }
+    let whose = spec
+        .as_ref()
+        .map_or("every IAM Identity Center session".to_owned(), |s| {
+            format!("session {}", display_safe(s.identifier()))
+        });
+    eprintln!(
+        "xrole-tui: logged out of {whose}: {} token file{} removed, {} cached role session{} forgotten",
+        done.tokens,
+        if done.tokens == 1 { "" } else { "s" },
+        done.sessions,
+        if done.sessions == 1 { "" } else { "s" },
+    );
+    Ok(0)
 }
 
 /// The session named by `--sso-session`, or at the root of the profile's chain, and the SDK
@@ -243,52 +247,4 @@ fn print_populated(done: &populate::Outcome, written: bool) {
         (None, false, _) => writeln!(out, "{file} is up to date: {summary}"),
         (None, true, _) => writeln!(out, "{summary}; run with --write to change {file}"),
     };
-}
-
-/// The login's notes on stderr.
-pub(super) struct Terminal;
-
-impl LoginUi for Terminal {
-    fn note(&mut self, note: LoginNote<'_>) {
-        let mut err = std::io::stderr().lock();
-        let _ = match note {
-            LoginNote::Open { url, code, browser } => {
-                let _ = writeln!(
-                    err,
-                    "To sign in to IAM Identity Center, open this page:\n\n  {}\n",
-                    display_safe(url)
-                );
-                if let Some(code) = code {
-                    let _ = writeln!(err, "and enter the code:\n\n  {}\n", display_safe(code));
-                }
-                match browser {
-                    Some(Ok(())) => {
-                        let _ = writeln!(err, "A browser was opened on it.");
-                    }
-                    Some(Err(why)) => {
-                        let _ = writeln!(
-                            err,
-                            "No browser could be opened ({}); open the page yourself.",
-                            display_safe(&why)
-                        );
-                    }
-                    None => {}
-                }
-                writeln!(
-                    err,
-                    "Waiting for the sign-in (at most 10 minutes; Ctrl-C cancels)..."
-                )
-            }
-            LoginNote::Needed(why) => writeln!(
-                err,
-                "xrole-tui: {}\nxrole-tui: signing in again now",
-                display_safe(why)
-            ),
-            LoginNote::Waiting(who) => writeln!(
-                err,
-                "xrole-tui: another login of this session is under way ({}); waiting for it",
-                display_safe(who)
-            ),
-        };
-    }
 }

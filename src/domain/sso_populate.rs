@@ -153,20 +153,12 @@ pub fn populate(
     let mut result = Populated::default();
     let mut offered: Vec<&Offered> = offered
         .iter()
-        .filter(|o| {
-            let fine = o.account_id.len() == 12
-                && o.account_id.bytes().all(|b| b.is_ascii_digit())
-                && !o.role.is_empty()
-                && o.role
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
-            if !fine {
-                result.skipped.push(format!(
-                    "account {:?}, role {:?}: not an account id and role name that IAM allows",
-                    o.account_id, o.role
-                ));
+        .filter(|o| match writable(o) {
+            Ok(()) => true,
+            Err(why) => {
+                result.skipped.push(why);
+                false
             }
-            fine
         })
         .collect();
     offered.sort_by(|a, b| order(a).cmp(&order(b)));
@@ -227,6 +219,24 @@ pub fn populate(
         result.text = write_block(req, &profiles);
     }
     result
+}
+
+/// An account id of 12 digits and a role name of the characters IAM allows: nothing else is
+/// written into the user's file.
+fn writable(o: &Offered) -> Result<(), String> {
+    let account = o.account_id.len() == 12 && o.account_id.bytes().all(|b| b.is_ascii_digit());
+    let role = !o.role.is_empty()
+        && o.role
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
+    if account && role {
+        Ok(())
+    } else {
+        Err(format!(
+            "account {:?}, role {:?}: not an account id and role name that IAM allows",
+            o.account_id, o.role
+        ))
+    }
 }
 
 fn order(o: &Offered) -> (String, &str, &str) {

@@ -42,33 +42,7 @@ pub(super) fn render(frame: &mut Frame, app: &App, area: Rect) {
         }
         Some(Modal::SsoLogin {
             url, code, browser, ..
-        }) => {
-            let mut text = vec![
-                Line::raw("Sign in to IAM Identity Center: open this page"),
-                Line::raw(""),
-                Line::styled(display_safe(url).into_owned(), theme::title()),
-                Line::raw(""),
-            ];
-            if let Some(code) = code {
-                text.push(Line::raw(format!(
-                    "and enter the code  {}",
-                    display_safe(code)
-                )));
-                text.push(Line::raw(""));
-            }
-            text.push(match browser {
-                Some(Ok(())) => Line::raw("A browser was opened on it."),
-                Some(Err(why)) => Line::styled(
-                    format!("No browser could be opened ({}).", display_safe(why)),
-                    theme::error(),
-                ),
-                None => Line::raw(""),
-            });
-            text.push(Line::raw(
-                "Waiting for the sign-in…  y = copy the link · Esc = cancel",
-            ));
-            popup(frame, area, " IAM Identity Center ", text, 78, 14);
-        }
+        }) => sso_login(frame, area, url, code.as_deref(), browser.as_ref()),
         Some(Modal::Link { url, why }) => {
             let text = vec![
                 Line::styled(display_safe(why).into_owned(), theme::error()),
@@ -189,6 +163,41 @@ fn log(frame: &mut Frame, app: &App, area: Rect) {
         width,
         height,
     );
+}
+
+/// An IAM Identity Center sign-in under way: the page, the device code, the browser.
+fn sso_login(
+    frame: &mut Frame,
+    area: Rect,
+    url: &str,
+    code: Option<&str>,
+    browser: Option<&Result<(), String>>,
+) {
+    let mut text = vec![
+        Line::raw("Sign in to IAM Identity Center: open this page"),
+        Line::raw(""),
+        Line::styled(display_safe(url).into_owned(), theme::title()),
+        Line::raw(""),
+    ];
+    if let Some(code) = code {
+        text.push(Line::raw(format!(
+            "and enter the code  {}",
+            display_safe(code)
+        )));
+        text.push(Line::raw(""));
+    }
+    text.push(match browser {
+        Some(Ok(())) => Line::raw("A browser was opened on it."),
+        Some(Err(why)) => Line::styled(
+            format!("No browser could be opened ({}).", display_safe(why)),
+            theme::error(),
+        ),
+        None => Line::raw(""),
+    });
+    text.push(Line::raw(
+        "Waiting for the sign-in…  y = copy the link · Esc = cancel",
+    ));
+    popup(frame, area, " IAM Identity Center ", text, 78, 14);
 }
 
 fn popup(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, width: u16, height: u16) {
