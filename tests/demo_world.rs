@@ -7,20 +7,11 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use support::moto::Moto;
-
-/// The Python that can import boto3: moto's own, else python3.
-fn python() -> PathBuf {
-    std::env::var_os("MOTO_SERVER")
-        .map(PathBuf::from)
-        .and_then(|m| m.parent().map(|d| d.join("python")))
-        .filter(|p| p.exists())
-        .unwrap_or_else(|| PathBuf::from("python3"))
-}
+use support::moto::{boto3_python as python, Moto};
 
 /// The stand-in, ended when the test ends, pass or fail.
 struct StandIn(Child);

@@ -9,19 +9,10 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-use support::moto::Moto;
-
-/// The Python that can import boto3: moto's own, else python3.
-fn python() -> PathBuf {
-    std::env::var_os("MOTO_SERVER")
-        .map(PathBuf::from)
-        .and_then(|m| m.parent().map(|d| d.join("python")))
-        .filter(|p| p.exists())
-        .unwrap_or_else(|| PathBuf::from("python3"))
-}
+use support::moto::{boto3_python as python, Moto};
 
 fn run(home: &Path, env_dir: &Path, endpoint: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_xrole-tui"))

@@ -15,29 +15,12 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use support::botocore::python;
-use support::sso::{mint, Sso};
+use support::sso::{mint, Sso, SSO_CONFIG, SSO_ROLE};
 use support::world::*;
 use xrole_tui::domain::sso_login::registration_file_name;
 use xrole_tui::domain::sso_token::file_name;
 
-const CONFIG: &str = "
-[sso-session corp]
-sso_start_url = https://corp.awsapps.example/start
-sso_region = eu-west-1
-sso_registration_scopes = sso:account:access
-[profile vendor-sso]
-sso_session = corp
-sso_account_id = 555555555555
-sso_role_name = VendorAdmin
-region = eu-west-1
-[profile vendor-access]
-role_arn = arn:aws:iam::666666666666:role/VendorAccessRole
-source_profile = vendor-sso
-region = eu-west-1
-";
-
 const START: &str = "https://corp.awsapps.example/start";
-const SSO_ROLE: &str = "arn:aws:iam::555555555555:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_VendorAdmin_0123456789abcdef";
 
 struct Setup {
     w: World,
@@ -46,7 +29,7 @@ struct Setup {
 
 fn setup() -> Setup {
     let w = World::new();
-    w.append(".aws/config", CONFIG);
+    w.append(".aws/config", SSO_CONFIG);
     let sso = Sso::start();
     sso.assign(
         "555555555555",

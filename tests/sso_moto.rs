@@ -14,34 +14,10 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 use support::pty::Pane;
-use support::sso::{mint, PortalCall, Sso};
+use support::sso::{mint, PortalCall, Sso, SSO_CONFIG, SSO_ROLE};
 use support::world::*;
 use xrole_tui::domain::session::rfc3339;
 use xrole_tui::domain::sso_token::file_name;
-
-const SSO_CONFIG: &str = "
-[sso-session corp]
-sso_start_url = https://corp.awsapps.example/start
-sso_region = eu-west-1
-sso_registration_scopes = sso:account:access
-[profile vendor-sso]
-sso_session = corp
-sso_account_id = 555555555555
-sso_role_name = VendorAdmin
-region = eu-west-1
-[profile vendor-access]
-role_arn = arn:aws:iam::666666666666:role/VendorAccessRole
-source_profile = vendor-sso
-region = eu-west-1
-[profile legacy-sso]
-sso_start_url = https://legacy.awsapps.example/start
-sso_region = eu-west-1
-sso_account_id = 555555555555
-sso_role_name = VendorAdmin
-region = eu-west-1
-";
-
-const SSO_ROLE: &str = "arn:aws:iam::555555555555:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_VendorAdmin_0123456789abcdef";
 
 struct Setup {
     w: World,

@@ -233,3 +233,12 @@ impl Drop for Moto {
         let _ = self.child.wait();
     }
 }
+
+/// The Python that can import boto3: moto's own, else python3.
+pub fn boto3_python() -> std::path::PathBuf {
+    std::env::var_os("MOTO_SERVER")
+        .map(std::path::PathBuf::from)
+        .and_then(|m| m.parent().map(|d| d.join("python")))
+        .filter(|p| p.exists())
+        .unwrap_or_else(|| std::path::PathBuf::from("python3"))
+}

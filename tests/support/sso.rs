@@ -36,6 +36,33 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+/// A vendor's `[sso-session corp]`, its SSO profile, a role chained from it and a legacy
+/// `sso_start_url` profile.
+pub const SSO_CONFIG: &str = "
+[sso-session corp]
+sso_start_url = https://corp.awsapps.example/start
+sso_region = eu-west-1
+sso_registration_scopes = sso:account:access
+[profile vendor-sso]
+sso_session = corp
+sso_account_id = 555555555555
+sso_role_name = VendorAdmin
+region = eu-west-1
+[profile vendor-access]
+role_arn = arn:aws:iam::666666666666:role/VendorAccessRole
+source_profile = vendor-sso
+region = eu-west-1
+[profile legacy-sso]
+sso_start_url = https://legacy.awsapps.example/start
+sso_region = eu-west-1
+sso_account_id = 555555555555
+sso_role_name = VendorAdmin
+region = eu-west-1
+";
+
+/// The role behind the portal's credentials.
+pub const SSO_ROLE: &str = "arn:aws:iam::555555555555:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_VendorAdmin_0123456789abcdef";
+
 /// Role credentials the portal hands out (minted from moto, so moto knows them).
 #[derive(Clone, Debug)]
 pub struct RoleCreds {
