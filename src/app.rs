@@ -114,6 +114,13 @@ pub enum Modal {
         /// Whether a browser was opened, or why not.
         browser: Option<Result<(), String>>,
     },
+    /// `p`: confirm writing the profiles an IAM Identity Center session offers.
+    ConfirmPopulate {
+        /// A profile of the session.
+        target: Arc<Target>,
+        /// The `[sso-session]`.
+        session: String,
+    },
     /// `R`: confirm a revocation, naming what it ends.
     ConfirmRevoke {
         /// The profile.

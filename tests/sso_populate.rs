@@ -198,3 +198,31 @@ fn populate_needs_a_login_and_a_good_template() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no [sso-session nosuch]"));
 }
+
+#[test]
+fn p_in_the_tui_writes_the_sessions_profiles_and_the_list_shows_them() {
+    let _g = serial();
+    let s = setup();
+    s.w.append(
+        ".aws/config",
+        "\n[profile corp-start]\nsso_session = corp\nsso_account_id = 555555555555\nsso_role_name = VendorAdmin\n",
+    );
+    let dir = s.w.home();
+    let script = format!(
+        "{} --profile corp-start; sleep 600",
+        env!("CARGO_BIN_EXE_xrole-tui")
+    );
+    let mut env = support::pty::tui_env(&dir, &moto().endpoint);
+    env.push(("AWS_ENDPOINT_URL_SSO", s.sso.portal_url.clone()));
+    env.push(("AWS_ENDPOINT_URL_SSO_OIDC", s.sso.oidc_url.clone()));
+    let pane = support::pty::Pane::start(&dir, &script, &env, 120, 40);
+    pane.wait_for("corp-start", 30);
+    pane.keys(&["p"]);
+    pane.wait_for("[sso-session corp] offers", 10);
+    pane.keys(&["y"]);
+    let done = pane.wait_for("wrote", 30);
+    assert!(done.contains("3 to add"), "{done}");
+    // The config file changed, so the list reads it again.
+    pane.wait_for("Shared-Data-ReadOnly", 30);
+    assert!(s.config().contains("[profile Shared-Data-ReadOnly]"));
+}

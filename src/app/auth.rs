@@ -69,6 +69,7 @@ impl App {
         });
         effects.push(match purpose {
             Purpose::Revoke => Effect::Revoke { req, target },
+            Purpose::Populate => Effect::Populate { req, target },
             // Cloned, not taken: a retry after a rejected code opens the same page.
             Purpose::Console => Effect::Console {
                 req,
@@ -130,6 +131,24 @@ impl App {
         match crate::domain::revoke::describe(&target) {
             Ok(what) => self.modal = Some(Modal::ConfirmRevoke { target, what }),
             Err(why) => self.status = Some(Status::Error(why)),
+        }
+        Vec::new()
+    }
+
+    /// `p`: asks to confirm writing a profile per account and role of the selected profile's
+    /// IAM Identity Center session.
+    pub(crate) fn ask_populate(&mut self) -> Vec<Effect> {
+        let Some(target) = self.selected_target() else {
+            return Vec::new();
+        };
+        match target.sso.as_ref().and_then(|s| s.session.clone()) {
+            Some(session) => self.modal = Some(Modal::ConfirmPopulate { target, session }),
+            None => {
+                self.status = Some(Status::Error(format!(
+                    "{} has no [sso-session] at the root of its chain: nothing to populate from",
+                    crate::domain::text::display_safe(&target.name)
+                )))
+            }
         }
         Vec::new()
     }
@@ -281,7 +300,9 @@ impl App {
                 session,
                 target: Arc::clone(&pending.target),
             }],
-            Purpose::Identify | Purpose::Console | Purpose::Revoke => Vec::new(),
+            Purpose::Identify | Purpose::Console | Purpose::Revoke | Purpose::Populate => {
+                Vec::new()
+            }
         }
     }
 

@@ -43,6 +43,13 @@ pub enum Effect {
         /// The profile, resolved.
         target: Arc<Target>,
     },
+    /// Write the profiles `target`'s IAM Identity Center session offers (confirmed).
+    Populate {
+        /// The request.
+        req: RequestId,
+        /// A profile of the session.
+        target: Arc<Target>,
+    },
     /// Abandon a request.
     Cancel(RequestId),
     /// Leave the screen and run the role shell.

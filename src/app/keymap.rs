@@ -21,6 +21,8 @@ pub enum Action {
     Console,
     /// Revoke older sessions (asks first).
     Revoke,
+    /// Write the profiles of an IAM Identity Center session (asks first).
+    Populate,
     /// A role shell for a long run: asks how long, then secures the runway.
     LongRun,
     /// Forget the selected profile's sessions.
@@ -177,6 +179,13 @@ pub const PROFILES: &[Binding] = &[
         label: "R",
         action: Action::Revoke,
         help: "revoke every older session of its role or user",
+        hint: None,
+    },
+    Binding {
+        keys: &[KeyCode::Char('p')],
+        label: "p",
+        action: Action::Populate,
+        help: "write a profile per SSO account and role offered (asks)",
         hint: None,
     },
     Binding {

@@ -56,6 +56,15 @@ fn modal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             app.modal = None;
             Vec::new()
         }
+        Some(Modal::ConfirmPopulate { target, .. }) => {
+            let target = std::sync::Arc::clone(target);
+            app.modal = None;
+            if yes {
+                app.authenticate(target, Purpose::Populate, None)
+            } else {
+                Vec::new()
+            }
+        }
         Some(Modal::ConfirmRevoke { target, .. }) => {
             let target = std::sync::Arc::clone(target);
             app.modal = None;
@@ -172,6 +181,7 @@ fn list_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::S3 => app.start(Purpose::S3, false),
         Action::Console => app.start(Purpose::Console, false),
         Action::Revoke => app.ask_revoke(),
+        Action::Populate => app.ask_populate(),
         Action::LongRun => app.ask_run_for(),
         Action::Forget => app.forget_selected(),
         Action::ToggleOrder => {

@@ -25,6 +25,9 @@ pub enum Purpose {
     Revoke,
     /// `pick`: authenticate, then hand the session to the calling shell (Enter).
     Pick,
+    /// `p` (confirmed): write a profile for every account and role its IAM Identity Center
+    /// session offers.
+    Populate,
 }
 
 /// A successful authentication, as reported by the runtime.

@@ -123,7 +123,7 @@ pub async fn run(files: &AwsFiles, command: SsoCommand) -> Result<u8, Failure> {
                 write,
             };
             let done = populate::populate(files, &set, &sdk, &req).await?;
-            print_populated(&done, write);
+            print_populated(&done);
             Ok(0)
         }
         SsoCommand::Logout { sso_session } => logout(&set, &broker, sso_session.as_deref()).await,
@@ -201,9 +201,8 @@ pub(super) fn spec_and_sdk(
 }
 
 /// What populating did or would do, one line per profile.
-fn print_populated(done: &populate::Outcome, written: bool) {
+fn print_populated(done: &populate::Outcome) {
     let p = &done.populated;
-    let file = display_safe(&done.path.display().to_string()).into_owned();
     let mut out = std::io::stdout().lock();
     let line = |mark: &str, b: &crate::domain::sso_populate::BlockProfile, why: &str| {
         let o = &b.offered;
@@ -231,20 +230,5 @@ fn print_populated(done: &populate::Outcome, written: bool) {
     for why in &p.skipped {
         eprintln!("xrole-tui: warning: left out {}", display_safe(why));
     }
-    let summary = format!(
-        "{} to add, {} to remove, {} no longer offered and kept, {} unchanged",
-        p.added.len(),
-        p.removed.len(),
-        p.stale.len(),
-        p.kept
-    );
-    let _ = match (&done.backup, done.changes, written) {
-        (Some(backup), _, _) => writeln!(
-            out,
-            "wrote {file}: {summary}; the file as it was is in {}",
-            display_safe(&backup.display().to_string())
-        ),
-        (None, false, _) => writeln!(out, "{file} is up to date: {summary}"),
-        (None, true, _) => writeln!(out, "{summary}; run with --write to change {file}"),
-    };
+    let _ = writeln!(out, "{}", populate::summary(done));
 }

@@ -172,6 +172,7 @@ impl Executor {
             } => self.authenticate(req, target, run_for),
             Effect::Console { req, target, page } => self.console(req, target, page),
             Effect::Revoke { req, target } => self.revoke(req, target, Arc::clone(set)),
+            Effect::Populate { req, target } => self.populate(req, target, Arc::clone(set)),
             Effect::ProvideMfa { req, code } => self.provide_mfa(req, code),
             Effect::Cancel(req) => self.cancel(req),
             Effect::Forget(target) => self.forget(target, Arc::clone(set)),
@@ -318,6 +319,33 @@ impl Executor {
                     }
                     text
                 });
+            Msg::Done { req, result }
+        });
+    }
+
+    /// Writes the profiles `target`'s IAM Identity Center session offers (see
+    /// `flows::sso::populate`); the file watch then shows them in the list.
+    pub fn populate(&mut self, req: RequestId, target: Arc<Target>, set: Arc<ProfileSet>) {
+        use crate::flows::sso::{populate, SsoSpec};
+        self.run_with_mfa(req, move |broker, _| async move {
+            let result = async {
+                let spec = SsoSpec::of_target(&target).map_err(AuthError::Config)?;
+                let sdk = crate::aws::sso::SsoSdk {
+                    portal: broker.sdk_config(&target, crate::aws::sdk::Service::Sso)?,
+                    oidc: broker.sdk_config(&target, crate::aws::sdk::Service::SsoOidc)?,
+                };
+                let req = populate::Request {
+                    spec: &spec,
+                    template: crate::domain::sso_populate::DEFAULT_TEMPLATE,
+                    region: None,
+                    prune: false,
+                    write: true,
+                };
+                let files = crate::config::AwsFiles::from_env();
+                let done = populate::populate(&files, &set, &sdk, &req).await?;
+                Ok(populate::summary(&done))
+            }
+            .await;
             Msg::Done { req, result }
         });
     }

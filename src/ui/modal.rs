@@ -55,6 +55,19 @@ pub(super) fn render(frame: &mut Frame, app: &App, area: Rect) {
             ];
             popup(frame, area, " console link ", text, 76, 12);
         }
+        Some(Modal::ConfirmPopulate { session, .. }) => {
+            let text = vec![
+                Line::raw(format!(
+                    "Write a profile for every account and role that [sso-session {}] offers?",
+                    display_safe(session)
+                )),
+                Line::raw("They go into that session's own block of the config file; nothing"),
+                Line::raw("outside it changes, and a backup of the file is kept beside it."),
+                Line::raw(""),
+                Line::raw("y = write them, any other key = no"),
+            ];
+            popup(frame, area, " IAM Identity Center ", text, 78, 6);
+        }
         Some(Modal::ConfirmForgetAll) => {
             let text = vec![
                 Line::raw("Forget every cached session, MFA sessions included?"),

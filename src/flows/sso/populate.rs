@@ -123,6 +123,27 @@ pub async fn populate(
     })
 }
 
+/// One line for a person: what was written (or would be), and where.
+pub fn summary(done: &Outcome) -> String {
+    let p = &done.populated;
+    let file = display_safe(&done.path.display().to_string()).into_owned();
+    let counts = format!(
+        "{} to add, {} to remove, {} no longer offered and kept, {} unchanged",
+        p.added.len(),
+        p.removed.len(),
+        p.stale.len(),
+        p.kept
+    );
+    match (&done.backup, done.changes) {
+        (Some(backup), _) => format!(
+            "wrote {file}: {counts}; the file as it was is in {}",
+            display_safe(&backup.display().to_string())
+        ),
+        (None, false) => format!("{file} is up to date: {counts}"),
+        (None, true) => format!("{counts}; run with --write to change {file}"),
+    }
+}
+
 /// Profile names defined anywhere but inside the block (the credentials file, other blocks,
 /// the user's own sections): a populated profile never takes one of them.
 fn taken_outside(
