@@ -48,6 +48,21 @@ fn sso_login_key(app: &mut App, key: KeyEvent, req: super::RequestId, url: Strin
     }
 }
 
+/// The answer to a question that starts `purpose` on `target` when it is yes.
+fn confirmed(
+    app: &mut App,
+    yes: bool,
+    target: std::sync::Arc<crate::domain::Target>,
+    purpose: Purpose,
+) -> Vec<Effect> {
+    app.modal = None;
+    if yes {
+        app.authenticate(target, purpose, None)
+    } else {
+        Vec::new()
+    }
+}
+
 /// A key while a window is open: it answers the window.
 fn modal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let yes = matches!(key.code, KeyCode::Char('y' | 'Y'));
@@ -58,21 +73,11 @@ fn modal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         Some(Modal::ConfirmPopulate { target, .. }) => {
             let target = std::sync::Arc::clone(target);
-            app.modal = None;
-            if yes {
-                app.authenticate(target, Purpose::Populate, None)
-            } else {
-                Vec::new()
-            }
+            confirmed(app, yes, target, Purpose::Populate)
         }
         Some(Modal::ConfirmRevoke { target, .. }) => {
             let target = std::sync::Arc::clone(target);
-            app.modal = None;
-            if yes {
-                app.authenticate(target, Purpose::Revoke, None)
-            } else {
-                Vec::new()
-            }
+            confirmed(app, yes, target, Purpose::Revoke)
         }
         Some(Modal::SsoLogin { req, url, .. }) => {
             let (req, url) = (*req, url.clone());

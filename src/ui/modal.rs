@@ -55,19 +55,7 @@ pub(super) fn render(frame: &mut Frame, app: &App, area: Rect) {
             ];
             popup(frame, area, " console link ", text, 76, 12);
         }
-        Some(Modal::ConfirmPopulate { session, .. }) => {
-            let text = vec![
-                Line::raw(format!(
-                    "Write a profile for every account and role that [sso-session {}] offers?",
-                    display_safe(session)
-                )),
-                Line::raw("They go into that session's own block of the config file; nothing"),
-                Line::raw("outside it changes, and a backup of the file is kept beside it."),
-                Line::raw(""),
-                Line::raw("y = write them, any other key = no"),
-            ];
-            popup(frame, area, " IAM Identity Center ", text, 78, 6);
-        }
+        Some(Modal::ConfirmPopulate { session, .. }) => confirm_populate(frame, area, session),
         Some(Modal::ConfirmForgetAll) => {
             let text = vec![
                 Line::raw("Forget every cached session, MFA sessions included?"),
@@ -176,6 +164,21 @@ fn log(frame: &mut Frame, app: &App, area: Rect) {
         width,
         height,
     );
+}
+
+/// `p`'s question.
+fn confirm_populate(frame: &mut Frame, area: Rect, session: &str) {
+    let text = vec![
+        Line::raw(format!(
+            "Write a profile for every account and role that [sso-session {}] offers?",
+            display_safe(session)
+        )),
+        Line::raw("They go into that session's own block of the config file; nothing"),
+        Line::raw("outside it changes, and a backup of the file is kept beside it."),
+        Line::raw(""),
+        Line::raw("y = write them, any other key = no"),
+    ];
+    popup(frame, area, " IAM Identity Center ", text, 78, 6);
 }
 
 /// An IAM Identity Center sign-in under way: the page, the device code, the browser.
