@@ -18,9 +18,11 @@ pub mod input;
 pub mod keymap;
 mod keys;
 mod msg;
+mod portal;
 pub mod profiles;
 pub mod s3;
 pub mod s3_keys;
+pub use portal::{PortalItem, PortalView};
 mod said;
 mod sessions;
 
@@ -114,6 +116,8 @@ pub enum Modal {
         /// Whether a browser was opened, or why not.
         browser: Option<Result<(), String>>,
     },
+    /// `A`: the accounts and roles an IAM Identity Center session offers.
+    Portal(portal::PortalView),
     /// `p`: confirm writing the profiles an IAM Identity Center session offers.
     ConfirmPopulate {
         /// A profile of the session.
@@ -302,6 +306,7 @@ impl App {
             }
             Msg::MfaNeeded { req, serial } => self.mfa_needed(req, serial),
             Msg::AuthDone { req, result } => self.auth_done(req, result),
+            Msg::Portal { req, result } => self.portal_listed(req, result),
             said @ (Msg::Done { .. }
             | Msg::ConsoleLink { .. }
             | Msg::SsoLogin { .. }

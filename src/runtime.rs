@@ -6,6 +6,7 @@ pub mod event_loop;
 pub mod executor;
 pub mod job;
 mod s3_calls;
+mod sso_calls;
 pub mod terminal;
 pub mod watch;
 

@@ -12,6 +12,7 @@ use crate::domain::text::display_safe;
 
 mod list;
 mod modal;
+mod portal;
 mod s3;
 mod sessions;
 pub mod theme;

@@ -226,3 +226,64 @@ fn p_in_the_tui_writes_the_sessions_profiles_and_the_list_shows_them() {
     pane.wait_for("Shared-Data-ReadOnly", 30);
     assert!(s.config().contains("[profile Shared-Data-ReadOnly]"));
 }
+
+#[test]
+fn a_in_the_tui_browses_the_portal_and_opens_a_role_that_is_not_a_profile_yet() {
+    let _g = serial();
+    let s = setup();
+    s.sso.assign(
+        "666666666666",
+        "ReadOnly",
+        mint(
+            &moto().endpoint,
+            "arn:aws:iam::666666666666:role/ReadOnly",
+            "alice@vendor.example",
+        ),
+    );
+    s.w.append(
+        ".aws/config",
+        "\n[profile corp-start]\nsso_session = corp\nsso_account_id = 555555555555\nsso_role_name = VendorAdmin\n",
+    );
+    let dir = s.w.home();
+    let script = format!(
+        "{} --profile corp-start; sleep 600",
+        env!("CARGO_BIN_EXE_xrole-tui")
+    );
+    let mut env = support::pty::tui_env(&dir, &moto().endpoint);
+    env.push(("AWS_ENDPOINT_URL_SSO", s.sso.portal_url.clone()));
+    env.push(("AWS_ENDPOINT_URL_SSO_OIDC", s.sso.oidc_url.clone()));
+    let pane = support::pty::Pane::start(&dir, &script, &env, 120, 40);
+    pane.wait_for("corp-start", 30);
+    pane.keys(&["A"]);
+    let shown = pane.wait_for("offers 3 account roles", 30);
+    assert!(
+        shown.contains("Shared Data (666666666666) · ReadOnly  not a profile yet"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Vendor Prod (555555555555) · VendorAdmin  profile corp-start"),
+        "{shown}"
+    );
+    // Sorted by account name: Shared Data's Admin, then ReadOnly.
+    pane.keys(&["j"]);
+    pane.keys(&["i"]);
+    let start = std::time::Instant::now();
+    let after = loop {
+        let screen = pane.screen();
+        let top = screen.lines().next().unwrap_or_default().to_owned();
+        if top.contains("666666666666") || start.elapsed() > Duration::from_secs(30) {
+            break screen;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let top = after.lines().next().unwrap_or_default();
+    assert!(
+        top.contains("Shared Data/ReadOnly") && top.contains("666666666666"),
+        "{after}"
+    );
+    assert_eq!(
+        s.config().matches("[profile").count(),
+        2,
+        "nothing was written"
+    );
+}

@@ -249,7 +249,12 @@ fn help_lists_every_key_even_on_a_short_terminal() {
     app.update(key(KeyCode::Char('?')), t0());
     for (w, h) in [(80, 24), (100, 16), (120, 14)] {
         let text = draw(&app, w, h).backend().to_string();
-        for b in xrole_tui::app::keymap::PROFILES {
+        // The moves share one line.
+        assert!(text.contains("move: a row, a page"), "{w}x{h}:\n{text}");
+        for b in xrole_tui::app::keymap::PROFILES
+            .iter()
+            .filter(|b| !matches!(b.action, xrole_tui::app::keymap::Action::Move(_)))
+        {
             let words: String = b.help.chars().take(20).collect();
             assert!(
                 text.contains(&words),

@@ -70,6 +70,7 @@ impl App {
         effects.push(match purpose {
             Purpose::Revoke => Effect::Revoke { req, target },
             Purpose::Populate => Effect::Populate { req, target },
+            Purpose::Portal => Effect::ListPortal { req, target },
             // Cloned, not taken: a retry after a rejected code opens the same page.
             Purpose::Console => Effect::Console {
                 req,
@@ -300,9 +301,11 @@ impl App {
                 session,
                 target: Arc::clone(&pending.target),
             }],
-            Purpose::Identify | Purpose::Console | Purpose::Revoke | Purpose::Populate => {
-                Vec::new()
-            }
+            Purpose::Identify
+            | Purpose::Console
+            | Purpose::Revoke
+            | Purpose::Populate
+            | Purpose::Portal => Vec::new(),
         }
     }
 

@@ -50,6 +50,13 @@ pub enum Effect {
         /// A profile of the session.
         target: Arc<Target>,
     },
+    /// List what `target`'s IAM Identity Center session offers.
+    ListPortal {
+        /// The request.
+        req: RequestId,
+        /// A profile of the session.
+        target: Arc<Target>,
+    },
     /// Abandon a request.
     Cancel(RequestId),
     /// Leave the screen and run the role shell.

@@ -23,6 +23,8 @@ pub enum Action {
     Revoke,
     /// Write the profiles of an IAM Identity Center session (asks first).
     Populate,
+    /// Browse what an IAM Identity Center session offers.
+    Portal,
     /// A role shell for a long run: asks how long, then secures the runway.
     LongRun,
     /// Forget the selected profile's sessions.
@@ -179,6 +181,13 @@ pub const PROFILES: &[Binding] = &[
         label: "R",
         action: Action::Revoke,
         help: "revoke every older session of its role or user",
+        hint: None,
+    },
+    Binding {
+        keys: &[KeyCode::Char('A')],
+        label: "A",
+        action: Action::Portal,
+        help: "SSO accounts and roles offered, profiles or not",
         hint: None,
     },
     Binding {

@@ -71,6 +71,7 @@ fn modal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             app.modal = None;
             Vec::new()
         }
+        Some(Modal::Portal(_)) => super::portal::key(app, key),
         Some(Modal::ConfirmPopulate { target, .. }) => {
             let target = std::sync::Arc::clone(target);
             confirmed(app, yes, target, Purpose::Populate)
@@ -187,6 +188,7 @@ fn list_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Console => app.start(Purpose::Console, false),
         Action::Revoke => app.ask_revoke(),
         Action::Populate => app.ask_populate(),
+        Action::Portal => app.ask_portal(),
         Action::LongRun => app.ask_run_for(),
         Action::Forget => app.forget_selected(),
         Action::ToggleOrder => {

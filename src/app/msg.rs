@@ -28,6 +28,8 @@ pub enum Purpose {
     /// `p` (confirmed): write a profile for every account and role its IAM Identity Center
     /// session offers.
     Populate,
+    /// `A`: list what its IAM Identity Center session offers.
+    Portal,
 }
 
 /// A successful authentication, as reported by the runtime.
@@ -98,6 +100,13 @@ pub enum Msg {
         code: Option<String>,
         /// Whether a browser was opened, or why not.
         browser: Option<Result<(), String>>,
+    },
+    /// What an IAM Identity Center portal offers (`A`), or why it could not be listed.
+    Portal {
+        /// The request.
+        req: RequestId,
+        /// Accounts and roles.
+        result: Result<Vec<crate::domain::sso_populate::Offered>, AuthError>,
     },
     /// A console link that no browser could open: shown (its token left out) for copying.
     ConsoleLink {

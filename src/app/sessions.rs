@@ -41,7 +41,9 @@ impl App {
             }
         }
         if let Some(c) = &self.current {
-            if !self.sessions.contains_key(&c.profile) {
+            // A role the portal offers that is not a profile (`A`) has no scan to be found by.
+            let in_files = self.set.index_of(&c.profile).is_some();
+            if in_files && !self.sessions.contains_key(&c.profile) {
                 self.current = None; // forgotten
             }
         }

@@ -135,6 +135,43 @@ pub enum TargetError {
 }
 
 impl Target {
+    /// A role the IAM Identity Center portal offers that is not a profile yet, opened through
+    /// this profile's session (its start URL, region and client settings), under `name`. `None`
+    /// when this profile has no SSO session at its root.
+    pub fn portal_role(
+        &self,
+        name: &str,
+        account_id: &str,
+        account_name: &str,
+        role: &str,
+    ) -> Option<Target> {
+        let sso = self.sso.clone()?;
+        Some(Target {
+            name: name.to_owned(),
+            plan: Plan {
+                chain: vec![name.to_owned()],
+                source: Source::Sso {
+                    profile: name.to_owned(),
+                    account_id: account_id.to_owned(),
+                    role_name: role.to_owned(),
+                },
+                steps: Vec::new(),
+                notes: vec!["offered by the portal, not a profile yet: p writes it".into()],
+                session_for_process_keys: false,
+            },
+            expected_account: Some(account_id.to_owned()),
+            mfa_process: None,
+            bookmarks: Vec::new(),
+            env: None,
+            account_name: Some(account_name.to_owned()),
+            role_arn: None,
+            root_keys: None,
+            sso: Some(sso),
+            static_credentials: false,
+            ..self.clone()
+        })
+    }
+
     /// The account the profile's credentials are in, as far as the files say: the expected
     /// account (`xrole_expected_account`, else the final role's), else the SSO account of a
     /// profile that is only an SSO role. The list groups profiles by the same rule

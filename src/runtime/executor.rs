@@ -30,7 +30,7 @@ pub struct Executor {
 
 /// Asks the TUI for a code and waits for the modal's answer (a profile's `mfa_process` runs
 /// before, in the engine, and its failure is said here as a notice).
-struct TuiMfa {
+pub(super) struct TuiMfa {
     req: RequestId,
     tx: mpsc::UnboundedSender<Msg>,
     waiting: Waiting,
@@ -109,7 +109,7 @@ impl Executor {
 
     /// Runs `work` in a background task with the broker and an MFA input that asks the TUI's
     /// modal; its message is sent when it ends. The task is kept under `req` (to be cancelled).
-    fn run_with_mfa<F, Fut>(&mut self, req: RequestId, work: F)
+    pub(super) fn run_with_mfa<F, Fut>(&mut self, req: RequestId, work: F)
     where
         F: FnOnce(Broker, TuiMfa) -> Fut + Send + 'static,
         Fut: std::future::Future<Output = Msg> + Send,
@@ -173,6 +173,7 @@ impl Executor {
             Effect::Console { req, target, page } => self.console(req, target, page),
             Effect::Revoke { req, target } => self.revoke(req, target, Arc::clone(set)),
             Effect::Populate { req, target } => self.populate(req, target, Arc::clone(set)),
+            Effect::ListPortal { req, target } => self.portal(req, target),
             Effect::ProvideMfa { req, code } => self.provide_mfa(req, code),
             Effect::Cancel(req) => self.cancel(req),
             Effect::Forget(target) => self.forget(target, Arc::clone(set)),
@@ -319,33 +320,6 @@ impl Executor {
                     }
                     text
                 });
-            Msg::Done { req, result }
-        });
-    }
-
-    /// Writes the profiles `target`'s IAM Identity Center session offers (see
-    /// `flows::sso::populate`); the file watch then shows them in the list.
-    pub fn populate(&mut self, req: RequestId, target: Arc<Target>, set: Arc<ProfileSet>) {
-        use crate::flows::sso::{populate, SsoSpec};
-        self.run_with_mfa(req, move |broker, _| async move {
-            let result = async {
-                let spec = SsoSpec::of_target(&target).map_err(AuthError::Config)?;
-                let sdk = crate::aws::sso::SsoSdk {
-                    portal: broker.sdk_config(&target, crate::aws::sdk::Service::Sso)?,
-                    oidc: broker.sdk_config(&target, crate::aws::sdk::Service::SsoOidc)?,
-                };
-                let req = populate::Request {
-                    spec: &spec,
-                    template: crate::domain::sso_populate::DEFAULT_TEMPLATE,
-                    region: None,
-                    prune: false,
-                    write: true,
-                };
-                let files = crate::config::AwsFiles::from_env();
-                let done = populate::populate(&files, &set, &sdk, &req).await?;
-                Ok(populate::summary(&done))
-            }
-            .await;
             Msg::Done { req, result }
         });
     }

@@ -43,17 +43,11 @@ pub(super) fn render(frame: &mut Frame, app: &App, area: Rect) {
         Some(Modal::SsoLogin {
             url, code, browser, ..
         }) => sso_login(frame, area, url, code.as_deref(), browser.as_ref()),
-        Some(Modal::Link { url, why }) => {
-            let text = vec![
-                Line::styled(display_safe(why).into_owned(), theme::error()),
-                Line::raw(""),
-                Line::raw(
-                    display_safe(&crate::domain::text::masked_link(url.expose())).into_owned(),
-                ),
-                Line::raw(""),
-                Line::raw("y = copy the whole link (valid 15 minutes), any other key = close"),
-            ];
-            popup(frame, area, " console link ", text, 76, 12);
+        Some(Modal::Link { url, why }) => link(frame, area, url, why),
+        Some(Modal::Portal(view)) => {
+            let text = super::portal::lines(area, view);
+            let shown = u16::try_from(text.len()).unwrap_or(u16::MAX);
+            popup(frame, area, " IAM Identity Center ", text, 90, shown);
         }
         Some(Modal::ConfirmPopulate { session, .. }) => confirm_populate(frame, area, session),
         Some(Modal::ConfirmForgetAll) => {
@@ -164,6 +158,18 @@ fn log(frame: &mut Frame, app: &App, area: Rect) {
         width,
         height,
     );
+}
+
+/// A console link no browser could open, its token left out.
+fn link(frame: &mut Frame, area: Rect, url: &crate::domain::text::SecretText, why: &str) {
+    let text = vec![
+        Line::styled(display_safe(why).into_owned(), theme::error()),
+        Line::raw(""),
+        Line::raw(display_safe(&crate::domain::text::masked_link(url.expose())).into_owned()),
+        Line::raw(""),
+        Line::raw("y = copy the whole link (valid 15 minutes), any other key = close"),
+    ];
+    popup(frame, area, " console link ", text, 76, 12);
 }
 
 /// `p`'s question.
@@ -285,25 +291,38 @@ fn help(frame: &mut Frame, app: &App, area: Rect) {
             .map(|b| (b.label, b.help))
             .collect()
     } else {
-        crate::app::keymap::PROFILES
+        // The six ways of moving take one line, so that every key fits one column at 80×24.
+        let moves = crate::app::keymap::PROFILES
             .iter()
-            .map(|b| (b.label, b.help))
+            .filter(|b| matches!(b.action, crate::app::keymap::Action::Move(_)));
+        let others = crate::app::keymap::PROFILES
+            .iter()
+            .filter(|b| !matches!(b.action, crate::app::keymap::Action::Move(_)));
+        moves
+            .take(1)
+            .map(|_| {
+                (
+                    "↑↓ jk PgUp/Dn g G",
+                    "move: a row, a page, the first or last",
+                )
+            })
+            .chain(others.map(|b| (b.label, b.help)))
             .collect()
     };
     if app.browser.is_some() {
         keys.push(("?", "this help (any key closes it)"));
     }
     let entry = |(label, help): (&str, &str), width: usize| {
-        let text: String = help.chars().take(width.saturating_sub(12)).collect();
+        let text: String = help.chars().take(width.saturating_sub(19)).collect();
         vec![
-            Span::styled(format!("{label:>10}  "), theme::badge()),
-            Span::raw(format!("{text:<w$}", w = width.saturating_sub(12))),
+            Span::styled(format!("{label:>17}  "), theme::badge()),
+            Span::raw(format!("{text:<w$}", w = width.saturating_sub(19))),
         ]
     };
     // One column when it fits the height, else two side by side (every key stays listed).
     let room = usize::from(area.height.saturating_sub(2));
     let lines: Vec<Line> = if keys.len() <= room || area.width < 80 {
-        keys.iter().map(|&k| Line::from(entry(k, 68))).collect()
+        keys.iter().map(|&k| Line::from(entry(k, 74))).collect()
     } else {
         let half = keys.len().div_ceil(2);
         let col = usize::from(area.width.min(120).saturating_sub(4)) / 2;
@@ -318,7 +337,7 @@ fn help(frame: &mut Frame, app: &App, area: Rect) {
             .collect()
     };
     let width = if keys.len() <= room || area.width < 80 {
-        70
+        76
     } else {
         area.width.min(120)
     };

@@ -67,18 +67,7 @@ pub async fn populate(
     let token =
         crate::aws::sso::access_token(Who::Session(session), &settings, sdk, SystemTime::now())
             .await?;
-    let offered: Vec<Offered> =
-        crate::aws::sso_portal::assignments(&sdk.portal, &spec.region, &token)
-            .await?
-            .into_iter()
-            .flat_map(|a| {
-                a.roles.into_iter().map(move |role| Offered {
-                    account_id: a.account_id.clone(),
-                    account_name: a.account_name.clone(),
-                    role,
-                })
-            })
-            .collect();
+    let offered = offered(&sdk.portal, &spec.region, &token).await?;
     let path = files.path(FileKind::Config).to_owned();
     let shown = display_safe(&path.display().to_string()).into_owned();
     let bytes = crate::config::read_small_file(&path, crate::config::MAX_FILE_BYTES)
@@ -121,6 +110,25 @@ pub async fn populate(
         changes,
         backup,
     })
+}
+
+/// Every account and role the portal offers the token's person, one row each.
+pub async fn offered(
+    portal: &aws_config::SdkConfig,
+    region: &str,
+    token: &str,
+) -> Result<Vec<Offered>, AuthError> {
+    Ok(crate::aws::sso_portal::assignments(portal, region, token)
+        .await?
+        .into_iter()
+        .flat_map(|a| {
+            a.roles.into_iter().map(move |role| Offered {
+                account_id: a.account_id.clone(),
+                account_name: a.account_name.clone(),
+                role,
+            })
+        })
+        .collect())
 }
 
 /// One line for a person: what was written (or would be), and where.
