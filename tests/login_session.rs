@@ -184,3 +184,45 @@ fn an_ended_session_says_to_sign_in_again() {
     assert_eq!(out.status.code(), Some(3), "{err}");
     assert!(err.contains("no cached session"), "{err}");
 }
+
+#[test]
+fn at_a_terminal_an_ended_session_is_signed_in_again_with_aws_login() {
+    let _g = serial();
+    let s = setup();
+    s.signed_in(0, "spent");
+    // What `aws login` would leave: a fresh session, ready in a file the fake CLI copies.
+    let fresh = s.w.home().join("fresh.json");
+    let saved = s.cache();
+    s.signed_in(3600, "signin-refresh-9");
+    std::fs::rename(&saved, &fresh).unwrap();
+    s.signed_in(0, "spent");
+    let bin = s.w.home().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let aws = bin.join("aws");
+    std::fs::write(
+        &aws,
+        format!(
+            "#!/bin/sh\ncase \"$1\" in\n  --version) echo 'aws-cli/2.32.3 Python/3.13.7 Linux/6 exe/x86_64' ;;\n  login) echo \"aws login $*\" >> '{log}'; cp '{fresh}' '{saved}' ;;\nesac\n",
+            log = s.w.home().join("aws.log").display(),
+            fresh = fresh.display(),
+            saved = saved.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&aws, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let dir = s.w.home();
+    // The fake AWS CLI first on the PATH of the pane's shell.
+    let script = format!(
+        "export PATH='{}':\"$PATH\"; {} whoami signin; echo \"exit=$?\"; sleep 600",
+        bin.display(),
+        env!("CARGO_BIN_EXE_xrole-tui")
+    );
+    let mut env = support::pty::tui_env(&dir, &moto().endpoint);
+    env.push(("AWS_ENDPOINT_URL_SIGNIN", s.signin.url.clone()));
+    let pane = support::pty::Pane::start(&dir, &script, &env, 120, 30);
+    let screen = pane.wait_for("exit=", 60);
+    assert!(screen.contains("exit=0"), "{screen}");
+    assert!(screen.contains("aws login --profile signin"), "{screen}");
+    let log = std::fs::read_to_string(s.w.home().join("aws.log")).unwrap();
+    assert_eq!(log.trim(), "aws login login --profile signin");
+}

@@ -139,7 +139,44 @@ fn has_terminal() -> bool {
 /// The login's notes on stderr.
 pub(super) struct TerminalLogin;
 
+/// The AWS CLI on `PATH` is 2.32 or later (`aws login` exists): `aws-cli/2.32.0 Python/…`.
+fn aws_cli_has_login() -> bool {
+    let Ok(out) = std::process::Command::new("aws")
+        .arg("--version")
+        .stdin(std::process::Stdio::null())
+        .output()
+    else {
+        return false;
+    };
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let Some(version) = text
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("aws-cli/"))
+    else {
+        return false;
+    };
+    let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    (major, minor) >= (2, 32)
+}
+
 impl LoginUi for TerminalLogin {
+    fn aws_login(&mut self, profile: &str) -> bool {
+        if !aws_cli_has_login() {
+            return false;
+        }
+        eprintln!(
+            "xrole-tui: the aws login session of profile {:?} is over; signing in again with `aws login --profile {}`",
+            display_safe(profile),
+            display_safe(profile)
+        );
+        std::process::Command::new("aws")
+            .args(["login", "--profile", profile])
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
     fn note(&mut self, note: LoginNote<'_>) {
         let mut err = std::io::stderr().lock();
         let _ = match note {

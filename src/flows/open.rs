@@ -85,6 +85,13 @@ pub async fn open(
             sso::login(&spec, &sdk, opts, ui).await?;
             broker.open(&target, mfa, SystemTime::now()).await?
         }
+        (Err(AuthError::Expired(why)), Some(ui)) => match &target.plan.source {
+            // An `aws login` session that is over: the AWS CLI signs it in again, at a terminal.
+            Source::Login { profile, .. } if ui.aws_login(profile) => {
+                broker.open(&target, mfa, SystemTime::now()).await?
+            }
+            _ => return Err(AuthError::Expired(why).into()),
+        },
         (result, _) => result?,
     };
     notes.extend(outcome.notes);

@@ -132,6 +132,12 @@ pub enum LoginNote<'a> {
 pub trait LoginUi: Send {
     /// Shows `note`.
     fn note(&mut self, note: LoginNote<'_>);
+
+    /// Signs `profile`'s `aws login` session in again with the AWS CLI (2.32 or later), when
+    /// this UI can hand it the terminal; true when it ran and ended well.
+    fn aws_login(&mut self, _profile: &str) -> bool {
+        false
+    }
 }
 
 /// A finished login.
