@@ -79,15 +79,22 @@ pub async fn assignments(
             break;
         }
     }
-    let mut out = Vec::with_capacity(accounts.len());
-    for (account_id, account_name) in accounts {
-        let roles = roles(&sso, access_token, &account_id).await?;
-        out.push(Assignment {
-            account_id,
-            account_name,
-            roles,
-        });
-    }
+    // Eight accounts' roles at a time: hundreds of accounts list in seconds, not minutes, and
+    // the portal's rate limit is not hammered.
+    use futures::stream::{StreamExt, TryStreamExt};
+    let sso = &sso;
+    let mut out: Vec<Assignment> = futures::stream::iter(accounts)
+        .map(|(account_id, account_name)| async move {
+            let roles = roles(sso, access_token, &account_id).await?;
+            Ok::<_, AuthError>(Assignment {
+                account_id,
+                account_name,
+                roles,
+            })
+        })
+        .buffer_unordered(8)
+        .try_collect()
+        .await?;
     out.sort_by(|a, b| (&a.account_name, &a.account_id).cmp(&(&b.account_name, &b.account_id)));
     Ok(out)
 }
