@@ -12,6 +12,7 @@ source scripts/tools.sh
 ensure_moto
 ensure_awscli
 ensure_tmux
+ensure_keyring
 ensure_sdk_clients
 
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"

@@ -46,6 +46,18 @@ ensure_tmux() {
   $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null
 }
 
+# The key store's tests (tests/keystore.rs): a real GNOME Keyring in a private D-Bus session
+# (dbus-run-session), and keyctl to see that the kernel's user keyring can be used.
+ensure_keyring() {
+  command -v gnome-keyring-daemon >/dev/null 2>&1 && command -v dbus-run-session >/dev/null 2>&1 \
+    && command -v keyctl >/dev/null 2>&1 && return
+  echo "installing gnome-keyring, dbus and keyutils" >&2
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    --no-install-recommends gnome-keyring dbus dbus-daemon keyutils >/dev/null
+}
+
 # The SDK clients the endpoint is tested with (tests/sdk_clients.rs): the JavaScript SDK v3 and
 # v2 from npm, and the Go SDK v2 from Debian's packages, built into one small program. A client
 # that cannot be installed is left out: its tests say so and are skipped, never passed.

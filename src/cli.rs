@@ -13,6 +13,7 @@ mod complete;
 pub mod console;
 pub mod control;
 pub mod creds;
+pub mod keys;
 pub mod list;
 pub mod mfa;
 pub mod pick;
@@ -47,7 +48,14 @@ pub fn run(cli: Cli, screen: &dyn crate::flows::start::Screen) -> ExitCode {
         Some(Command::Pick {
             profile, format, ..
         }) => pick::run(&files, profile, format, no_cache, screen),
-        Some(command) => headless(command, &files, opts),
+        Some(command) => {
+            // The commands may ask for the key store's passphrase where a person is.
+            crate::keystore::allow_terminal_prompt(
+                std::path::Path::new("/dev/tty").exists()
+                    && std::fs::File::open("/dev/tty").is_ok(),
+            );
+            headless(command, &files, opts)
+        }
     };
     // The tests' proof that a command reads each AWS file once and resolves a profile's client
     // settings once (debug builds only).
@@ -124,6 +132,7 @@ fn headless(command: Command, files: &AwsFiles, opts: creds::Opts) -> Result<u8,
             ..
         }) => block_on(s3::get(files, &profile, &location, dest, opts)),
         Command::Sso(command) => block_on(sso::run(files, command)),
+        Command::Keys(command) => block_on(keys::run(files, command)),
         Command::Pick { .. } => Err(Failure::config("pick needs the terminal")),
     }
 }

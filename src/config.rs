@@ -13,6 +13,20 @@ mod rewrite;
 pub use private::{ensure_private_dir, read_private, write_private};
 pub use rewrite::rewrite_user_file;
 
+/// This tool's state directory: `$XDG_STATE_HOME/xrole-tui`, else
+/// `~/.local/state/xrole-tui`; `None` when no home is known.
+pub fn state_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".local/state"))
+        })?;
+    Some(base.join("xrole-tui"))
+}
+
 /// Files larger than this are refused rather than read into memory.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 

@@ -7,6 +7,8 @@ pub mod console;
 pub mod frecency;
 pub mod ini;
 pub mod key;
+pub mod keys_file;
+pub mod keystore;
 pub mod local_path;
 pub mod plan;
 pub mod profile;

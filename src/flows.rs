@@ -7,6 +7,7 @@
 //! Nothing here prints or draws: a flow returns what happened, and its caller says it.
 
 pub mod console;
+pub mod keys;
 pub mod open;
 pub mod revoke;
 pub mod serve;

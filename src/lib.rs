@@ -1,6 +1,7 @@
 //! xrole-tui: move between AWS accounts and roles from the terminal.
 //!
-//! Layers: `domain` (plain Rust: profiles, plans), `config` (reading the AWS files), `aws`
+//! Layers: `domain` (plain Rust: profiles, plans), `config` (reading the AWS files),
+//! `keystore` (long-term keys off the disk: Secret Service, keychain, encrypted file), `aws`
 //! (the only SDK users), `store` (the state processes share, and its watch), `serve` (serving a
 //! child), `flows` (each use case once), `app`/`ui`/`runtime` (the TUI) and `cli` (the
 //! commands). The project's `ARCHITECTURE.md` draws the map.
@@ -27,6 +28,7 @@ pub mod config;
 pub mod domain;
 pub mod flows;
 pub mod helper;
+pub mod keystore;
 pub mod runtime;
 pub mod serve;
 pub mod store;

@@ -93,6 +93,11 @@ fn root_text(source: &Source) -> String {
         } => {
             format!("SSO: {} in {account_id}", display_safe(role_name))
         }
+        Source::Stored { profile, backend } => format!(
+            "long-term keys of {} in the {} key store",
+            display_safe(profile),
+            display_safe(backend)
+        ),
         Source::Login { session_arn, .. } => {
             format!("aws login session: {}", display_safe(session_arn))
         }

@@ -259,3 +259,16 @@ fn denied(call: Call<'_>, detail: &str) -> AuthError {
         causes.join("; or ")
     ))
 }
+
+/// A key store's trouble, as an authentication's: a wrong passphrase or missing keys are the
+/// credentials' (exit 3), a store that cannot be reached the service's, a corrupt one a file's.
+impl From<crate::keystore::KeystoreError> for AuthError {
+    fn from(e: crate::keystore::KeystoreError) -> Self {
+        match e {
+            crate::keystore::KeystoreError::Passphrase(m) => AuthError::Credentials(m),
+            crate::keystore::KeystoreError::Missing(m) => AuthError::Credentials(m),
+            crate::keystore::KeystoreError::Unavailable(m) => AuthError::Service(m),
+            crate::keystore::KeystoreError::Corrupt(m) => AuthError::LocalFile(m),
+        }
+    }
+}

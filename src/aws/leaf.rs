@@ -27,6 +27,26 @@ pub async fn load(target: &Target, sso_sdk: &SsoSdk) -> Result<Credentials, Auth
     Ok(creds)
 }
 
+/// A profile's imported keys, from its key store (see `keystore`).
+async fn stored(profile: &str, backend: &str) -> Result<Credentials, AuthError> {
+    let backend = crate::domain::keystore::Backend::parse(backend).map_err(|e| {
+        AuthError::Config(format!(
+            "profile {:?}: xrole_keystore: {e}",
+            display_safe(profile)
+        ))
+    })?;
+    let store = crate::keystore::Keystore::new(backend)?;
+    let keys = store
+        .get(profile, &mut crate::keystore::passphrase_source())
+        .await?;
+    Ok(Credentials {
+        access_key_id: keys.access_key_id,
+        secret_access_key: keys.secret_access_key,
+        session_token: None,
+        expiration: None,
+    })
+}
+
 async fn load_any(target: &Target, sso_sdk: &SsoSdk) -> Result<Credentials, AuthError> {
     match &target.plan.source {
         Source::StaticKeys { profile, .. } => match &target.root_keys {
@@ -71,6 +91,7 @@ async fn load_any(target: &Target, sso_sdk: &SsoSdk) -> Result<Credentials, Auth
             };
             sso::credentials(&req, sso_sdk, SystemTime::now()).await
         }
+        Source::Stored { profile, backend } => stored(profile, backend).await,
         Source::Login {
             profile,
             session_arn,

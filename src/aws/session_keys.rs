@@ -62,6 +62,8 @@ pub fn step_keys(target: &Target) -> Vec<cache::Key> {
             role_name,
         } => format!("sso:{profile}:{account_id}:{role_name}"),
         Source::Login { session_arn, .. } => format!("login:{session_arn}"),
+        // Keyed by profile: the store is read only when a step's cache entry is missing.
+        Source::Stored { profile, backend } => format!("keystore:{backend}:{profile}"),
         Source::CredentialSource { kind, .. } => match kind.as_str() {
             "Environment" => format!(
                 "env:{}",

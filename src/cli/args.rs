@@ -245,6 +245,9 @@ pub enum Command {
     /// IAM Identity Center: log in, log out, write profiles for what the portal offers.
     #[command(subcommand)]
     Sso(super::sso::SsoCommand),
+    /// Long-term keys in a key store instead of ~/.aws/credentials.
+    #[command(subcommand)]
+    Keys(super::keys::KeysCommand),
 }
 
 impl Command {
@@ -265,6 +268,7 @@ impl Command {
             | Command::Status { .. }
             | Command::Unlock
             | Command::Sso(_)
+            | Command::Keys(_)
             | Command::Clear { .. } => SessionArgs::default(),
         }
     }

@@ -7,9 +7,15 @@ use std::io::{self, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-/// Replaces the file at `path`, whose bytes were `old`, with `new`; gives the backup's path
-/// (`<file>.xrole-tui.bak`, 0600).
-pub fn rewrite_user_file(path: &Path, old: &[u8], new: &[u8]) -> io::Result<PathBuf> {
+/// Replaces the file at `path`, whose bytes were `old`, with `new`; with `backup`, keeps the old
+/// bytes in `<file>.xrole-tui.bak` (0600) and gives its path. A file that held keys is never
+/// backed up: the copy would be one more place with them on disk.
+pub fn rewrite_user_file(
+    path: &Path,
+    old: &[u8],
+    new: &[u8],
+    backup: bool,
+) -> io::Result<Option<PathBuf>> {
     // The file a symlink points to is the one rewritten; the link stays a link.
     let real = match std::fs::canonicalize(path) {
         Ok(p) => p,
@@ -25,10 +31,15 @@ pub fn rewrite_user_file(path: &Path, old: &[u8], new: &[u8]) -> io::Result<Path
             real.display()
         )));
     }
-    let mut backup_name = real.file_name().unwrap_or_default().to_owned();
-    backup_name.push(".xrole-tui.bak");
-    let backup = real.with_file_name(backup_name);
-    super::write_private(&backup, old)?;
+    let backup = if backup {
+        let mut name = real.file_name().unwrap_or_default().to_owned();
+        name.push(".xrole-tui.bak");
+        let path = real.with_file_name(name);
+        super::write_private(&path, old)?;
+        Some(path)
+    } else {
+        None
+    };
     let mode = std::fs::metadata(&real).map_or(0o600, |m| m.permissions().mode() & 0o7777);
     let dir = real.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new()
@@ -54,7 +65,9 @@ mod tests {
         std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
         let link = dir.path().join("config");
         std::os::unix::fs::symlink(&real, &link).unwrap();
-        let backup = rewrite_user_file(&link, b"old\n", b"new\n").unwrap();
+        let backup = rewrite_user_file(&link, b"old\n", b"new\n", true)
+            .unwrap()
+            .unwrap();
         assert!(std::fs::symlink_metadata(&link)
             .unwrap()
             .file_type()
@@ -72,7 +85,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config");
         std::fs::write(&path, "theirs\n").unwrap();
-        let e = rewrite_user_file(&path, b"mine\n", b"new\n").unwrap_err();
+        let e = rewrite_user_file(&path, b"mine\n", b"new\n", true).unwrap_err();
         assert!(e.to_string().contains("changed"), "{e}");
         assert_eq!(std::fs::read(&path).unwrap(), b"theirs\n");
     }

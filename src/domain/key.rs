@@ -61,6 +61,7 @@ keys! {
     XroleBuckets = "xrole_buckets",
     XroleCredentials = "xrole_credentials",
     XroleSession = "xrole_session",
+    XroleKeystore = "xrole_keystore",
 }
 
 impl Key {

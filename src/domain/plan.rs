@@ -26,6 +26,13 @@ pub enum Source {
         /// True when the profile also has `aws_session_token` (temporary keys).
         temporary: bool,
     },
+    /// Long-term keys kept in a key store (`xrole_keystore`), not in the files.
+    Stored {
+        /// The profile.
+        profile: String,
+        /// The store, as written (`secret-service`, `keychain`, `file`).
+        backend: String,
+    },
     /// `credential_process` of a profile.
     Process {
         /// The profile.
@@ -72,7 +79,7 @@ impl Source {
             Source::StaticKeys {
                 temporary: false,
                 ..
-            }
+            } | Source::Stored { .. }
         )
     }
 
@@ -83,6 +90,7 @@ impl Source {
             Source::Process { .. } => "process",
             Source::Sso { .. } => "sso",
             Source::Login { .. } => "login",
+            Source::Stored { .. } => "keystore",
             Source::CredentialSource { .. } | Source::Environment { .. } => "environment",
         }
     }

@@ -16,6 +16,8 @@ pub enum Kind {
     Process,
     /// A console session of `aws login` (`login_session`).
     Login,
+    /// Long-term keys in a key store.
+    Keystore,
     /// No credentials of its own: the environment's.
     Environment,
     /// Cannot be used; see the error.
@@ -31,6 +33,7 @@ impl Kind {
             Kind::Sso => "sso",
             Kind::Process => "process",
             Kind::Login => "login",
+            Kind::Keystore => "keystore",
             Kind::Environment => "environment",
             Kind::Invalid => "invalid",
         }
@@ -186,6 +189,7 @@ pub fn kind_of(plan: &Result<Plan, PlanError>) -> Kind {
             Source::Process { .. } => Kind::Process,
             Source::Sso { .. } => Kind::Sso,
             Source::Login { .. } => Kind::Login,
+            Source::Stored { .. } => Kind::Keystore,
             Source::CredentialSource { .. } | Source::Environment { .. } => Kind::Environment,
         },
     }

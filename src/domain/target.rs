@@ -199,6 +199,7 @@ impl Target {
             | Source::Process { profile, .. }
             | Source::Sso { profile, .. }
             | Source::Login { profile, .. }
+            | Source::Stored { profile, .. }
             | Source::CredentialSource { profile, .. }
             | Source::Environment { profile } => profile,
         }

@@ -12,15 +12,7 @@ const MAX_BYTES: u64 = 1024 * 1024;
 
 /// Where the file is, or `None` when no home is known.
 pub fn path() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_STATE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|v| !v.is_empty())
-                .map(|h| PathBuf::from(h).join(".local/state"))
-        })?;
-    Some(base.join("xrole-tui").join("usage.json"))
+    Some(crate::config::state_dir()?.join("usage.json"))
 }
 
 /// The history; empty when there is none or it cannot be read (it only orders a list). A file

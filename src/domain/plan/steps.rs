@@ -8,6 +8,14 @@ use super::{Plan, PlanError, Source, Step, NO_SESSION_NOTE};
 /// The credentials a chain starts from.
 pub(super) fn leaf(profile: &Profile) -> Result<Source, PlanError> {
     let name = profile.name.clone();
+    // Imported keys: the store holds them, and the profile's `credential_process` line (this
+    // tool's own) is for other tools, never run here.
+    if let Some(backend) = profile.get(Key::XroleKeystore) {
+        return Ok(Source::Stored {
+            profile: name,
+            backend: backend.trim().to_owned(),
+        });
+    }
     if profile.has_static_keys() {
         return Ok(Source::StaticKeys {
             profile: name,

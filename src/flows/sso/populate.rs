@@ -98,9 +98,8 @@ pub async fn populate(
     let new = rules::splice(&text, session, &populated.text, newline);
     let changes = new != text;
     let backup = if req.write && changes {
-        let b = crate::config::rewrite_user_file(&path, text.as_bytes(), new.as_bytes())
-            .map_err(|e| AuthError::LocalFile(format!("cannot write {shown}: {e}")))?;
-        Some(b)
+        crate::config::rewrite_user_file(&path, text.as_bytes(), new.as_bytes(), true)
+            .map_err(|e| AuthError::LocalFile(format!("cannot write {shown}: {e}")))?
     } else {
         None
     };
