@@ -1,5 +1,6 @@
 //! The only layer that talks to the AWS SDK; it turns SDK types into domain types.
 
+pub mod access_keys;
 pub mod authenticate;
 pub mod broker;
 pub mod cache;

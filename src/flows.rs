@@ -10,6 +10,7 @@ pub mod console;
 pub mod keys;
 pub mod open;
 pub mod revoke;
+pub mod rotate;
 pub mod serve;
 pub mod sso;
 pub mod start;

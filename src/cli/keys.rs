@@ -50,6 +50,16 @@ pub enum KeysCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// A new access key for an imported user: made, stored, checked, and only then the old one
+    /// deleted; when a step fails the old key stays. Refused when the user has two keys already.
+    Rotate {
+        /// The profile.
+        #[arg(add = profile_names())]
+        profile: String,
+        /// Do not ask.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Ask the file store's passphrase once and hold its key for 15 minutes
     /// (XROLE_KEYSTORE_HOLD seconds), for the TUI and served shells, which cannot ask.
     Unlock,
@@ -107,6 +117,7 @@ pub async fn run(files: &AwsFiles, command: KeysCommand) -> Result<u8, Failure> 
             );
             Ok(0)
         }
+        KeysCommand::Rotate { profile, yes } => rotate(&set, &profile, yes, &mut ask).await,
         KeysCommand::Unlock => {
             let store = Keystore::new(Backend::File)?;
             let n = store.unlock(&mut ask).await?;
@@ -114,6 +125,36 @@ pub async fn run(files: &AwsFiles, command: KeysCommand) -> Result<u8, Failure> 
             Ok(0)
         }
     }
+}
+
+/// `keys rotate PROFILE`.
+async fn rotate(
+    set: &crate::domain::ProfileSet,
+    profile: &str,
+    yes: bool,
+    ask: &mut AskPassphrase,
+) -> Result<u8, Failure> {
+    let profile = profile.to_owned();
+    let store = Keystore::new(keys::backend_for(set, &profile)?)?;
+    confirm(yes, &format!("Make a new access key for profile {}'s user and delete the old one once the new one works?", display_safe(&profile)))?;
+    let broker = crate::aws::broker::Broker::from_env(false).map_err(Failure::config)?;
+    let mut mfa = super::mfa::HeadlessMfa {
+        prefer_terminal: true,
+    };
+    let done = crate::flows::rotate::rotate(set, &profile, &store, ask, &broker, &mut mfa).await?;
+    if let Some(w) = &done.warning {
+        eprintln!("xrole-tui: warning: {}", display_safe(w));
+    }
+    eprintln!(
+        "xrole-tui: user {} now signs in with {} (stored in the {} key store); {} is deleted, and {} cached session{} of it forgotten",
+        display_safe(&done.user),
+        display_safe(&done.new_id),
+        store.backend(),
+        display_safe(&done.old_id),
+        done.forgotten,
+        if done.forgotten == 1 { "" } else { "s" }
+    );
+    Ok(0)
 }
 
 /// Every store's profiles.
