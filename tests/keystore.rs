@@ -274,3 +274,33 @@ fn an_unlocked_file_store_serves_processes_that_cannot_ask_for_a_while() {
     assert_eq!(out.status.code(), Some(3), "{err}");
     assert!(err.contains("keys unlock"), "{err}");
 }
+
+#[test]
+fn the_tui_marks_rows_whose_keys_are_in_a_store_and_names_the_store() {
+    let _g = serial();
+    let w = World::new();
+    ok(&run(&w, &["keys", "import", "base"]));
+    let dir = w.home();
+    let script = format!(
+        "{} --profile app; sleep 600",
+        env!("CARGO_BIN_EXE_xrole-tui")
+    );
+    let mut env = support::pty::tui_env(&dir, &moto().endpoint);
+    env.push(("XDG_STATE_HOME", dir.join("state").display().to_string()));
+    env.push(("XROLE_KEYSTORE_HOLD", "0".into()));
+    let pane = support::pty::Pane::start(&dir, &script, &env, 120, 40);
+    let screen = pane.wait_for("key store", 30);
+    assert!(
+        screen.contains("long-term keys of base in the file key store"),
+        "{screen}"
+    );
+    let row = screen
+        .lines()
+        .find(|l| l.contains("  app "))
+        .unwrap_or_default();
+    assert!(row.contains('🔒'), "{screen}");
+    // The TUI cannot ask for the passphrase: it says how to unlock instead of breaking the screen.
+    pane.keys(&["i"]);
+    let said = pane.wait_for("keys unlock", 30);
+    assert!(said.contains("xrole-tui"), "{said}");
+}

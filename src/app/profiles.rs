@@ -29,6 +29,8 @@ pub struct Row {
     pub mfa: bool,
     /// More than one role hop.
     pub chained: bool,
+    /// The chain starts at long-term keys kept in a key store.
+    pub stored: bool,
     /// `xrole_env = prod`.
     pub prod: bool,
     /// Why the profile cannot be used.
@@ -282,6 +284,10 @@ impl ProfileList {
             role: display_safe(s.facts.role_name().unwrap_or_default()).into_owned(),
             mfa: s.mfa_serial().is_some(),
             chained: s.chained(),
+            stored: s
+                .plan
+                .as_ref()
+                .is_ok_and(|p| matches!(p.source, crate::domain::Source::Stored { .. })),
             prod: s.facts.is_prod(),
             invalid: s.error().map(|e| display_safe(&e).into_owned()),
         }

@@ -149,6 +149,8 @@ fn row_spans(app: &App, row: &Row, account: Option<&str>, width: usize) -> Vec<S
         Some(Some(until)) => Span::styled(format!(" [MFA ✓{}]", left_of(until)), theme::badge()),
         _ => Span::styled(" [MFA]", theme::badge()),
     });
+    // The keys at the root are in a key store, not in the files.
+    let lock = row.stored.then(|| Span::styled(" 🔒", theme::badge()));
     let w = |s: &Span<'_>| s.content.width();
     let name_style = if row.prod {
         theme::prod()
@@ -168,10 +170,15 @@ fn row_spans(app: &App, row: &Row, account: Option<&str>, width: usize) -> Vec<S
         })
     };
     let account = account.map(|a| Span::styled(format!(" · {a}"), theme::dim()));
-    let (mfa, chained, role) = (room_for(mfa), room_for(chained), room_for(role));
+    let (lock, mfa, chained, role) = (
+        room_for(lock),
+        room_for(mfa),
+        room_for(chained),
+        room_for(role),
+    );
     let account = room_for(account);
     let mut spans = vec![Span::raw("  "), Span::styled(name_text, name_style)];
-    spans.extend([role, mfa, chained, account].into_iter().flatten());
+    spans.extend([role, lock, mfa, chained, account].into_iter().flatten());
     // The countdown and the marks stand in one column at the right edge, and the row fills
     // the width (a selected row is highlighted across the pane).
     spans.push(Span::raw(" ".repeat(width.saturating_sub(used))));
