@@ -98,6 +98,9 @@ fn rotation_leaves_exactly_the_new_key_and_it_works() {
     assert!(err.contains(&now[0]) && err.contains("forgotten"), "{err}");
     let list = ok(&run(&w, &["keys", "list"], &[]));
     assert!(list.contains(&format!("rotor\tfile\t{}", now[0])), "{list}");
+    // The key's age as IAM reports it: the store opens without asking here.
+    let line = list.lines().find(|l| l.starts_with("rotor\t")).unwrap();
+    assert!(line.contains("\tmade 20"), "{line}");
     // The old key's sessions were forgotten: this one is opened with the new key.
     ok(&run(&w, &["whoami", "rotor"], &[]));
 }

@@ -25,11 +25,11 @@ fn failed(action: &str, user: &str, e: String) -> AuthError {
     ))
 }
 
-/// The user's keys.
+/// The user's keys; with `user` empty, the caller's own (no user name needed).
 pub async fn list(iam: &aws_sdk_iam::Client, user: &str) -> Result<Vec<AccessKey>, AuthError> {
     let out = iam
         .list_access_keys()
-        .user_name(user)
+        .set_user_name((!user.is_empty()).then(|| user.to_owned()))
         .send()
         .await
         .map_err(|e| failed("iam:ListAccessKeys", user, describe(&e)))?;

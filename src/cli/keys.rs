@@ -89,7 +89,7 @@ pub async fn run(files: &AwsFiles, command: KeysCommand) -> Result<u8, Failure> 
             );
             Ok(0)
         }
-        KeysCommand::List => list().await,
+        KeysCommand::List => list(&set).await,
         KeysCommand::Remove { profile, yes } => {
             let store = Keystore::new(keys::backend_for(&set, &profile)?)?;
             confirm(yes, &format!("Forget the stored keys of profile {}? The profile cannot sign in until they are imported again.", display_safe(&profile)))?;
@@ -158,8 +158,8 @@ async fn rotate(
 }
 
 /// Every store's profiles.
-async fn list() -> Result<u8, Failure> {
-    let mut out = std::io::stdout().lock();
+async fn list(set: &crate::domain::ProfileSet) -> Result<u8, Failure> {
+    let broker = crate::aws::broker::Broker::from_env(false).map_err(Failure::config)?;
     let mut any = false;
     for backend in [Backend::File, Backend::SecretService, Backend::Keychain] {
         if backend == Backend::Keychain && !cfg!(target_os = "macos") {
@@ -170,9 +170,13 @@ async fn list() -> Result<u8, Failure> {
             Ok(found) => {
                 for (profile, l) in found {
                     any = true;
+                    // The key's own age, as IAM reports it, when the store opens without asking.
+                    let made = keys::created(set, &profile, &store, &broker).await;
+                    let made =
+                        made.map_or(String::new(), |m| format!("\tmade {}", display_safe(&m)));
                     let _ = writeln!(
-                        out,
-                        "{}\t{}\t{}\tstored {}",
+                        std::io::stdout().lock(),
+                        "{}\t{}\t{}\tstored {}{made}",
                         display_safe(&profile),
                         backend,
                         display_safe(&l.access_key_id),

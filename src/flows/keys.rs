@@ -148,6 +148,39 @@ pub async fn export(
     Ok(path)
 }
 
+/// When IAM says `profile`'s stored key was made, if the store opens without asking (a held
+/// key, the environment's passphrase, an unlocked desktop store) and the key may list itself.
+pub async fn created(
+    set: &ProfileSet,
+    profile: &str,
+    store: &Keystore,
+    broker: &crate::aws::broker::Broker,
+) -> Option<String> {
+    struct NoAsk;
+    impl Passphrase for NoAsk {
+        fn passphrase(&mut self, _: &str, _: bool) -> Result<zeroize::Zeroizing<String>, String> {
+            match std::env::var_os("XROLE_KEYSTORE_PASSPHRASE").filter(|p| !p.is_empty()) {
+                Some(p) => Ok(zeroize::Zeroizing::new(p.to_string_lossy().into_owned())),
+                None => Err("not asked".into()),
+            }
+        }
+    }
+    let target = set.target(profile).ok()?;
+    let keys = store.get(profile, &mut NoAsk).await.ok()?;
+    let creds = crate::domain::session::Credentials {
+        access_key_id: keys.access_key_id.clone(),
+        secret_access_key: keys.secret_access_key.clone(),
+        session_token: None,
+        expiration: None,
+    };
+    let iam = broker.iam(&target, &creds).ok()?;
+    let listed = crate::aws::access_keys::list(&iam, "").await.ok()?;
+    listed
+        .into_iter()
+        .find(|k| k.id == keys.access_key_id)
+        .and_then(|k| k.created)
+}
+
 fn read_user_file(path: &std::path::Path) -> Result<String, AuthError> {
     let shown = display_safe(&path.display().to_string()).into_owned();
     let bytes = crate::config::read_small_file(path, crate::config::MAX_FILE_BYTES)
