@@ -107,7 +107,12 @@ impl AwsFiles {
     /// Reads and parses both files. A missing file counts as empty; one that exists but cannot
     /// be read is an error, so a permissions problem is never mistaken for "no profiles".
     pub fn load(&self) -> Result<Loaded, LoadError> {
-        self.load_with_raw().map(|(loaded, _)| loaded)
+        let mut missing = Vec::new();
+        let config = read(&self.config, &mut missing)?;
+        let credentials = read(&self.credentials, &mut missing)?;
+        // The bytes become the set's text as they are: no second copy of a large file.
+        let set = ProfileSet::parse_owned(config, credentials);
+        Ok(Loaded { set, missing })
     }
 }
 
