@@ -49,11 +49,10 @@ pub fn run(cli: Cli, screen: &dyn crate::flows::start::Screen) -> ExitCode {
             profile, format, ..
         }) => pick::run(&files, profile, format, no_cache, screen),
         Some(command) => {
-            // The commands may ask for the key store's passphrase where a person is.
-            crate::keystore::allow_terminal_prompt(
-                std::path::Path::new("/dev/tty").exists()
-                    && std::fs::File::open("/dev/tty").is_ok(),
-            );
+            // The commands may ask for the key store's passphrase where a person is: their
+            // input is a terminal (also for `credential-process` under the AWS CLI at one).
+            use std::io::IsTerminal;
+            crate::keystore::allow_terminal_prompt(std::io::stdin().is_terminal());
             headless(command, &files, opts)
         }
     };

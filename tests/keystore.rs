@@ -304,3 +304,32 @@ fn the_tui_marks_rows_whose_keys_are_in_a_store_and_names_the_store() {
     let said = pane.wait_for("keys unlock", 30);
     assert!(said.contains("xrole-tui"), "{said}");
 }
+
+#[test]
+fn at_a_terminal_the_passphrase_is_asked_twice_for_a_new_store_and_never_echoed() {
+    let _g = serial();
+    let w = World::new();
+    let dir = w.home();
+    let script = format!(
+        "{} keys import base --store file; echo \"exit=$?\"; sleep 600",
+        env!("CARGO_BIN_EXE_xrole-tui")
+    );
+    let mut env = support::pty::tui_env(&dir, &moto().endpoint);
+    env.push(("XDG_STATE_HOME", dir.join("state").display().to_string()));
+    env.push(("XROLE_KEYSTORE_HOLD", "0".into()));
+    let pane = support::pty::Pane::start(&dir, &script, &env, 120, 30);
+    pane.wait_for("passphrase of the key store", 30);
+    pane.type_text("typed passphrase 1");
+    pane.keys(&["Enter"]);
+    pane.wait_for("the same passphrase again", 30);
+    pane.type_text("typed passphrase 1");
+    pane.keys(&["Enter"]);
+    let screen = pane.wait_for("exit=", 60);
+    assert!(screen.contains("exit=0"), "{screen}");
+    assert!(!screen.contains("typed passphrase"), "echoed: {screen}");
+    // The same passphrase opens it later.
+    let mut c = w.command(&["whoami", "app"]);
+    store_env(&w, &mut c);
+    c.env("XROLE_KEYSTORE_PASSPHRASE", "typed passphrase 1");
+    ok(&c.output().unwrap());
+}
