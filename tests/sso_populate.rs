@@ -264,8 +264,12 @@ fn a_in_the_tui_browses_the_portal_and_opens_a_role_that_is_not_a_profile_yet() 
         shown.contains("Vendor Prod (555555555555) · VendorAdmin  profile corp-start"),
         "{shown}"
     );
-    // Sorted by account name: Shared Data's Admin, then ReadOnly.
-    pane.keys(&["j"]);
+    // `/` filters (any case): only Shared Data's ReadOnly is left, and it is selected.
+    pane.keys(&["/"]);
+    pane.type_text("READ");
+    let filtered = pane.wait_for("(1 shown)", 10);
+    assert!(!filtered.contains("VendorAdmin  profile"), "{filtered}");
+    pane.keys(&["Enter"]);
     pane.keys(&["i"]);
     let start = std::time::Instant::now();
     let after = loop {

@@ -31,8 +31,35 @@ pub struct PortalView {
     pub session: String,
     /// Accounts and roles, as the portal lists them (sorted by account name).
     pub items: Vec<PortalItem>,
-    /// The selected row.
+    /// The selected row, among the visible ones.
     pub selected: usize,
+    /// `/`: the filter being typed.
+    pub typing: Option<super::input::LineInput>,
+    /// The filter in force: rows whose account, id, role or profile contain it (any case).
+    pub query: String,
+}
+
+impl PortalView {
+    /// The rows the filter lets through, in order.
+    pub fn visible(&self) -> Vec<&PortalItem> {
+        let q = self.query.to_lowercase();
+        self.items
+            .iter()
+            .filter(|i| {
+                q.is_empty() || {
+                    let o = &i.offered;
+                    let hay = format!(
+                        "{} {} {} {}",
+                        o.account_name,
+                        o.account_id,
+                        o.role,
+                        i.profile.as_deref().unwrap_or_default()
+                    );
+                    hay.to_lowercase().contains(&q)
+                }
+            })
+            .collect()
+    }
 }
 
 impl App {
@@ -98,6 +125,8 @@ impl App {
             session,
             items,
             selected: 0,
+            typing: None,
+            query: String::new(),
         }));
         Vec::new()
     }
@@ -121,8 +150,25 @@ pub(super) fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let Some(Modal::Portal(view)) = &mut app.modal else {
         return Vec::new();
     };
-    let last = view.items.len().saturating_sub(1);
+    if let Some(input) = &mut view.typing {
+        match input.key(key) {
+            super::input::Edit::Changed => {
+                view.query = input.text().to_owned();
+                view.selected = 0;
+            }
+            super::input::Edit::Submit => view.typing = None,
+            super::input::Edit::Cancel => {
+                view.typing = None;
+                view.query.clear();
+                view.selected = 0;
+            }
+            super::input::Edit::Refused | super::input::Edit::Other => {}
+        }
+        return Vec::new();
+    }
+    let last = view.visible().len().saturating_sub(1);
     match key.code {
+        KeyCode::Char('/') => view.typing = Some(super::input::LineInput::new()),
         KeyCode::Up | KeyCode::Char('k') => view.selected = view.selected.saturating_sub(1),
         KeyCode::Down | KeyCode::Char('j') => view.selected = (view.selected + 1).min(last),
         KeyCode::Enter | KeyCode::Char('i') => {
@@ -131,7 +177,7 @@ pub(super) fn key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             } else {
                 Purpose::Identify
             };
-            let Some(item) = view.items.get(view.selected) else {
+            let Some(item) = view.visible().get(view.selected).copied().cloned() else {
                 return Vec::new();
             };
             let o = &item.offered;

@@ -20,7 +20,19 @@ pub(super) fn lines(area: Rect, view: &PortalView) -> Vec<Line<'static>> {
         view.items.len(),
         if view.items.len() == 1 { "" } else { "s" }
     ))];
-    for (i, item) in view.items.iter().enumerate().skip(first).take(rows) {
+    let visible = view.visible();
+    if view.typing.is_some() || !view.query.is_empty() {
+        let cursor = if view.typing.is_some() { "_" } else { "" };
+        text.push(Line::styled(
+            format!(
+                "/ {}{cursor}  ({} shown)",
+                display_safe(&view.query),
+                visible.len()
+            ),
+            theme::dim(),
+        ));
+    }
+    for (i, item) in visible.iter().enumerate().skip(first).take(rows) {
         let o = &item.offered;
         let mut spans = vec![Span::raw(format!(
             "{} {} ({}) · {}",
@@ -42,10 +54,12 @@ pub(super) fn lines(area: Rect, view: &PortalView) -> Vec<Line<'static>> {
     }
     if view.items.is_empty() {
         text.push(Line::raw("  (nothing is assigned to this login)"));
+    } else if visible.is_empty() {
+        text.push(Line::raw("  (nothing matches the filter)"));
     }
     text.push(Line::raw(""));
     text.push(Line::raw(
-        "Enter open a shell · i identify · p write all as profiles · Esc close",
+        "Enter open a shell · i identify · / filter · p write all as profiles · Esc close",
     ));
     text
 }
