@@ -8,7 +8,7 @@ use unicode_width::UnicodeWidthStr;
 use super::Failure;
 use crate::config::AwsFiles;
 use crate::domain::summary::Summary;
-use crate::domain::text::{display_safe, JsonSafe};
+use crate::domain::text::{display_safe, push_json_str, JsonSafe};
 use crate::domain::ProfileSet;
 
 /// One profile in `list --json`.
@@ -55,24 +55,57 @@ pub fn run(files: &AwsFiles, json: bool) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The JSON array, streamed: each profile is serialised and escaped (see `text::JsonSafe`) as
-/// it is written, so no copy of the whole text is ever built.
+/// The JSON array, streamed: each profile is written, escaped as it goes (see
+/// `text::push_json_str`), and its summary dropped, so no copy of the whole text is built.
 fn write_json(out: &mut impl Write, set: &ProfileSet) -> io::Result<()> {
-    // serde_json writes in small pieces (a quote, a name, a colon): they are gathered first,
-    // so the escaping scans and passes on large blocks.
-    let mut safe = BufWriter::with_capacity(64 * 1024, JsonSafe::new(&mut *out));
     // Indented for a person at a terminal; one line for a pipe, where it is read by a program.
     if io::stdout().is_terminal() {
-        rows(&mut serde_json::Serializer::pretty(&mut safe), set)?;
-    } else {
-        rows(&mut serde_json::Serializer::new(&mut safe), set)?;
+        let mut safe = BufWriter::with_capacity(64 * 1024, JsonSafe::new(&mut *out));
+        let mut ser = serde_json::Serializer::pretty(&mut safe);
+        rows(&mut ser, set)?;
+        safe.flush()?;
+        drop(safe);
+        return writeln!(out);
     }
-    safe.flush()?;
-    drop(safe);
-    writeln!(out)
+    let mut block = Vec::with_capacity(BLOCK + 4096);
+    block.push(b'[');
+    for i in 0..set.len() {
+        if i > 0 {
+            block.push(b',');
+        }
+        json_row(&mut block, &json_profile(&Summary::new(set, i)));
+        if block.len() >= BLOCK {
+            out.write_all(&block)?;
+            block.clear();
+        }
+    }
+    block.extend_from_slice(b"]\n");
+    out.write_all(&block)
 }
 
-/// Each profile's summary is made when its row is written, and dropped after it.
+/// What is gathered before a write.
+const BLOCK: usize = 64 * 1024;
+
+/// One profile's row of `list --json`.
+fn json_profile<'a>(s: &'a Summary<'a>) -> JsonProfile<'a> {
+    let f = &s.facts;
+    JsonProfile {
+        name: f.name,
+        kind: s.kind.as_str(),
+        account: s.account,
+        account_name: f.account_name,
+        role_arn: f.role_arn,
+        source_profile: f.source_profile,
+        mfa_serial: s.mfa_serial(),
+        region: f.region,
+        env: f.env,
+        chain: s.chain(),
+        error: s.error(),
+        warnings: &s.warnings,
+    }
+}
+
+/// The indented rows, through serde_json and [`JsonSafe`].
 fn rows<S>(ser: S, set: &ProfileSet) -> io::Result<()>
 where
     S: serde::Serializer<Error = serde_json::Error>,
@@ -80,25 +113,54 @@ where
     use serde::ser::SerializeSeq;
     let mut seq = ser.serialize_seq(Some(set.len()))?;
     for i in 0..set.len() {
-        let s = Summary::new(set, i);
-        let f = &s.facts;
-        seq.serialize_element(&JsonProfile {
-            name: f.name,
-            kind: s.kind.as_str(),
-            account: s.account,
-            account_name: f.account_name,
-            role_arn: f.role_arn,
-            source_profile: f.source_profile,
-            mfa_serial: s.mfa_serial(),
-            region: f.region,
-            env: f.env,
-            chain: s.chain(),
-            error: s.error(),
-            warnings: &s.warnings,
-        })?;
+        seq.serialize_element(&json_profile(&Summary::new(set, i)))?;
     }
     seq.end()?;
     Ok(())
+}
+
+/// `p` as serde_json writes it without indentation, then [`JsonSafe`]: the same bytes, written
+/// without serde's byte-at-a-time escaping.
+fn json_row(out: &mut Vec<u8>, p: &JsonProfile<'_>) {
+    let opt = |out: &mut Vec<u8>, v: Option<&str>| match v {
+        Some(v) => push_json_str(out, v),
+        None => out.extend_from_slice(b"null"),
+    };
+    let list = |out: &mut Vec<u8>, items: &mut dyn Iterator<Item = &str>| {
+        out.push(b'[');
+        for (i, item) in items.enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            push_json_str(out, item);
+        }
+        out.push(b']');
+    };
+    out.extend_from_slice(b"{\"name\":");
+    push_json_str(out, p.name);
+    out.extend_from_slice(b",\"kind\":");
+    push_json_str(out, p.kind);
+    for (key, value) in [
+        ("account", p.account),
+        ("account_name", p.account_name),
+        ("role_arn", p.role_arn),
+        ("source_profile", p.source_profile),
+        ("mfa_serial", p.mfa_serial),
+        ("region", p.region),
+        ("env", p.env),
+    ] {
+        out.extend_from_slice(b",\"");
+        out.extend_from_slice(key.as_bytes());
+        out.extend_from_slice(b"\":");
+        opt(out, value);
+    }
+    out.extend_from_slice(b",\"chain\":");
+    list(out, &mut p.chain.iter().copied());
+    out.extend_from_slice(b",\"error\":");
+    opt(out, p.error.as_deref());
+    out.extend_from_slice(b",\"warnings\":");
+    list(out, &mut p.warnings.iter().map(String::as_str));
+    out.push(b'}');
 }
 
 const HEADERS: [&str; 9] = [
@@ -281,5 +343,23 @@ mod tests {
         fit(&mut narrow, &kept, 80);
         assert!(used(&narrow, &kept) <= 80, "{narrow:?}");
         assert!(narrow[2..5].iter().all(|&w| w >= MIN_WIDTH), "{narrow:?}");
+    }
+
+    #[test]
+    fn rows_are_the_bytes_serde_json_and_json_safe_write() {
+        let config = "[profile a]\nregion = eu\u{202e}west\nxrole_env = \"prod\"\n[profile b\\x]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = a\nmfa_serial = x\u{7f}\n[profile c]\nrole_arn = nope\n[profile d]\nsource_profile = d\nrole_arn = arn:aws:iam::123456789012:role/r\n";
+        let set = ProfileSet::parse(Some(config.as_bytes()), None);
+        assert_eq!(set.len(), 4);
+        for i in 0..set.len() {
+            let s = Summary::new(&set, i);
+            let p = json_profile(&s);
+            let mut ours = Vec::new();
+            json_row(&mut ours, &p);
+            let serde = serde_json::to_string(&p).expect("serialises");
+            assert_eq!(
+                String::from_utf8(ours).expect("UTF-8"),
+                crate::domain::text::json_safe(&serde)
+            );
+        }
     }
 }

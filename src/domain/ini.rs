@@ -22,7 +22,7 @@ pub struct Entry<'a> {
 }
 
 /// One `[header]` and what follows it up to the next header.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Section<'a> {
     /// The text between the brackets, trimmed.
     pub header: &'a str,
@@ -88,68 +88,158 @@ pub const OUTSIDE: &str = "this line is outside any [section] and is ignored";
 /// The problem of a `[section]` line indented under a key.
 pub const INDENTED_HEADER: &str = "this indented [section] is more of the value above, as the AWS CLI reads it, so it starts no section; start the line with the [";
 
-/// Parses decoded text (`bad_lines` from [`decode`]). Never fails: every problem is recorded
-/// with its line, and the rest of the file is still read, so one bad line costs only itself.
-pub fn parse<'a>(text: &'a str, bad_lines: &[usize]) -> IniFile<'a> {
-    let mut file = IniFile::default();
-    let mut start = 0;
-    // The indentation of the last key line: as in Python's configparser, a line continues the
-    // value above only when it is indented more than that key.
-    let mut key_indent = 0;
-    let bytes = text.as_bytes();
-    let mut line_no = 0;
-    while start <= text.len() {
-        // Line ends as Python reads them: `\r\n`, `\n`, or a lone `\r`.
+/// Parses decoded text (`bad_lines` from [`decode`]) into all its sections at once. Never
+/// fails: every problem is recorded with its line, and the rest of the file is still read, so
+/// one bad line costs only itself. [`Reader`] gives the same sections one at a time.
+pub fn parse<'a>(text: &'a str, bad_lines: &'a [usize]) -> IniFile<'a> {
+    let mut reader = Reader::new(text, bad_lines);
+    let mut sections = Vec::new();
+    let mut section = Section::default();
+    while reader.next_into(&mut section) {
+        sections.push(section.clone());
+    }
+    IniFile {
+        sections,
+        problems: reader.problems,
+    }
+}
+
+/// The entries of the file's `[DEFAULT]` sections, in file order: configparser gives them to
+/// every other section that lacks them. Most files have none, found with one search.
+pub fn defaults<'a>(text: &'a str, bad_lines: &'a [usize]) -> Vec<Entry<'a>> {
+    if memchr::memmem::find(text.as_bytes(), b"[DEFAULT]").is_none() {
+        return Vec::new();
+    }
+    let mut reader = Reader::new(text, bad_lines);
+    let mut section = Section::default();
+    let mut entries = Vec::new();
+    while reader.next_into(&mut section) {
+        if section.raw_header == "DEFAULT" {
+            entries.extend(section.entries.iter().cloned());
+        }
+    }
+    entries
+}
+
+/// Reads a file's sections one at a time into one reused [`Section`], so a file of 50,000
+/// sections costs no more memory than its largest section.
+pub struct Reader<'a> {
+    text: &'a str,
+    /// Where the next line starts (past the end when every line is read).
+    start: usize,
+    /// The number of the last line read.
+    line_no: usize,
+    /// The indentation of the last key line: as in Python's configparser, a line continues the
+    /// value above only when it is indented more than that key.
+    key_indent: usize,
+    /// The lines that held invalid UTF-8 and are not yet given to a section.
+    bad_lines: &'a [usize],
+    /// A header read while the section before it was being filled.
+    next_header: Option<(&'a str, usize)>,
+    /// Problems outside any section (lines before the first header, invalid UTF-8 there).
+    pub problems: Vec<LineProblem>,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader of decoded text (`bad_lines` from [`decode`]).
+    pub fn new(text: &'a str, bad_lines: &'a [usize]) -> Self {
+        Self {
+            text,
+            start: 0,
+            line_no: 0,
+            key_indent: 0,
+            bad_lines,
+            next_header: None,
+            problems: Vec::new(),
+        }
+    }
+
+    /// The next line (line ends as Python reads them: `\r\n`, `\n`, or a lone `\r`).
+    fn line(&mut self) -> Option<&'a str> {
+        let (text, start) = (self.text, self.start);
+        if start > text.len() {
+            return None;
+        }
+        let bytes = text.as_bytes();
         let end = memchr::memchr2(b'\n', b'\r', &bytes[start..]).map_or(text.len(), |i| start + i);
-        let line = &text[start..end];
-        start = match bytes.get(end) {
+        self.start = match bytes.get(end) {
             Some(b'\r') if bytes.get(end + 1) == Some(&b'\n') => end + 2,
             Some(_) => end + 1,
             None => text.len() + 1,
         };
-        line_no += 1;
-        let trimmed = py_trim(line);
-        if matches!(trimmed.as_bytes().first(), None | Some(b'#' | b';')) {
-            continue;
-        }
-        // As configparser: a line indented more than the last key continues its value, even
-        // one that looks like a [section].
-        let indent = line.chars().take_while(|&c| is_space(c)).count();
-        if indent > key_indent {
-            if let Some(section) = file.sections.last_mut() {
+        self.line_no += 1;
+        Some(&text[start..end])
+    }
+
+    /// Reads the next section into `section` (its vectors are reused); false when there is none.
+    pub fn next_into(&mut self, section: &mut Section<'a>) -> bool {
+        let first = match self.next_header.take() {
+            Some(header) => header,
+            None => loop {
+                let Some(line) = self.line() else {
+                    self.problems.extend(bad(&mut self.bad_lines, usize::MAX));
+                    return false;
+                };
+                let trimmed = py_trim(line);
+                match trimmed.as_bytes().first() {
+                    None | Some(b'#' | b';') => {}
+                    Some(b'[') => break (trimmed, self.line_no),
+                    Some(_) => self.problems.push(LineProblem {
+                        line: self.line_no,
+                        message: OUTSIDE.into(),
+                    }),
+                }
+            },
+        };
+        self.problems.extend(bad(&mut self.bad_lines, first.1));
+        start_section(section, first.0, first.1);
+        self.key_indent = 0;
+        while let Some(line) = self.line() {
+            let trimmed = py_trim(line);
+            if matches!(trimmed.as_bytes().first(), None | Some(b'#' | b';')) {
+                continue;
+            }
+            // As configparser: a line indented more than the last key continues its value,
+            // even one that looks like a [section].
+            let indent = line.chars().take_while(|&c| is_space(c)).count();
+            if indent > self.key_indent {
                 if let Some(entry) = section.entries.last_mut() {
                     let value = entry.value.to_mut();
                     value.push('\n');
                     value.push_str(trimmed);
                     if trimmed.starts_with('[') {
                         section.problems.push(LineProblem {
-                            line: line_no,
+                            line: self.line_no,
                             message: INDENTED_HEADER.into(),
                         });
                     }
                     continue;
                 }
             }
+            if trimmed.starts_with('[') {
+                self.next_header = Some((trimmed, self.line_no));
+                break;
+            }
+            // Not a continuation: a key line, indented or not.
+            if key_line(section, trimmed, self.line_no) {
+                self.key_indent = indent;
+            }
         }
-        if trimmed.starts_with('[') {
-            file.sections.push(header(trimmed, line_no));
-            key_indent = 0;
-            continue;
-        }
-        let Some(section) = file.sections.last_mut() else {
-            file.problems.push(LineProblem {
-                line: line_no,
-                message: OUTSIDE.into(),
-            });
-            continue;
-        };
-        // Not a continuation: a key line, indented or not.
-        if key_line(section, trimmed, line_no) {
-            key_indent = indent;
-        }
+        let end = self.next_header.map_or(usize::MAX, |(_, line)| line);
+        section.problems.extend(bad(&mut self.bad_lines, end));
+        true
     }
-    mark_bad_lines(&mut file, bad_lines);
-    file
+}
+
+/// The problems of the invalid lines before line `end`, taken from `lines`.
+fn bad<'b>(lines: &mut &'b [usize], end: usize) -> impl Iterator<Item = LineProblem> + use<'b> {
+    let n = lines.iter().take_while(|&&l| l < end).count();
+    let (taken, rest) = lines.split_at(n);
+    *lines = rest;
+    taken.iter().map(|&line| LineProblem {
+        line,
+        message: "this line is not valid UTF-8".into(),
+    })
 }
 
 /// A `key = value` line of `section`; true when it added a key (a line that is not one is a
@@ -191,22 +281,6 @@ fn key_line<'a>(section: &mut Section<'a>, trimmed: &'a str, line_no: usize) -> 
     true
 }
 
-/// Each line that was not valid UTF-8 is a problem of the section it is in (or of the file).
-fn mark_bad_lines(file: &mut IniFile<'_>, bad_lines: &[usize]) {
-    for &line in bad_lines {
-        let target = file
-            .sections
-            .iter_mut()
-            .rev()
-            .find(|s| s.line <= line)
-            .map_or(&mut file.problems, |s| &mut s.problems);
-        target.push(LineProblem {
-            line,
-            message: "this line is not valid UTF-8".into(),
-        });
-    }
-}
-
 /// `str.strip` as Python does it, with the common case (ASCII at both ends) at ASCII speed.
 fn py_trim(s: &str) -> &str {
     let t = s.trim_ascii();
@@ -224,14 +298,16 @@ fn is_space(c: char) -> bool {
     c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
 }
 
-fn header(trimmed: &str, line: usize) -> Section<'_> {
-    let mut problems = Vec::new();
+/// Makes `section` the empty section of the header line `trimmed`, keeping its vectors.
+fn start_section<'a>(section: &mut Section<'a>, trimmed: &'a str, line: usize) {
+    section.entries.clear();
+    section.problems.clear();
     let inner = &trimmed[1..];
     let name = match inner.rfind(']') {
         Some(end) => {
             let rest = inner[end + 1..].trim_ascii();
             if !(rest.is_empty() || rest.starts_with(['#', ';'])) {
-                problems.push(LineProblem {
+                section.problems.push(LineProblem {
                     line,
                     message: format!("unexpected text after the section header: {rest:?}"),
                 });
@@ -239,20 +315,16 @@ fn header(trimmed: &str, line: usize) -> Section<'_> {
             &inner[..end]
         }
         None => {
-            problems.push(LineProblem {
+            section.problems.push(LineProblem {
                 line,
                 message: "section header has no closing ']'".into(),
             });
             inner
         }
     };
-    Section {
-        header: name.trim_ascii(),
-        raw_header: name,
-        line,
-        entries: Vec::with_capacity(8), // most profiles have a handful of keys: one allocation
-        problems,
-    }
+    section.header = name.trim_ascii();
+    section.raw_header = name;
+    section.line = line;
 }
 
 #[cfg(test)]

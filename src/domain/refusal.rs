@@ -3,47 +3,68 @@
 //! command fail with "Unable to parse config file", while xrole-tui reads past the bad line.
 //! Such a file gets one message naming the first cause and its line, so the difference is said.
 
-use super::ini::{IniFile, INDENTED_HEADER, OUTSIDE};
+use std::collections::HashMap;
 
-/// Why botocore would refuse `file`, with the line: the first cause found, in file order.
-pub fn botocore_refusal(file: &IniFile<'_>) -> Option<(usize, String)> {
-    let mut found: Vec<(usize, String)> = Vec::new();
-    if let Some(p) = file.problems.iter().find(|p| p.message == OUTSIDE) {
-        found.push((p.line, format!("line {} is outside any [section]", p.line)));
+use super::ini::{LineProblem, Section, INDENTED_HEADER, OUTSIDE};
+
+/// Why botocore would refuse a file, with the line (the first cause in file order), checked as
+/// its sections are read one at a time.
+#[derive(Default)]
+pub struct Refusal<'a> {
+    /// Header texts seen, with their lines: a file of 50,000 sections is checked without a
+    /// scan of the ones before.
+    seen: HashMap<&'a str, usize, foldhash::fast::RandomState>,
+    /// `[DEFAULT]` may be given again, but not one of its keys.
+    default_keys: Vec<(String, usize)>,
+    /// The first cause so far, by line.
+    first: Option<(usize, String)>,
+}
+
+impl<'a> Refusal<'a> {
+    /// Room for about `sections` headers.
+    pub fn with_capacity(sections: usize) -> Self {
+        Self {
+            seen: HashMap::with_capacity_and_hasher(
+                sections,
+                foldhash::fast::RandomState::default(),
+            ),
+            ..Self::default()
+        }
     }
-    // By header text: files of 50,000 sections are read, so no scan of the ones before.
-    let mut seen: std::collections::HashMap<&str, usize> =
-        std::collections::HashMap::with_capacity(file.sections.len());
-    // `[DEFAULT]` may be given again, but not one of its keys.
-    let mut default_keys: Vec<(&str, usize)> = Vec::new();
-    for section in &file.sections {
+
+    fn found(&mut self, line: usize, why: impl FnOnce() -> String) {
+        if self.first.as_ref().is_none_or(|(first, _)| line < *first) {
+            self.first = Some((line, why()));
+        }
+    }
+
+    /// Checks one section.
+    pub fn section(&mut self, section: &Section<'a>) {
         if section.raw_header == "DEFAULT" {
             for e in &section.entries {
-                match default_keys.iter().find(|(k, _)| *k == e.key) {
-                    Some(&(_, first)) if first != e.line => found.push((
-                        e.line,
+                match self.default_keys.iter().find(|(k, _)| *k == e.key) {
+                    Some(&(_, first)) if first != e.line => self.found(e.line, || {
                         format!(
                             "[DEFAULT] gives '{}' twice (lines {first} and {})",
                             e.key, e.line
-                        ),
-                    )),
-                    _ => default_keys.push((&e.key, e.line)),
+                        )
+                    }),
+                    _ => self.default_keys.push((e.key.clone().into_owned(), e.line)),
                 }
             }
-        } else if let Some(&first) = seen.get(section.raw_header) {
+        } else if let Some(&first) = self.seen.get(section.raw_header) {
             // Strict configparser: a section given twice (the same text between the brackets).
-            found.push((
-                section.line,
+            self.found(section.line, || {
                 format!(
                     "section [{}] is given twice (lines {first} and {})",
                     section.raw_header, section.line
-                ),
-            ));
+                )
+            });
         } else {
-            seen.insert(section.raw_header, section.line);
+            self.seen.insert(section.raw_header, section.line);
         }
         if section.header.is_empty() {
-            found.push((section.line, "[] names no section".into()));
+            self.found(section.line, || "[] names no section".into());
         }
         // Text after a header's `]` is one problem configparser does not have: it ends the
         // header at the last `]` and ignores the rest.
@@ -52,30 +73,36 @@ pub fn botocore_refusal(file: &IniFile<'_>) -> Option<(usize, String)> {
                 && p.message != INDENTED_HEADER
         });
         if let Some(p) = problem {
-            found.push((p.line, format!("line {}: {}", p.line, p.message)));
+            self.found(p.line, || format!("line {}: {}", p.line, p.message));
         }
         // botocore's nested blocks: a value that starts on the next line must be `key = value`
         // lines, with `=` (not `:`).
         for e in &section.entries {
-            if let Some(block) = e.value.strip_prefix('\n') {
-                if let Some(i) = block
-                    .lines()
-                    .position(|l| !l.trim().is_empty() && !l.contains('='))
-                {
-                    found.push((
-                        e.line,
-                        format!(
-                            "the value of '{}' on line {} starts on the next line, so it must be a nested block of `key = value` lines, and line {} is not one",
-                            e.key,
-                            e.line,
-                            e.line + 1 + i
-                        ),
-                    ));
-                }
+            let Some(block) = e.value.strip_prefix('\n') else {
+                continue;
+            };
+            if let Some(i) = block
+                .lines()
+                .position(|l| !l.trim().is_empty() && !l.contains('='))
+            {
+                self.found(e.line, || format!(
+                    "the value of '{}' on line {} starts on the next line, so it must be a nested block of `key = value` lines, and line {} is not one",
+                    e.key,
+                    e.line,
+                    e.line + 1 + i
+                ));
             }
         }
     }
-    found.into_iter().min_by_key(|(line, _)| *line)
+
+    /// The first cause in the file, given the problems outside any section.
+    pub fn finish(mut self, outside: &[LineProblem]) -> Option<(usize, String)> {
+        if let Some(p) = outside.iter().find(|p| p.message == OUTSIDE) {
+            // Before any section, so before any other cause.
+            self.first = Some((p.line, format!("line {} is outside any [section]", p.line)));
+        }
+        self.first
+    }
 }
 
 #[cfg(test)]
@@ -85,7 +112,12 @@ mod tests {
 
     fn refusal(text: &str) -> Option<String> {
         let (t, bad) = ini::decode(text.as_bytes());
-        botocore_refusal(&ini::parse(&t, &bad)).map(|(_, why)| why)
+        let file = ini::parse(&t, &bad);
+        let mut refusal = Refusal::default();
+        for section in &file.sections {
+            refusal.section(section);
+        }
+        refusal.finish(&file.problems).map(|(_, why)| why)
     }
 
     #[test]

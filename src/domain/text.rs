@@ -104,6 +104,51 @@ impl<W: std::io::Write> std::io::Write for JsonSafe<W> {
     }
 }
 
+/// Appends `s` to `out` as a quoted JSON string with the escapes serde_json writes (`\"`,
+/// `\\`, the C0 controls) and those [`json_safe`] adds, in one pass: the same bytes as
+/// serde_json's text passed through [`json_safe`].
+pub fn push_json_str(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    // Printable ASCII but the quote and the backslash needs no escape: checked a word at a
+    // time, then copied whole (names, ARNs and regions almost always are).
+    if s.bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+    {
+        out.extend_from_slice(s.as_bytes());
+    } else {
+        push_escaped(out, s);
+    }
+    out.push(b'"');
+}
+
+fn push_escaped(out: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let safe = |c: char| !is_unsafe_char(c) && !matches!(c, '\u{061C}' | '\u{2028}' | '\u{2029}');
+    for c in s.chars() {
+        let short: &[u8] = match c {
+            '"' => b"\\\"",
+            '\\' => b"\\\\",
+            '\n' => b"\\n",
+            '\r' => b"\\r",
+            '\t' => b"\\t",
+            '\u{8}' => b"\\b",
+            '\u{c}' => b"\\f",
+            _ if c >= ' ' && safe(c) => {
+                out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                continue;
+            }
+            _ => {
+                // Every escaped character is in the Basic Multilingual Plane: one `\uXXXX`.
+                let n = c as u32;
+                out.extend_from_slice(b"\\u");
+                out.extend((0..4).rev().map(|i| HEX[((n >> (4 * i)) & 0xf) as usize]));
+                continue;
+            }
+        };
+        out.extend_from_slice(short);
+    }
+}
+
 /// Lower-case hex of `bytes` (cache keys and token file names), without a formatter per byte.
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -158,6 +203,33 @@ mod tests {
                 String::from_utf8(out).unwrap(),
                 json_safe(&json),
                 "split at {split}"
+            );
+        }
+    }
+
+    #[test]
+    fn json_strings_are_what_serde_and_json_safe_write_together() {
+        let mut cases: Vec<String> = vec![
+            String::new(),
+            "plain-profile_01".into(),
+            "q\"uote\\back\nnl\r\t\u{8}\u{c}\u{1}\u{1f} \u{7f}\u{80}\u{9b}".into(),
+            "evil\u{202e}gnp\u{2066}\u{2028}\u{2029}\u{61c}\u{feff}\u{200e}-🚀 日本 ok".into(),
+        ];
+        // Every character up to U+3000, and the ones around the escaped ones, one at a time.
+        cases.extend(
+            (0..0x3000u32)
+                .chain(0xfef0..0xff10)
+                .filter_map(char::from_u32)
+                .map(|c| format!("a{c}b")),
+        );
+        for case in &cases {
+            let mut ours = Vec::new();
+            push_json_str(&mut ours, case);
+            let serde = serde_json::to_string(case).unwrap();
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                json_safe(&serde),
+                "{case:?}"
             );
         }
     }

@@ -41,16 +41,7 @@ impl ProfileSet {
                 let (hasher, profiles) = (&set.hasher, &set.profiles);
                 set.by_name
                     .reserve(guess, |&i| hasher.hash_one(&profiles[i].name));
-                let file = ini::parse(&text, &bad_lines);
-                if let Some((line, why)) = super::super::refusal::botocore_refusal(&file) {
-                    set.file_problems.push(FileProblem {
-                        location: Location { file: kind, line },
-                        message: format!(
-                            "the AWS CLI refuses this whole file ({why}); xrole-tui reads the rest of it"
-                        ),
-                    });
-                }
-                set.add_file(&text, &file, kind);
+                set.add_file(&text, &bad_lines, kind);
             }
         }
         let sessions = set.sso_sessions.clone();

@@ -8,40 +8,49 @@ use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
-use super::super::ini::{self, IniFile, LineProblem, Section};
+use super::super::ini::{self, LineProblem, Section};
+use super::super::refusal::Refusal;
 use super::{
     FileKind, FileProblem, Key, Location, Profile, ProfileSet, Setting, Severity, SharedText, Span,
     KNOWN_XROLE_KEYS,
 };
 
 impl ProfileSet {
-    /// Adds the profiles of one parsed file; its problems are kept with the file or the
-    /// profile they belong to.
-    pub(super) fn add_file(&mut self, text: &SharedText, file: &IniFile<'_>, kind: FileKind) {
-        for p in &file.problems {
-            self.file_problems.push(FileProblem {
-                location: Location {
-                    file: kind,
-                    line: p.line,
-                },
-                message: p.message.clone(),
-            });
-        }
+    /// Adds the profiles of one file's text, read a section at a time; its problems are kept
+    /// with the file or the profile they belong to, and the AWS CLI's refusal of the whole
+    /// file, if it would refuse it, comes first.
+    pub(super) fn add_file(&mut self, text: &SharedText, bad_lines: &[usize], kind: FileKind) {
+        let first_problem = self.file_problems.len();
         // `[DEFAULT]` gives its keys to every other section of its file that lacks them, as in
         // configparser (a later `[DEFAULT]` key replaces an earlier one).
-        let defaults: Vec<&ini::Entry<'_>> = file
-            .sections
-            .iter()
-            .filter(|s| s.raw_header == "DEFAULT")
-            .flat_map(|s| s.entries.iter())
-            .collect();
-        for section in &file.sections {
-            let Some(name) = self.section_profile_name(section, kind, &defaults) else {
+        let defaults = ini::defaults(text, bad_lines);
+        let mut reader = ini::Reader::new(text, bad_lines);
+        let mut refusal = Refusal::with_capacity(text.len() / 200);
+        let mut section = Section::default();
+        while reader.next_into(&mut section) {
+            refusal.section(&section);
+            let Some(name) = self.section_profile_name(&section, kind, &defaults) else {
                 continue;
             };
             let idx = self.index_or_new(name);
-            add_section(&mut self.profiles[idx], text, section, kind, &defaults);
+            add_section(&mut self.profiles[idx], text, &section, kind, &defaults);
         }
+        let at = |line| Location { file: kind, line };
+        let refused = refusal
+            .finish(&reader.problems)
+            .map(|(line, why)| FileProblem {
+                location: at(line),
+                message: format!(
+                    "the AWS CLI refuses this whole file ({why}); xrole-tui reads the rest of it"
+                ),
+            });
+        let outside = reader.problems.into_iter().map(|p| FileProblem {
+            location: at(p.line),
+            message: p.message,
+        });
+        let before: Vec<FileProblem> = refused.into_iter().chain(outside).collect();
+        self.file_problems
+            .splice(first_problem..first_problem, before);
     }
 
     /// The index of the profile `name`, made empty when it is new.
@@ -66,7 +75,7 @@ fn add_section(
     text: &SharedText,
     section: &Section<'_>,
     kind: FileKind,
-    defaults: &[&ini::Entry<'_>],
+    defaults: &[ini::Entry<'_>],
 ) {
     let at = |line| Location { file: kind, line };
     let first_line = match kind {
@@ -93,10 +102,7 @@ fn add_section(
     if fresh {
         profile.settings.reserve_exact(section.entries.len());
     }
-    let inherited = defaults
-        .iter()
-        .copied()
-        .filter(|d| section.get(&d.key).is_none());
+    let inherited = defaults.iter().filter(|d| section.get(&d.key).is_none());
     for e in section.entries.iter().chain(inherited) {
         let Some(setting) = setting_of(profile, text, e, kind) else {
             continue;

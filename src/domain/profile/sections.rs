@@ -11,7 +11,7 @@ impl ProfileSet {
         &mut self,
         section: &Section<'_>,
         kind: FileKind,
-        defaults: &[&ini::Entry<'_>],
+        defaults: &[ini::Entry<'_>],
     ) -> Option<String> {
         // `[]` is reported with the file's refusal; `[DEFAULT]` is applied to the others.
         if section.header.is_empty() || section.raw_header == "DEFAULT" {
@@ -86,7 +86,7 @@ impl ProfileSet {
         rest: &str,
         section: &Section<'_>,
         kind: FileKind,
-        defaults: &[&ini::Entry<'_>],
+        defaults: &[ini::Entry<'_>],
     ) -> Option<String> {
         let header = section.header;
         // botocore takes a first word that only starts with `profile` (`[profiles x]`) as
@@ -136,9 +136,9 @@ impl ProfileSet {
     }
 
     /// Records `[sso-session NAME]` (keys it lacks come from the file's `[DEFAULT]`).
-    fn add_sso_session(&mut self, name: &str, section: &Section<'_>, defaults: &[&ini::Entry<'_>]) {
+    fn add_sso_session(&mut self, name: &str, section: &Section<'_>, defaults: &[ini::Entry<'_>]) {
         let get = |k: &str| {
-            let default = || defaults.iter().rev().find(|d| d.key == k).copied();
+            let default = || defaults.iter().rev().find(|d| d.key == k);
             section
                 .get(k)
                 .or_else(default)
