@@ -87,6 +87,8 @@ fn profiles_read_as_botocore_reads_them() {
         "[profile base]\n  [profile ind]\nregion = eu-west-2\n",
         // An indented header after a key is more of that key's value.
         "[profile base]\nregion = us-east-1\n  [profile ind]\noutput = json\n",
+        // The vertical tab and the separators are blanks to Python, at either end of a line.
+        "[profile vt]\nregion = eu-west-1\u{b}\n\u{b}\u{1c}output = json\u{b}\n[profile vt2]\u{b}\nregion = us-east-1\n",
     ];
     let dir = tempfile::tempdir().unwrap();
     for (i, case) in cases.iter().enumerate() {

@@ -1,6 +1,7 @@
 //! `xrole-tui list [--json]`.
 
 use std::io::{self, BufWriter, IsTerminal, Write};
+use std::os::fd::AsFd;
 
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
@@ -67,6 +68,17 @@ fn write_json(out: &mut impl Write, set: &ProfileSet) -> io::Result<()> {
         drop(safe);
         return writeln!(out);
     }
+    out.flush()?;
+    // A pipe or a file: the blocks go to the descriptor itself, since stdout's line buffering
+    // would first scan each one for a newline.
+    match io::stdout().as_fd().try_clone_to_owned() {
+        Ok(fd) => compact(&mut std::fs::File::from(fd), set),
+        Err(_) => compact(out, set),
+    }
+}
+
+/// The rows on one line, gathered in blocks of [`BLOCK`] bytes.
+fn compact(out: &mut impl Write, set: &ProfileSet) -> io::Result<()> {
     let mut block = Vec::with_capacity(BLOCK + 4096);
     block.push(b'[');
     for i in 0..set.len() {

@@ -201,7 +201,7 @@ impl<'a> Reader<'a> {
             }
             // As configparser: a line indented more than the last key continues its value,
             // even one that looks like a [section].
-            let indent = line.chars().take_while(|&c| is_space(c)).count();
+            let indent = indent_of(line);
             if indent > self.key_indent {
                 if let Some(entry) = section.entries.last_mut() {
                     let value = entry.value.to_mut();
@@ -246,7 +246,7 @@ fn bad<'b>(lines: &mut &'b [usize], end: usize) -> impl Iterator<Item = LineProb
 /// problem of the section).
 #[inline]
 fn key_line<'a>(section: &mut Section<'a>, trimmed: &'a str, line_no: usize) -> bool {
-    let at = match trimmed.bytes().position(|b| b == b'=' || b == b':') {
+    let at = match memchr::memchr2(b'=', b':', trimmed.as_bytes()) {
         Some(at) if !py_trim(&trimmed[..at]).is_empty() => at,
         other => {
             let message = match other {
@@ -260,7 +260,7 @@ fn key_line<'a>(section: &mut Section<'a>, trimmed: &'a str, line_no: usize) -> 
             return false;
         }
     };
-    let key = trimmed[..at].trim_end_matches(is_space);
+    let key = py_trim_end(&trimmed[..at]);
     let key = if key.bytes().any(|b| b.is_ascii_uppercase()) {
         Cow::Owned(key.to_ascii_lowercase())
     } else {
@@ -275,7 +275,7 @@ fn key_line<'a>(section: &mut Section<'a>, trimmed: &'a str, line_no: usize) -> 
     }
     section.entries.push(Entry {
         key,
-        value: Cow::Borrowed(trimmed[at + 1..].trim_start_matches(is_space)),
+        value: Cow::Borrowed(py_trim_start(&trimmed[at + 1..])),
         line: line_no,
     });
     true
@@ -284,11 +284,45 @@ fn key_line<'a>(section: &mut Section<'a>, trimmed: &'a str, line_no: usize) -> 
 /// `str.strip` as Python does it, with the common case (ASCII at both ends) at ASCII speed.
 fn py_trim(s: &str) -> &str {
     let t = s.trim_ascii();
-    let plain = |b: Option<&u8>| b.is_none_or(|&b| b < 0x80 && !(0x1c..=0x1f).contains(&b));
+    let plain = |b: Option<&u8>| b.is_none_or(|&b| plain_edge(b));
     if plain(t.as_bytes().first()) && plain(t.as_bytes().last()) {
         t
     } else {
         t.trim_matches(is_space)
+    }
+}
+
+/// True for a byte that ends an ASCII trim: not a blank to Python. `trim_ascii` leaves the
+/// vertical tab and the four separators, and any non-ASCII character may be a Unicode space.
+fn plain_edge(b: u8) -> bool {
+    b < 0x80 && b != 0x0b && !(0x1c..=0x1f).contains(&b)
+}
+
+/// [`py_trim`] of the end only.
+fn py_trim_end(s: &str) -> &str {
+    let t = s.trim_ascii_end();
+    match t.as_bytes().last() {
+        Some(&b) if !plain_edge(b) => t.trim_end_matches(is_space),
+        _ => t,
+    }
+}
+
+/// [`py_trim`] of the start only.
+fn py_trim_start(s: &str) -> &str {
+    let t = s.trim_ascii_start();
+    match t.as_bytes().first() {
+        Some(&b) if !plain_edge(b) => t.trim_start_matches(is_space),
+        _ => t,
+    }
+}
+
+/// How many characters of Python whitespace start `line` (a line that starts with a plain
+/// character, as most do, is not looked at further).
+fn indent_of(line: &str) -> usize {
+    match line.as_bytes().first() {
+        None => 0,
+        Some(&b) if plain_edge(b) && !b.is_ascii_whitespace() => 0,
+        _ => line.chars().take_while(|&c| is_space(c)).count(),
     }
 }
 
@@ -417,6 +451,32 @@ mod tests {
             f.sections[0].get("region").map(|e| (&*e.value, e.line)),
             Some(("top", 6))
         );
+    }
+
+    #[test]
+    fn python_blanks_are_trimmed_as_python_trims_them() {
+        for blank in [
+            " ", "\t", "\u{b}", "\u{c}", "\u{1c}", "\u{1f}", "\u{a0}", "\u{3000}",
+        ] {
+            let line = format!("{blank}key{blank}={blank}value{blank}");
+            assert_eq!(
+                py_trim(&line),
+                format!("key{blank}={blank}value"),
+                "{blank:?}"
+            );
+            assert_eq!(
+                py_trim_end(&line),
+                format!("{blank}key{blank}={blank}value")
+            );
+            assert_eq!(
+                py_trim_start(&line),
+                format!("key{blank}={blank}value{blank}")
+            );
+            assert_eq!(indent_of(&line), 1, "{blank:?}");
+        }
+        assert_eq!(indent_of("key = v"), 0);
+        parsed!(f = b"[a]\nkey\x0b = \x0bvalue\x0b\n");
+        assert_eq!(values(&f.sections[0]), vec![("key", "value", 2)]);
     }
 
     #[test]

@@ -9,6 +9,14 @@ macro_rules! keys {
         }
 
         impl Key {
+            /// How many keys there are.
+            pub const COUNT: usize = [$($name),*].len();
+
+            /// This key's bit in a set of keys (there are fewer than 64).
+            pub fn bit(self) -> u64 {
+                1 << (self as u32)
+            }
+
             /// The key as written in the files (lower case).
             pub fn as_str(self) -> &'static str {
                 match self {
@@ -70,3 +78,6 @@ impl Key {
         matches!(self, Key::AwsSecretAccessKey | Key::AwsSessionToken)
     }
 }
+
+// A set of keys is one u64 (see `Key::bit`).
+const _: () = assert!(Key::COUNT < 64);

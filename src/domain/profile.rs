@@ -5,6 +5,7 @@ use std::fmt;
 use std::hash::BuildHasher;
 use std::sync::Arc;
 
+use smallvec::SmallVec;
 use zeroize::Zeroizing;
 
 pub use super::key::Key;
@@ -79,10 +80,13 @@ pub struct Profile {
     /// Profile name, case-sensitive, as written.
     pub name: String,
     /// Line of its section header in the config file, if it has one.
-    pub config_line: Option<usize>,
+    pub config_line: Option<u32>,
     /// Line of its section header in the credentials file, if it has one.
-    pub credentials_line: Option<usize>,
-    settings: Vec<Setting>,
+    pub credentials_line: Option<u32>,
+    settings: SmallVec<[Setting; 5]>,
+    /// One bit per [`Key`] in `settings`: most lookups are of keys a profile does not have,
+    /// and are answered without a scan.
+    present: u64,
     texts: [Option<SharedText>; 2],
     joined: Vec<Zeroizing<String>>,
     /// Problems found in this profile alone (chains are checked by [`super::plan`]).
@@ -119,7 +123,8 @@ impl Profile {
             name,
             config_line: None,
             credentials_line: None,
-            settings: Vec::new(),
+            settings: SmallVec::new(),
+            present: 0,
             texts: [None, None],
             joined: Vec::new(),
             problems: Vec::new(),
@@ -141,6 +146,9 @@ impl Profile {
 
     /// The value of `key`, if set and not blank.
     pub fn get(&self, key: Key) -> Option<&str> {
+        if self.present & key.bit() == 0 {
+            return None;
+        }
         self.settings
             .iter()
             .find(|s| s.key == key)
@@ -161,8 +169,14 @@ impl Profile {
     fn set(&mut self, setting: Setting) {
         match self.settings.iter_mut().find(|s| s.key == setting.key) {
             Some(s) => *s = setting,
-            None => self.settings.push(setting),
+            None => self.push(setting),
         }
+    }
+
+    /// Adds a setting of a key the profile does not have yet.
+    fn push(&mut self, setting: Setting) {
+        self.present |= setting.key.bit();
+        self.settings.push(setting);
     }
 
     fn problem(&mut self, severity: Severity, message: String, location: Option<Location>) {
@@ -175,6 +189,9 @@ impl Profile {
 
     /// The location of `key`, for messages about its value.
     pub fn location_of(&self, key: Key) -> Option<Location> {
+        if self.present & key.bit() == 0 {
+            return None;
+        }
         self.settings
             .iter()
             .find(|s| s.key == key)

@@ -109,16 +109,31 @@ impl<W: std::io::Write> std::io::Write for JsonSafe<W> {
 /// serde_json's text passed through [`json_safe`].
 pub fn push_json_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
-    // Printable ASCII but the quote and the backslash needs no escape: checked a word at a
+    // Printable ASCII but the quote and the backslash needs no escape: checked 16 bytes at a
     // time, then copied whole (names, ARNs and regions almost always are).
-    if s.bytes()
-        .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
-    {
+    if plain_json(s.as_bytes()) {
         out.extend_from_slice(s.as_bytes());
     } else {
         push_escaped(out, s);
     }
     out.push(b'"');
+}
+
+/// True when no byte of `bytes` needs an escape: 16 at a time without a branch per byte, which
+/// the compiler turns into vector instructions.
+fn plain_json(bytes: &[u8]) -> bool {
+    let needs = |b: u8| !(0x20..0x7f).contains(&b) || b == b'"' || b == b'\\';
+    let mut chunks = bytes.chunks_exact(16);
+    for chunk in &mut chunks {
+        if chunk.iter().fold(false, |any, &b| any | needs(b)) {
+            return false;
+        }
+    }
+    // The rest (most strings are shorter than 16 bytes) padded to a whole chunk.
+    let rest = chunks.remainder();
+    let mut last = [b'a'; 16];
+    last[..rest.len()].copy_from_slice(rest);
+    !last.iter().fold(false, |any, &b| any | needs(b))
 }
 
 fn push_escaped(out: &mut Vec<u8>, s: &str) {

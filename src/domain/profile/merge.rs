@@ -55,16 +55,22 @@ impl ProfileSet {
 
     /// The index of the profile `name`, made empty when it is new.
     fn index_or_new(&mut self, name: String) -> usize {
-        if let Some(i) = self.index_of(&name) {
-            return i;
-        }
-        let (hasher, profiles) = (&self.hasher, &self.profiles);
+        // One hash and one probe, whether the name is new or not.
+        let (hasher, profiles) = (&self.hasher, &mut self.profiles);
         let hash = hasher.hash_one(&name);
-        self.by_name.insert_unique(hash, profiles.len(), |&i| {
-            hasher.hash_one(&profiles[i].name)
-        });
-        self.profiles.push(Profile::new(name));
-        self.profiles.len() - 1
+        let entry = self.by_name.entry(
+            hash,
+            |&i| profiles[i].name == name,
+            |&i| hasher.hash_one(&profiles[i].name),
+        );
+        match entry {
+            hashbrown::hash_table::Entry::Occupied(found) => *found.get(),
+            hashbrown::hash_table::Entry::Vacant(place) => {
+                place.insert(profiles.len());
+                profiles.push(Profile::new(name));
+                profiles.len() - 1
+            }
+        }
     }
 }
 
@@ -89,7 +95,7 @@ fn add_section(
         );
         profile.problem(Severity::Error, msg, Some(at(section.line)));
     } else {
-        *first_line = Some(section.line);
+        *first_line = Some(u32::try_from(section.line).unwrap_or(u32::MAX));
     }
     for LineProblem { line, message } in &section.problems {
         profile.problem(Severity::Error, message.clone(), Some(at(*line)));
@@ -108,7 +114,7 @@ fn add_section(
             continue;
         };
         if fresh {
-            profile.settings.push(setting);
+            profile.push(setting);
         } else {
             profile.set(setting);
         }

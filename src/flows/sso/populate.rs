@@ -167,7 +167,7 @@ fn taken_outside(
         .iter()
         .filter(|p| {
             let inside = match (&lines, p.config_line) {
-                (Some(range), Some(line)) => range.contains(&line),
+                (Some(range), Some(line)) => range.contains(&(line as usize)),
                 _ => false,
             };
             !inside || p.credentials_line.is_some()
