@@ -18,7 +18,10 @@ use crate::domain::keystore::{Backend, Kdf, Listed, SealedFile, StoredKeys, WRON
 use crate::domain::session::rfc3339;
 
 mod hold;
+mod kept;
 mod secret_service;
+
+pub use kept::keep_for_renewal;
 
 /// The largest store file read.
 const MAX_FILE: u64 = 4 * 1024 * 1024;
@@ -58,22 +61,35 @@ pub fn allow_terminal_prompt(on: bool) {
     TERMINAL_PROMPT.store(on, std::sync::atomic::Ordering::Relaxed);
 }
 
-/// Where the engine gets the passphrase: [`AskPassphrase`].
+/// Where the engine gets the passphrase: [`AskPassphrase`], at the terminal when this process
+/// may ask there.
 pub fn passphrase_source() -> AskPassphrase {
-    AskPassphrase
+    AskPassphrase {
+        terminal: TERMINAL_PROMPT.load(std::sync::atomic::Ordering::Relaxed),
+    }
 }
 
-/// The passphrase from `XROLE_KEYSTORE_PASSPHRASE`, else from the terminal when this process
-/// may ask (twice for a new store), else none: then only a key held from an earlier unlock
-/// opens the store.
-pub struct AskPassphrase;
+/// The passphrase from `XROLE_KEYSTORE_PASSPHRASE`, else from the terminal when `terminal` is
+/// set (twice for a new store), else none: then only a key held from an earlier unlock opens
+/// the store.
+pub struct AskPassphrase {
+    /// Whether the terminal may be asked.
+    pub terminal: bool,
+}
+
+impl AskPassphrase {
+    /// Never asks a person: the environment's passphrase or a held key, or nothing.
+    pub fn without_prompt() -> Self {
+        Self { terminal: false }
+    }
+}
 
 impl Passphrase for AskPassphrase {
     fn passphrase(&mut self, why: &str, new: bool) -> Result<Zeroizing<String>, String> {
         if let Some(p) = std::env::var_os("XROLE_KEYSTORE_PASSPHRASE").filter(|p| !p.is_empty()) {
             return Ok(Zeroizing::new(p.to_string_lossy().into_owned()));
         }
-        if !TERMINAL_PROMPT.load(std::sync::atomic::Ordering::Relaxed) {
+        if !self.terminal {
             return Err("the key store is locked and no passphrase can be asked here; run `xrole-tui keys unlock` in a terminal (it holds the key for 15 minutes), or set XROLE_KEYSTORE_PASSPHRASE".into());
         }
         let ask = |prompt: &str| {
@@ -132,8 +148,26 @@ impl Keystore {
         &self.file
     }
 
-    /// The keys of `profile`.
+    /// The keys of `profile`. A serving process falls back on the keys it kept when it
+    /// started its child (see [`keep_for_renewal`]) when the store is locked by then.
     pub async fn get(
+        &self,
+        profile: &str,
+        ask: &mut dyn Passphrase,
+    ) -> Result<StoredKeys, KeystoreError> {
+        match self.read(profile, ask).await {
+            Ok(keys) => {
+                kept::refresh(self.backend, profile, &keys);
+                Ok(keys)
+            }
+            Err(KeystoreError::Passphrase(why)) => {
+                kept::get(self.backend, profile).ok_or(KeystoreError::Passphrase(why))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn read(
         &self,
         profile: &str,
         ask: &mut dyn Passphrase,

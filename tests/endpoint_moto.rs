@@ -7,10 +7,10 @@
 
 mod support;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::io::Write;
 use std::time::{Duration, Instant};
 
+use support::serving::{get, serving_child};
 use support::world::*;
 
 fn aws_cli() -> String {
@@ -81,60 +81,6 @@ fn keys_under_default_do_not_shadow_the_endpoint() {
         !std::path::Path::new(copy.trim()).exists(),
         "the copies are removed"
     );
-}
-
-/// Starts `exec PROFILE` whose child writes the endpoint's URL and token to a file and waits.
-fn serving_child(
-    w: &World,
-    profile: &str,
-    extra: &[(&str, &str)],
-    seconds: u32,
-) -> (std::process::Child, String, String) {
-    let out = w.home().join("endpoint");
-    let script = format!(
-        "printf '%s %s' \"$AWS_CONTAINER_CREDENTIALS_FULL_URI\" \"$AWS_CONTAINER_AUTHORIZATION_TOKEN\" > {}.tmp; mv {0}.tmp {0}; sleep {seconds}",
-        out.display()
-    );
-    let mut c = w.command(&["exec", profile, "--", "sh", "-c", &script]);
-    c.envs(extra.iter().copied());
-    let child = c.spawn().unwrap();
-    let start = Instant::now();
-    let text = loop {
-        if let Ok(t) = std::fs::read_to_string(&out) {
-            break t;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "the child never started"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let (url, token) = text.split_once(' ').unwrap();
-    (child, url.to_owned(), token.to_owned())
-}
-
-/// A raw GET; returns the status code and the body.
-fn get(url: &str, host: Option<&str>, token: Option<&str>) -> (u16, String) {
-    let rest = url.strip_prefix("http://").unwrap();
-    let (authority, path) = rest.split_once('/').unwrap();
-    let mut s = TcpStream::connect(authority).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    let mut req = format!(
-        "GET /{path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
-        host.unwrap_or(authority)
-    );
-    if let Some(t) = token {
-        req.push_str(&format!("Authorization: {t}\r\n"));
-    }
-    req.push_str("\r\n");
-    s.write_all(req.as_bytes()).unwrap();
-    let mut resp = String::new();
-    s.read_to_string(&mut resp).unwrap();
-    let status = resp.split(' ').nth(1).unwrap().parse().unwrap();
-    (
-        status,
-        resp.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned(),
-    )
 }
 
 #[test]

@@ -276,6 +276,65 @@ fn an_unlocked_file_store_serves_processes_that_cannot_ask_for_a_while() {
 }
 
 #[test]
+fn a_served_child_is_renewed_from_kept_keys_after_the_store_locks_again() {
+    let _g = serial();
+    let keyring_works = Command::new("keyctl")
+        .args(["show", "@u"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !keyring_works {
+        eprintln!("SKIPPED: the kernel's user keyring cannot be used here");
+        return;
+    }
+    let w = World::new();
+    ok(&run(&w, &["keys", "import", "base"]));
+    let mut unlock = w.command(&["keys", "unlock"]);
+    store_env(&w, &mut unlock);
+    unlock.env("XROLE_KEYSTORE_HOLD", "3");
+    ok(&unlock.output().unwrap());
+    // The serving process cannot ask: no passphrase in its environment, no terminal.
+    let (mut child, url, token) = support::serving::serving_child_with(&w, "app", 60, |c| {
+        store_env(&w, c);
+        c.env_remove("XROLE_KEYSTORE_PASSPHRASE")
+            .env("XROLE_KEYSTORE_HOLD", "3");
+    });
+    let (status, before) = support::serving::get(&url, None, Some(&token));
+    assert_eq!(status, 200, "{before}");
+    // The hold ends; then the session is forgotten, so the endpoint needs the root's keys.
+    std::thread::sleep(Duration::from_secs(4));
+    let mut locked = w.command(&["whoami", "app", "--no-cache"]);
+    store_env(&w, &mut locked);
+    locked.env_remove("XROLE_KEYSTORE_PASSPHRASE");
+    assert_eq!(
+        locked.output().unwrap().status.code(),
+        Some(3),
+        "the store is locked again"
+    );
+    ok(&w.run(&["clear", "app"], ""));
+    let start = Instant::now();
+    let after = loop {
+        let (status, body) = support::serving::get(&url, None, Some(&token));
+        if status == 200 && body != before {
+            break body;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "not renewed: {status} {body}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let key =
+        |b: &str| serde_json::from_str::<serde_json::Value>(b).unwrap()["AccessKeyId"].clone();
+    assert_ne!(key(&before), key(&after));
+    assert!(
+        !after.contains("base-secret"),
+        "the root's keys never reach the child"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
 fn the_tui_marks_rows_whose_keys_are_in_a_store_and_names_the_store() {
     let _g = serial();
     let w = World::new();

@@ -71,7 +71,7 @@ pub async fn run(files: &AwsFiles, command: KeysCommand) -> Result<u8, Failure> 
         .load()
         .map_err(|e| Failure::config(display_safe(&e.to_string())))?
         .set;
-    let mut ask = AskPassphrase;
+    let mut ask = crate::keystore::passphrase_source();
     match command {
         KeysCommand::Import { profile, store } => {
             let backend = match store {

@@ -156,17 +156,14 @@ pub async fn created(
     store: &Keystore,
     broker: &crate::aws::broker::Broker,
 ) -> Option<String> {
-    struct NoAsk;
-    impl Passphrase for NoAsk {
-        fn passphrase(&mut self, _: &str, _: bool) -> Result<zeroize::Zeroizing<String>, String> {
-            match std::env::var_os("XROLE_KEYSTORE_PASSPHRASE").filter(|p| !p.is_empty()) {
-                Some(p) => Ok(zeroize::Zeroizing::new(p.to_string_lossy().into_owned())),
-                None => Err("not asked".into()),
-            }
-        }
-    }
     let target = set.target(profile).ok()?;
-    let keys = store.get(profile, &mut NoAsk).await.ok()?;
+    let keys = store
+        .get(
+            profile,
+            &mut crate::keystore::AskPassphrase::without_prompt(),
+        )
+        .await
+        .ok()?;
     let creds = crate::domain::session::Credentials {
         access_key_id: keys.access_key_id.clone(),
         secret_access_key: keys.secret_access_key.clone(),

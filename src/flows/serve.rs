@@ -50,6 +50,14 @@ pub async fn serve(
     } = opened;
     let mut raw = raw;
     let region = target.region.clone();
+    let stored_root = match &target.plan.source {
+        crate::domain::Source::Stored { profile, backend } => {
+            crate::domain::keystore::Backend::parse(backend)
+                .ok()
+                .map(|b| (profile.clone(), b))
+        }
+        _ => None,
+    };
     let served = if child.static_keys || target.static_credentials {
         None
     } else {
@@ -64,6 +72,14 @@ pub async fn serve(
             }
         }
     };
+    if let (Some(_), Some((profile, backend))) = (&served, &stored_root) {
+        // Renewals past the passphrase hold read these (see `keystore::keep_for_renewal`).
+        if let Err(why) = crate::keystore::keep_for_renewal(profile, *backend).await {
+            report(format!(
+                "note: the key store's keys could not be kept for renewals ({why}); once the store locks again, the role is renewed only while its MFA session lasts"
+            ));
+        }
+    }
     if let Some((mut config, mut credentials)) = raw.take() {
         // Not needed for copies after all: the keys in them are wiped now.
         zeroize::Zeroize::zeroize(&mut config);
