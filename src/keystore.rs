@@ -19,6 +19,7 @@ use crate::domain::session::rfc3339;
 
 mod hold;
 mod kept;
+mod keychain;
 mod secret_service;
 
 pub use kept::keep_for_renewal;
@@ -178,7 +179,7 @@ impl Keystore {
                 o.entries.get(profile).cloned()
             }
             Backend::SecretService => secret_service::get(profile).await?,
-            Backend::Keychain => keychain_get(profile)?,
+            Backend::Keychain => keychain::get(profile)?,
         };
         found.ok_or_else(|| {
             KeystoreError::Missing(format!(
@@ -209,7 +210,7 @@ impl Keystore {
                 self.write_file(&o)
             }
             Backend::SecretService => secret_service::put(profile, keys).await,
-            Backend::Keychain => keychain_put(profile, keys),
+            Backend::Keychain => keychain::put(profile, keys),
         }
     }
 
@@ -230,7 +231,7 @@ impl Keystore {
                 Ok(had)
             }
             Backend::SecretService => secret_service::remove(profile).await,
-            Backend::Keychain => keychain_remove(profile),
+            Backend::Keychain => keychain::remove(profile),
         }
     }
 
@@ -365,67 +366,4 @@ fn random<const N: usize>() -> Result<[u8; N], KeystoreError> {
     getrandom::fill(&mut b)
         .map_err(|e| KeystoreError::Unavailable(format!("no randomness ({e})")))?;
     Ok(b)
-}
-
-#[cfg(target_os = "macos")]
-fn keychain_entry(profile: &str) -> Result<keyring::Entry, KeystoreError> {
-    keyring::Entry::new("xrole-tui", profile)
-        .map_err(|e| KeystoreError::Unavailable(format!("the macOS keychain: {e}")))
-}
-
-#[cfg(target_os = "macos")]
-fn keychain_get(profile: &str) -> Result<Option<StoredKeys>, KeystoreError> {
-    match keychain_entry(profile)?.get_password() {
-        Ok(json) => serde_json::from_str(&json).map(Some).map_err(|_| {
-            KeystoreError::Corrupt(format!(
-                "the keychain item of {profile:?} is not one this tool wrote"
-            ))
-        }),
-        Err(keyring::Error::NoEntry) => Ok(None),
-        Err(e) => Err(KeystoreError::Unavailable(format!(
-            "the macOS keychain: {e}"
-        ))),
-    }
-}
-
-#[cfg(target_os = "macos")]
-fn keychain_put(profile: &str, keys: &StoredKeys) -> Result<(), KeystoreError> {
-    let json = Zeroizing::new(serde_json::to_string(keys).unwrap_or_default());
-    keychain_entry(profile)?
-        .set_password(&json)
-        .map_err(|e| KeystoreError::Unavailable(format!("the macOS keychain: {e}")))
-}
-
-#[cfg(target_os = "macos")]
-fn keychain_remove(profile: &str) -> Result<bool, KeystoreError> {
-    match keychain_entry(profile)?.delete_credential() {
-        Ok(()) => Ok(true),
-        Err(keyring::Error::NoEntry) => Ok(false),
-        Err(e) => Err(KeystoreError::Unavailable(format!(
-            "the macOS keychain: {e}"
-        ))),
-    }
-}
-
-#[cfg(not(target_os = "macos"))]
-fn keychain_get(_: &str) -> Result<Option<StoredKeys>, KeystoreError> {
-    Err(no_keychain())
-}
-
-#[cfg(not(target_os = "macos"))]
-fn keychain_put(_: &str, _: &StoredKeys) -> Result<(), KeystoreError> {
-    Err(no_keychain())
-}
-
-#[cfg(not(target_os = "macos"))]
-fn keychain_remove(_: &str) -> Result<bool, KeystoreError> {
-    Err(no_keychain())
-}
-
-#[cfg(not(target_os = "macos"))]
-fn no_keychain() -> KeystoreError {
-    KeystoreError::Unavailable(
-        "the keychain key store exists only on macOS; use secret-service or file (XROLE_KEYSTORE)"
-            .into(),
-    )
 }
