@@ -289,17 +289,7 @@ fn a_forgotten_session_is_no_longer_served() {
     assert_eq!(status, 200);
     ok(&w.run(&["clear", "app"], ""));
     let start = Instant::now();
-    let after = loop {
-        let (status, body) = get(&url, None, Some(&token));
-        if status == 200 && body != before {
-            break body;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "still serving the forgotten session: {status} {body}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let after = support::serving::until_changed(&url, &token, &before);
     // A figure for BENCHMARKS.md, not a bound: the store's watch wakes the endpoint.
     eprintln!(
         "forgotten session replaced {} ms after clear ended",

@@ -30,6 +30,26 @@ fn run(w: &World, args: &[&str]) -> Output {
     c.output().unwrap()
 }
 
+/// A world whose `base` keys are in the file store, unlocked and held for 3 s (so the test
+/// leaves nothing in this user's keyring for long); `None` when the kernel's keyring cannot be
+/// used here.
+fn imported_and_unlocked() -> Option<World> {
+    let keyring_works = Command::new("keyctl")
+        .args(["show", "@u"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !keyring_works {
+        return None;
+    }
+    let w = World::new();
+    ok(&run(&w, &["keys", "import", "base"]));
+    let mut unlock = w.command(&["keys", "unlock"]);
+    store_env(&w, &mut unlock);
+    unlock.env("XROLE_KEYSTORE_HOLD", "3");
+    ok(&unlock.output().unwrap());
+    Some(w)
+}
+
 fn credentials(w: &World) -> String {
     std::fs::read_to_string(w.home().join(".aws/credentials")).unwrap()
 }
@@ -244,21 +264,10 @@ fn the_secret_service_of_a_real_gnome_keyring_holds_the_keys() {
 #[test]
 fn an_unlocked_file_store_serves_processes_that_cannot_ask_for_a_while() {
     let _g = serial();
-    let keyring_works = Command::new("keyctl")
-        .args(["show", "@u"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !keyring_works {
+    let Some(w) = imported_and_unlocked() else {
         eprintln!("SKIPPED: the kernel's user keyring cannot be used here");
         return;
-    }
-    let w = World::new();
-    ok(&run(&w, &["keys", "import", "base"]));
-    // Held for 3 s only, so the test leaves nothing behind in this user's keyring for long.
-    let mut unlock = w.command(&["keys", "unlock"]);
-    store_env(&w, &mut unlock);
-    unlock.env("XROLE_KEYSTORE_HOLD", "3");
-    ok(&unlock.output().unwrap());
+    };
     let without = |w: &World| {
         // No cache: each run needs the keys themselves.
         let mut c = w.command(&["whoami", "app", "--no-cache"]);
@@ -278,20 +287,10 @@ fn an_unlocked_file_store_serves_processes_that_cannot_ask_for_a_while() {
 #[test]
 fn a_served_child_is_renewed_from_kept_keys_after_the_store_locks_again() {
     let _g = serial();
-    let keyring_works = Command::new("keyctl")
-        .args(["show", "@u"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !keyring_works {
+    let Some(w) = imported_and_unlocked() else {
         eprintln!("SKIPPED: the kernel's user keyring cannot be used here");
         return;
-    }
-    let w = World::new();
-    ok(&run(&w, &["keys", "import", "base"]));
-    let mut unlock = w.command(&["keys", "unlock"]);
-    store_env(&w, &mut unlock);
-    unlock.env("XROLE_KEYSTORE_HOLD", "3");
-    ok(&unlock.output().unwrap());
+    };
     // The serving process cannot ask: no passphrase in its environment, no terminal.
     let (mut child, url, token) = support::serving::serving_child_with(&w, "app", 60, |c| {
         store_env(&w, c);
@@ -311,18 +310,7 @@ fn a_served_child_is_renewed_from_kept_keys_after_the_store_locks_again() {
         "the store is locked again"
     );
     ok(&w.run(&["clear", "app"], ""));
-    let start = Instant::now();
-    let after = loop {
-        let (status, body) = support::serving::get(&url, None, Some(&token));
-        if status == 200 && body != before {
-            break body;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "not renewed: {status} {body}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let after = support::serving::until_changed(&url, &token, &before);
     let key =
         |b: &str| serde_json::from_str::<serde_json::Value>(b).unwrap()["AccessKeyId"].clone();
     assert_ne!(key(&before), key(&after));

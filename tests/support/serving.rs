@@ -225,3 +225,19 @@ pub fn get(url: &str, host: Option<&str>, token: Option<&str>) -> (u16, String) 
         resp.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned(),
     )
 }
+
+/// The endpoint's first answer (within 20 s) that is a 200 and not `before`.
+pub fn until_changed(url: &str, token: &str, before: &str) -> String {
+    let start = Instant::now();
+    loop {
+        let (status, body) = get(url, None, Some(token));
+        if status == 200 && body != before {
+            return body;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "still serving the old session: {status} {body}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
