@@ -11,9 +11,13 @@ use super::ini::{LineProblem, Section, INDENTED_HEADER, OUTSIDE};
 /// its sections are read one at a time.
 #[derive(Default)]
 pub struct Refusal<'a> {
-    /// Header texts seen, with their lines: a file of 50,000 sections is checked without a
-    /// scan of the ones before.
+    /// Header texts seen, with their lines, of the sections that name no profile and of the
+    /// profiles given more than one section.
     seen: HashMap<&'a str, usize, foldhash::fast::RandomState>,
+    /// By profile index: the header text and line of its first section in this file (empty
+    /// for none yet). The same text between the brackets always names the same profile, so a
+    /// profile's first section repeats no other; only its later ones are looked up.
+    firsts: Vec<(&'a str, usize)>,
     /// `[DEFAULT]` may be given again, but not one of its keys.
     default_keys: Vec<(String, usize)>,
     /// The first cause so far, by line.
@@ -21,14 +25,35 @@ pub struct Refusal<'a> {
 }
 
 impl<'a> Refusal<'a> {
-    /// Room for about `sections` headers.
-    pub fn with_capacity(sections: usize) -> Self {
+    /// Room for about `profiles` profiles.
+    pub fn with_capacity(profiles: usize) -> Self {
         Self {
-            seen: HashMap::with_capacity_and_hasher(
-                sections,
-                foldhash::fast::RandomState::default(),
-            ),
+            firsts: Vec::with_capacity(profiles),
             ..Self::default()
+        }
+    }
+
+    /// Whether the header of `section` (the profile at index `profile` when it names one) was
+    /// given before in this file; remembers it.
+    fn given_before(&mut self, section: &Section<'a>, profile: Option<usize>) -> Option<usize> {
+        let raw = section.raw_header;
+        if let Some(i) = profile {
+            if self.firsts.len() <= i {
+                self.firsts.resize(i + 1, ("", 0));
+            }
+            let (first_raw, first_line) = self.firsts[i];
+            if first_raw.is_empty() {
+                self.firsts[i] = (raw, section.line);
+                return None;
+            }
+            self.seen.entry(first_raw).or_insert(first_line);
+        }
+        match self.seen.get(raw) {
+            Some(&first) => Some(first),
+            None => {
+                self.seen.insert(raw, section.line);
+                None
+            }
         }
     }
 
@@ -38,8 +63,8 @@ impl<'a> Refusal<'a> {
         }
     }
 
-    /// Checks one section.
-    pub fn section(&mut self, section: &Section<'a>) {
+    /// Checks one section; `profile` is the index of the profile it names, if any.
+    pub fn section(&mut self, section: &Section<'a>, profile: Option<usize>) {
         if section.raw_header == "DEFAULT" {
             for e in &section.entries {
                 match self.default_keys.iter().find(|(k, _)| *k == e.key) {
@@ -52,7 +77,7 @@ impl<'a> Refusal<'a> {
                     _ => self.default_keys.push((e.key.clone().into_owned(), e.line)),
                 }
             }
-        } else if let Some(&first) = self.seen.get(section.raw_header) {
+        } else if let Some(first) = self.given_before(section, profile) {
             // Strict configparser: a section given twice (the same text between the brackets).
             self.found(section.line, || {
                 format!(
@@ -60,8 +85,6 @@ impl<'a> Refusal<'a> {
                     section.raw_header, section.line
                 )
             });
-        } else {
-            self.seen.insert(section.raw_header, section.line);
         }
         if section.header.is_empty() {
             self.found(section.line, || "[] names no section".into());
@@ -115,7 +138,7 @@ mod tests {
         let file = ini::parse(&t, &bad);
         let mut refusal = Refusal::default();
         for section in &file.sections {
-            refusal.section(section);
+            refusal.section(section, None);
         }
         refusal.finish(&file.problems).map(|(_, why)| why)
     }
@@ -161,5 +184,26 @@ mod tests {
         // The first cause in the file is the one named.
         let got = refusal("[a]\nx\n[a]\n").unwrap_or_default();
         assert!(got.starts_with("line 2"), "{got}");
+    }
+
+    #[test]
+    fn a_profile_given_again_is_found_by_its_header_text() {
+        let said = |text: &str| {
+            let set = crate::domain::ProfileSet::parse(Some(text.as_bytes()), None);
+            set.file_problems
+                .iter()
+                .find(|p| p.message.contains("refuses this whole file"))
+                .map(|p| (p.location.line, p.message.clone()))
+        };
+        // The same profile under two header texts: not the same section to configparser.
+        assert_eq!(said("[profile a]\n[profile  a]\n[profile b]\n"), None);
+        let (line, why) = said("[profile a]\n[profile  a]\n[x]\n[profile  a]\n").unwrap();
+        assert_eq!(line, 4);
+        assert!(why.contains("(lines 2 and 4)"), "{why}");
+        let (line, why) = said("[profile a]\n[profile b]\n[profile a]\n").unwrap();
+        assert_eq!(line, 3);
+        assert!(why.contains("(lines 1 and 3)"), "{why}");
+        let (_, why) = said("[sso-session s]\n[profile a]\n[sso-session s]\n").unwrap();
+        assert!(why.contains("(lines 1 and 3)"), "{why}");
     }
 }

@@ -28,11 +28,12 @@ impl ProfileSet {
         let mut refusal = Refusal::with_capacity(text.len() / 200);
         let mut section = Section::default();
         while reader.next_into(&mut section) {
-            refusal.section(&section);
             let Some(name) = self.section_profile_name(&section, kind, &defaults) else {
+                refusal.section(&section, None);
                 continue;
             };
             let idx = self.index_or_new(name);
+            refusal.section(&section, Some(idx));
             add_section(&mut self.profiles[idx], text, &section, kind, &defaults);
         }
         let at = |line| Location { file: kind, line };
