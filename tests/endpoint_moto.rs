@@ -189,16 +189,7 @@ fn unlock_brings_back_a_shell_whose_mfa_session_ended() {
         .write_all(format!("{CODE}\n").as_bytes())
         .unwrap();
     let start = Instant::now();
-    let text = loop {
-        if let Ok(t) = std::fs::read_to_string(&out) {
-            break t;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "the child never started"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let text = support::serving::written_by_child(&out);
     let parts: Vec<&str> = text.split(' ').collect();
     let (url, token, control) = (parts[0], parts[1], parts[2]);
     let first = get(url, None, Some(token)).1;
@@ -307,25 +298,12 @@ fn a_forgotten_session_is_no_longer_served() {
 
     // A code is needed: after `clear`, nothing is served until `xrole-tui unlock`.
     let out = w.home().join("endpoint-dev");
-    let script = format!(
-        "printf '%s %s' \"$AWS_CONTAINER_CREDENTIALS_FULL_URI\" \"$AWS_CONTAINER_AUTHORIZATION_TOKEN\" > {0}.tmp; mv {0}.tmp {0}; sleep 60",
-        out.display()
-    );
+    let script = support::serving::endpoint_script(&out, 60);
     let mut c = w.command(&["exec", "dev", "--", "sh", "-c", &script]);
     c.stdin(std::process::Stdio::piped());
     let mut child = c.spawn().unwrap();
     child.stdin.take().unwrap().write_all(b"135791\n").unwrap();
-    let start = Instant::now();
-    let text = loop {
-        if let Ok(t) = std::fs::read_to_string(&out) {
-            break t;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "the child never started"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let text = support::serving::written_by_child(&out);
     let (url, token) = text.split_once(' ').unwrap();
     assert_eq!(get(url, None, Some(token)).0, 200);
     ok(&w.run(&["clear"], ""));

@@ -50,6 +50,14 @@ fn imported_and_unlocked() -> Option<World> {
     Some(w)
 }
 
+/// A process of the store's world that cannot ask for the passphrase (none in its
+/// environment, no terminal), with keys held for 3 s.
+fn cannot_ask(w: &World, c: &mut Command) {
+    store_env(w, c);
+    c.env_remove("XROLE_KEYSTORE_PASSPHRASE")
+        .env("XROLE_KEYSTORE_HOLD", "3");
+}
+
 fn credentials(w: &World) -> String {
     std::fs::read_to_string(w.home().join(".aws/credentials")).unwrap()
 }
@@ -271,9 +279,7 @@ fn an_unlocked_file_store_serves_processes_that_cannot_ask_for_a_while() {
     let without = |w: &World| {
         // No cache: each run needs the keys themselves.
         let mut c = w.command(&["whoami", "app", "--no-cache"]);
-        store_env(w, &mut c);
-        c.env_remove("XROLE_KEYSTORE_PASSPHRASE")
-            .env("XROLE_KEYSTORE_HOLD", "3");
+        cannot_ask(w, &mut c);
         c.output().unwrap()
     };
     ok(&without(&w));
@@ -292,18 +298,14 @@ fn a_served_child_is_renewed_from_kept_keys_after_the_store_locks_again() {
         return;
     };
     // The serving process cannot ask: no passphrase in its environment, no terminal.
-    let (mut child, url, token) = support::serving::serving_child_with(&w, "app", 60, |c| {
-        store_env(&w, c);
-        c.env_remove("XROLE_KEYSTORE_PASSPHRASE")
-            .env("XROLE_KEYSTORE_HOLD", "3");
-    });
+    let (mut child, url, token) =
+        support::serving::serving_child_with(&w, "app", 60, |c| cannot_ask(&w, c));
     let (status, before) = support::serving::get(&url, None, Some(&token));
     assert_eq!(status, 200, "{before}");
     // The hold ends; then the session is forgotten, so the endpoint needs the root's keys.
     std::thread::sleep(Duration::from_secs(4));
     let mut locked = w.command(&["whoami", "app", "--no-cache"]);
-    store_env(&w, &mut locked);
-    locked.env_remove("XROLE_KEYSTORE_PASSPHRASE");
+    cannot_ask(&w, &mut locked);
     assert_eq!(
         locked.output().unwrap().status.code(),
         Some(3),

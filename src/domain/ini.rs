@@ -283,13 +283,7 @@ fn key_line<'a>(section: &mut Section<'a>, trimmed: &'a str, line_no: usize) -> 
 
 /// `str.strip` as Python does it, with the common case (ASCII at both ends) at ASCII speed.
 fn py_trim(s: &str) -> &str {
-    let t = s.trim_ascii();
-    let plain = |b: Option<&u8>| b.is_none_or(|&b| plain_edge(b));
-    if plain(t.as_bytes().first()) && plain(t.as_bytes().last()) {
-        t
-    } else {
-        t.trim_matches(is_space)
-    }
+    py_trim_start(py_trim_end(s))
 }
 
 /// True for a byte that ends an ASCII trim: not a blank to Python. `trim_ascii` leaves the

@@ -137,7 +137,6 @@ fn plain_json(bytes: &[u8]) -> bool {
 }
 
 fn push_escaped(out: &mut Vec<u8>, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let safe = |c: char| !is_unsafe_char(c) && !matches!(c, '\u{061C}' | '\u{2028}' | '\u{2029}');
     for c in s.chars() {
         let short: &[u8] = match c {
@@ -156,7 +155,11 @@ fn push_escaped(out: &mut Vec<u8>, s: &str) {
                 // Every escaped character is in the Basic Multilingual Plane: one `\uXXXX`.
                 let n = c as u32;
                 out.extend_from_slice(b"\\u");
-                out.extend((0..4).rev().map(|i| HEX[((n >> (4 * i)) & 0xf) as usize]));
+                out.extend(
+                    (0..4)
+                        .rev()
+                        .map(|i| HEX_DIGITS[((n >> (4 * i)) & 0xf) as usize]),
+                );
                 continue;
             }
         };
@@ -164,13 +167,15 @@ fn push_escaped(out: &mut Vec<u8>, s: &str) {
     }
 }
 
+/// Lower-case hexadecimal digits.
+const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
 /// Lower-case hex of `bytes` (cache keys and token file names), without a formatter per byte.
 pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for &b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+        out.push(char::from(HEX_DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(HEX_DIGITS[usize::from(b & 0x0f)]));
     }
     out
 }

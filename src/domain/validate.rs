@@ -257,6 +257,7 @@ pub fn bucket_name(s: &str) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn the_pattern_allows_exactly_letters_digits_and_the_extras() {
@@ -268,8 +269,6 @@ mod tests {
             assert_eq!(got, want, "{b:#x}");
         }
     }
-
-    use super::*;
 
     #[test]
     fn role_arns() {

@@ -99,17 +99,7 @@ pub fn served(w: &World, tmp: &Path, umask: &str, then: &str) -> (Child, Vec<(St
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let child = c.spawn().unwrap();
-    let start = Instant::now();
-    let text = loop {
-        if let Ok(t) = std::fs::read_to_string(&out) {
-            break t;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "the child never started"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let text = written_by_child(&out);
     let vars = text
         .lines()
         .filter_map(|l| l.split_once('='))
@@ -180,24 +170,11 @@ pub fn serving_child_with(
     configure: impl FnOnce(&mut Command),
 ) -> (std::process::Child, String, String) {
     let out = w.home().join("endpoint");
-    let script = format!(
-        "printf '%s %s' \"$AWS_CONTAINER_CREDENTIALS_FULL_URI\" \"$AWS_CONTAINER_AUTHORIZATION_TOKEN\" > {}.tmp; mv {0}.tmp {0}; sleep {seconds}",
-        out.display()
-    );
+    let script = endpoint_script(&out, seconds);
     let mut c = w.command(&["exec", profile, "--", "sh", "-c", &script]);
     configure(&mut c);
     let child = c.spawn().unwrap();
-    let start = Instant::now();
-    let text = loop {
-        if let Ok(t) = std::fs::read_to_string(&out) {
-            break t;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "the child never started"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let text = written_by_child(&out);
     let (url, token) = text.split_once(' ').unwrap();
     (child, url.to_owned(), token.to_owned())
 }
@@ -239,5 +216,29 @@ pub fn until_changed(url: &str, token: &str, before: &str) -> String {
             "still serving the old session: {status} {body}"
         );
         std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A child's script that writes its endpoint's URL and token to `out` (whole, by a rename),
+/// then waits `seconds`.
+pub fn endpoint_script(out: &Path, seconds: u32) -> String {
+    format!(
+        "printf '%s %s' \"$AWS_CONTAINER_CREDENTIALS_FULL_URI\" \"$AWS_CONTAINER_AUTHORIZATION_TOKEN\" > {0}.tmp; mv {0}.tmp {0}; sleep {seconds}",
+        out.display()
+    )
+}
+
+/// What a served child wrote to `out`, once it is there (within 30 s).
+pub fn written_by_child(out: &Path) -> String {
+    let start = Instant::now();
+    loop {
+        if let Ok(t) = std::fs::read_to_string(out) {
+            return t;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the child never started"
+        );
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
