@@ -8,14 +8,53 @@ use super::validate::{self, RoleArn};
 /// The values `credential_source` may take.
 pub const CREDENTIAL_SOURCES: [&str; 3] = ["Environment", "Ec2InstanceMetadata", "EcsContainer"];
 
+/// Values found valid in the profiles checked so far, by key: files give the same MFA device
+/// and region to thousands of profiles, and a value the last profile had is not checked again.
+pub struct Checked {
+    last_valid: Vec<String>,
+}
+
+impl Default for Checked {
+    fn default() -> Self {
+        Self {
+            last_valid: vec![String::new(); Key::COUNT],
+        }
+    }
+}
+
+impl Checked {
+    /// `check(v)`, unless `v` is the last value of `key` found valid.
+    fn once(
+        &mut self,
+        key: Key,
+        v: &str,
+        check: impl FnOnce(&str) -> Result<(), String>,
+    ) -> Result<(), String> {
+        let last = &mut self.last_valid[key as usize];
+        if !last.is_empty() && last == v {
+            return Ok(());
+        }
+        check(v)?;
+        last.clear();
+        last.push_str(v);
+        Ok(())
+    }
+}
+
 /// Adds to `profile.problems` every problem of its own values.
-pub fn check_profile(profile: &mut Profile, sso_sessions: &HashMap<String, SsoSession>) {
+pub fn check_profile(
+    profile: &mut Profile,
+    sso_sessions: &HashMap<String, SsoSession>,
+    checked: &mut Checked,
+) {
     let mut found: Vec<(Severity, String, Option<Key>)> = Vec::new();
     let mut error = |key: Key, msg: String| found.push((Severity::Error, msg, Some(key)));
     let has_role = profile.get(Key::RoleArn).is_some();
 
-    check_role(profile, &mut error);
-    check_values(profile, &mut error);
+    if let Some(account_at) = check_role(profile, &mut error) {
+        profile.role_arn_checked(account_at);
+    }
+    check_values(profile, checked, &mut error);
     check_keys(profile, has_role, &mut error);
     check_sso(profile, sso_sessions, &mut error);
 
@@ -36,11 +75,13 @@ pub fn check_profile(profile: &mut Profile, sso_sessions: &HashMap<String, SsoSe
 }
 
 /// A role needs a valid ARN and exactly one source of credentials; `credential_source` is one
-/// of three.
-fn check_role(profile: &Profile, error: &mut impl FnMut(Key, String)) {
+/// of three. Returns where the account starts in a valid ARN.
+fn check_role(profile: &Profile, error: &mut impl FnMut(Key, String)) -> Option<usize> {
+    let mut account_at = None;
     if let Some(arn) = profile.get(Key::RoleArn) {
-        if let Err(e) = RoleArn::check(arn) {
-            error(Key::RoleArn, e);
+        match RoleArn::check(arn) {
+            Ok(at) => account_at = Some(at),
+            Err(e) => error(Key::RoleArn, e),
         }
         match (
             profile.get(Key::SourceProfile),
@@ -68,11 +109,12 @@ fn check_role(profile: &Profile, error: &mut impl FnMut(Key, String)) {
             );
         }
     }
+    account_at
 }
 
 /// Each value that has a form of its own: key ids, secrets, session options, regions, MFA
 /// serials, external ids, session names.
-fn check_values(profile: &Profile, error: &mut impl FnMut(Key, String)) {
+fn check_values(profile: &Profile, checked: &mut Checked, error: &mut impl FnMut(Key, String)) {
     if let Some(v) = profile.get(Key::AwsAccessKeyId) {
         if let Err(e) = validate::access_key_id(v) {
             error(Key::AwsAccessKeyId, e);
@@ -103,23 +145,23 @@ fn check_values(profile: &Profile, error: &mut impl FnMut(Key, String)) {
     }
     for key in [Key::Region, Key::SsoRegion] {
         if let Some(v) = profile.get(key) {
-            if let Err(e) = validate::region(key.as_str(), v) {
+            if let Err(e) = checked.once(key, v, |v| validate::region(key.as_str(), v)) {
                 error(key, e);
             }
         }
     }
     if let Some(v) = profile.get(Key::MfaSerial) {
-        if let Err(e) = validate::mfa_serial(v) {
+        if let Err(e) = checked.once(Key::MfaSerial, v, validate::mfa_serial) {
             error(Key::MfaSerial, e);
         }
     }
     if let Some(v) = profile.get(Key::ExternalId) {
-        if let Err(e) = validate::external_id(v) {
+        if let Err(e) = checked.once(Key::ExternalId, v, validate::external_id) {
             error(Key::ExternalId, e);
         }
     }
     if let Some(v) = profile.get(Key::RoleSessionName) {
-        if let Err(e) = validate::session_name(v) {
+        if let Err(e) = checked.once(Key::RoleSessionName, v, validate::session_name) {
             error(Key::RoleSessionName, e);
         }
     }
@@ -207,5 +249,51 @@ fn check_sso(
             "has sso_role_name but no sso_account_id".into(),
         ),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::profile::{Key, ProfileSet, Severity};
+    use crate::domain::validate::RoleArn;
+
+    #[test]
+    fn a_value_found_valid_once_is_trusted_again_but_an_invalid_one_never_is() {
+        let mut config = String::new();
+        let serials = [
+            "arn:aws:iam::123456789012:mfa/a",
+            "arn:aws:iam::123456789012:user/a",
+        ];
+        for (i, serial) in serials.iter().cycle().take(6).enumerate() {
+            config.push_str(&format!(
+                "[profile p{i}]\nrole_arn = arn:aws:iam::12345678901{}:role/r{i}\nsource_profile = p0\nmfa_serial = {serial}\nregion = eu-west-1\n",
+                i % 2
+            ));
+        }
+        let set = ProfileSet::parse(Some(config.as_bytes()), None);
+        for (i, p) in set.profiles().iter().enumerate() {
+            let errors: Vec<&str> = p
+                .problems
+                .iter()
+                .filter(|e| e.severity == Severity::Error)
+                .map(|e| e.message.as_str())
+                .collect();
+            if i % 2 == 0 {
+                assert!(errors.is_empty(), "{i}: {errors:?}");
+                let arn = p.get(Key::RoleArn).expect("role_arn");
+                assert_eq!(p.role_arn(), RoleArn::parse(arn).ok());
+                assert_eq!(p.role_account(), arn.split(':').nth(4));
+            } else {
+                assert_eq!(errors.len(), 1, "{i}: {errors:?}");
+                assert!(errors[0].contains("is a user ARN"), "{errors:?}");
+                assert_eq!(p.role_account(), Some("123456789011"));
+            }
+        }
+        let bad = ProfileSet::parse(
+            Some(b"[profile b]\nrole_arn = arn:aws:iam::12:role/r\nsource_profile = b\n"),
+            None,
+        );
+        assert_eq!(bad.profiles()[0].role_arn(), None);
+        assert_eq!(bad.profiles()[0].role_account(), None);
     }
 }

@@ -9,7 +9,7 @@ use smallvec::SmallVec;
 use zeroize::Zeroizing;
 
 pub use super::key::Key;
-use super::validate;
+use super::validate::{self, RoleArn};
 
 mod load;
 mod merge;
@@ -87,6 +87,9 @@ pub struct Profile {
     /// One bit per [`Key`] in `settings`: most lookups are of keys a profile does not have,
     /// and are answered without a scan.
     present: u64,
+    /// Where the account starts in `role_arn`, once the checks found the ARN valid (0: not
+    /// valid, or not checked): the ARN is checked once, not again by every plan and row.
+    role_account_at: u16,
     texts: [Option<SharedText>; 2],
     joined: Vec<Zeroizing<String>>,
     /// Problems found in this profile alone (chains are checked by [`super::plan`]).
@@ -125,6 +128,7 @@ impl Profile {
             credentials_line: None,
             settings: SmallVec::new(),
             present: 0,
+            role_account_at: 0,
             texts: [None, None],
             joined: Vec::new(),
             problems: Vec::new(),
@@ -144,16 +148,54 @@ impl Profile {
         }
     }
 
-    /// The value of `key`, if set and not blank.
+    /// The value of `key`, if set and not blank. Inlined: most lookups are of keys the profile
+    /// lacks, answered by one bit where they are asked.
+    #[inline]
     pub fn get(&self, key: Key) -> Option<&str> {
         if self.present & key.bit() == 0 {
             return None;
         }
+        self.value_of(key)
+    }
+
+    /// [`Profile::get`] of a key the profile has.
+    fn value_of(&self, key: Key) -> Option<&str> {
         self.settings
             .iter()
             .find(|s| s.key == key)
             .map(|s| self.value(s))
             .filter(|v| !v.is_empty())
+    }
+
+    /// The setting of `key`.
+    fn setting(&self, key: Key) -> Option<&Setting> {
+        if self.present & key.bit() == 0 {
+            return None;
+        }
+        self.settings.iter().find(|s| s.key == key)
+    }
+
+    /// `role_arn`, as checked when the files were read; `None` when it is missing or invalid.
+    pub fn role_arn(&self) -> Option<RoleArn> {
+        let arn = self.get(Key::RoleArn)?;
+        match self.role_account_at {
+            0 => RoleArn::parse(arn).ok(),
+            at => Some(RoleArn::checked(arn, usize::from(at))),
+        }
+    }
+
+    /// The account of a valid `role_arn`.
+    pub fn role_account(&self) -> Option<&str> {
+        let at = usize::from(self.role_account_at);
+        match at {
+            0 => None,
+            at => self.get(Key::RoleArn)?.get(at..at + 12),
+        }
+    }
+
+    /// Records what the checks found of `role_arn`: where its account starts.
+    pub(crate) fn role_arn_checked(&mut self, account_at: usize) {
+        self.role_account_at = u16::try_from(account_at).unwrap_or(0);
     }
 
     /// True when the profile has long-term or session keys of its own.
@@ -189,16 +231,10 @@ impl Profile {
 
     /// The location of `key`, for messages about its value.
     pub fn location_of(&self, key: Key) -> Option<Location> {
-        if self.present & key.bit() == 0 {
-            return None;
-        }
-        self.settings
-            .iter()
-            .find(|s| s.key == key)
-            .map(|s| Location {
-                file: s.file,
-                line: s.line as usize,
-            })
+        self.setting(key).map(|s| Location {
+            file: s.file,
+            line: s.line as usize,
+        })
     }
 }
 

@@ -25,6 +25,15 @@ impl RoleArn {
         })
     }
 
+    /// A role ARN that [`RoleArn::check`] accepted, with the account offset it returned.
+    pub(crate) fn checked(arn: &str, account_start: usize) -> Self {
+        debug_assert_eq!(Self::check(arn), Ok(account_start));
+        Self {
+            arn: arn.to_owned(),
+            account_start,
+        }
+    }
+
     /// Checks a role ARN without keeping it; returns the account's byte offset.
     pub fn check(s: &str) -> Result<usize, String> {
         let (account_start, resource) = iam_arn_parts(s).map_err(|e| format!("role_arn {e}"))?;

@@ -2,7 +2,7 @@
 //! user's keys get, and each role's AssumeRole step.
 
 use super::super::profile::{Key, Profile};
-use super::super::validate::{RoleArn, CHAINED_ROLE_MAX};
+use super::super::validate::CHAINED_ROLE_MAX;
 use super::{Plan, PlanError, Source, Step, NO_SESSION_NOTE};
 
 /// The credentials a chain starts from.
@@ -77,9 +77,8 @@ pub(super) fn session_token_step(plan: &mut Plan, profile: &Profile) {
 /// Adds `role`'s AssumeRole, with a shared MFA session first when the role is assumed from
 /// long-term keys with MFA and asks for no more than an hour.
 pub(super) fn role_step(plan: &mut Plan, role: &Profile, first_hop: bool) {
-    let role_arn = match role.get(Key::RoleArn).map(RoleArn::parse) {
-        Some(Ok(arn)) => arn,
-        _ => return, // checked before: an invalid profile never gets here
+    let Some(role_arn) = role.role_arn() else {
+        return; // checked before: an invalid profile never gets here
     };
     let duration: Option<u32> = role.get(Key::DurationSeconds).and_then(|d| d.parse().ok());
     let mut mfa_serial = role.get(Key::MfaSerial).map(str::to_owned);

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
-use super::super::ini;
+use super::super::{checks, ini};
 use super::{FileKind, FileProblem, Location, ProfileSet, SharedText};
 
 impl ProfileSet {
@@ -45,8 +45,9 @@ impl ProfileSet {
             }
         }
         let sessions = set.sso_sessions.clone();
+        let mut checked = checks::Checked::default();
         for profile in &mut set.profiles {
-            super::super::checks::check_profile(profile, &sessions);
+            checks::check_profile(profile, &sessions, &mut checked);
         }
         set
     }
