@@ -24,9 +24,19 @@ struct JsonProfile<'a> {
     mfa_serial: Option<&'a str>,
     region: Option<&'a str>,
     env: Option<&'a str>,
-    chain: Vec<&'a str>,
+    chain: Chain<'a>,
     error: Option<String>,
     warnings: &'a [String],
+}
+
+/// A profile's chain in `list --json`: a list of names, written without collecting them.
+#[derive(Debug)]
+struct Chain<'a>(&'a Summary<'a>);
+
+impl Serialize for Chain<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.chain_names())
+    }
 }
 
 /// Prints every profile; file problems and hints go to stderr.
@@ -111,7 +121,7 @@ fn json_profile<'a>(s: &'a Summary<'a>) -> JsonProfile<'a> {
         mfa_serial: s.mfa_serial(),
         region: f.region,
         env: f.env,
-        chain: s.chain(),
+        chain: Chain(s),
         error: s.error(),
         warnings: &s.warnings,
     }
@@ -167,7 +177,7 @@ fn json_row(out: &mut Vec<u8>, p: &JsonProfile<'_>) {
         opt(out, value);
     }
     out.extend_from_slice(b",\"chain\":");
-    list(out, &mut p.chain.iter().copied());
+    list(out, &mut p.chain.0.chain_names());
     out.extend_from_slice(b",\"error\":");
     opt(out, p.error.as_deref());
     out.extend_from_slice(b",\"warnings\":");

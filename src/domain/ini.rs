@@ -195,13 +195,16 @@ impl<'a> Reader<'a> {
         start_section(section, first.0, first.1);
         self.key_indent = 0;
         while let Some(line) = self.line() {
-            let trimmed = py_trim(line);
+            // Most lines start and end with a plain character: nothing to trim, no indent.
+            let (trimmed, indent) = match (line.as_bytes().first(), line.as_bytes().last()) {
+                (Some(&first), Some(&last)) if plain_char(first) && plain_char(last) => (line, 0),
+                _ => (py_trim(line), indent_of(line)),
+            };
             if matches!(trimmed.as_bytes().first(), None | Some(b'#' | b';')) {
                 continue;
             }
             // As configparser: a line indented more than the last key continues its value,
             // even one that looks like a [section].
-            let indent = indent_of(line);
             if indent > self.key_indent {
                 if let Some(entry) = section.entries.last_mut() {
                     let value = entry.value.to_mut();
@@ -246,8 +249,15 @@ fn bad<'b>(lines: &mut &'b [usize], end: usize) -> impl Iterator<Item = LineProb
 /// problem of the section).
 #[inline]
 fn key_line<'a>(section: &mut Section<'a>, trimmed: &'a str, line_no: usize) -> bool {
-    let at = match memchr::memchr2(b'=', b':', trimmed.as_bytes()) {
-        Some(at) if !py_trim(&trimmed[..at]).is_empty() => at,
+    // Keys are short: a plain loop finds the `=` (and whether the key has capitals) sooner than
+    // a vector search is set up. `trimmed` starts with a character that is not blank, so a key
+    // is there when `at > 0`.
+    let mut upper = false;
+    let at = match trimmed.bytes().position(|b| {
+        upper |= b.is_ascii_uppercase();
+        b == b'=' || b == b':'
+    }) {
+        Some(at) if at > 0 => at,
         other => {
             let message = match other {
                 Some(_) => "this line has a value but no key",
@@ -261,7 +271,7 @@ fn key_line<'a>(section: &mut Section<'a>, trimmed: &'a str, line_no: usize) -> 
         }
     };
     let key = py_trim_end(&trimmed[..at]);
-    let key = if key.bytes().any(|b| b.is_ascii_uppercase()) {
+    let key = if upper {
         Cow::Owned(key.to_ascii_lowercase())
     } else {
         Cow::Borrowed(key)
@@ -292,7 +302,13 @@ fn plain_edge(b: u8) -> bool {
     b < 0x80 && b != 0x0b && !(0x1c..=0x1f).contains(&b)
 }
 
+/// True for an ASCII byte that is neither blank to Python nor a control that may be.
+fn plain_char(b: u8) -> bool {
+    plain_edge(b) && !b.is_ascii_whitespace()
+}
+
 /// [`py_trim`] of the end only.
+#[inline]
 fn py_trim_end(s: &str) -> &str {
     let t = s.trim_ascii_end();
     match t.as_bytes().last() {
@@ -302,6 +318,7 @@ fn py_trim_end(s: &str) -> &str {
 }
 
 /// [`py_trim`] of the start only.
+#[inline]
 fn py_trim_start(s: &str) -> &str {
     let t = s.trim_ascii_start();
     match t.as_bytes().first() {
@@ -315,7 +332,7 @@ fn py_trim_start(s: &str) -> &str {
 fn indent_of(line: &str) -> usize {
     match line.as_bytes().first() {
         None => 0,
-        Some(&b) if plain_edge(b) && !b.is_ascii_whitespace() => 0,
+        Some(&b) if plain_char(b) => 0,
         _ => line.chars().take_while(|&c| is_space(c)).count(),
     }
 }

@@ -151,10 +151,16 @@ impl<'a> Summary<'a> {
 
     /// Profile names from this one to its root, as far as they resolve.
     pub fn chain(&self) -> Vec<&str> {
-        match &self.plan {
-            Ok(p) => p.chain.iter().map(String::as_str).collect(),
-            Err(_) => vec![self.profile.name.as_str()],
-        }
+        self.chain_names().collect()
+    }
+
+    /// [`Summary::chain`], without collecting it.
+    pub fn chain_names(&self) -> impl Iterator<Item = &str> {
+        let names: &[String] = match &self.plan {
+            Ok(p) => &p.chain,
+            Err(_) => std::slice::from_ref(&self.profile.name),
+        };
+        names.iter().map(String::as_str)
     }
 
     /// The error message, if the profile cannot be used.

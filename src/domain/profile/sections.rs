@@ -29,7 +29,7 @@ impl ProfileSet {
         // botocore matches `profile` at the very start and `default` exactly, so a blank
         // inside the brackets before the name (or after `default`) hides the section.
         let header = section.header;
-        if raw.len() != raw.trim_start().len() || header == "default" && raw != header {
+        if starts_blank(raw) || header == "default" && raw != header {
             return self.file_problem(kind, section.line, format!(
                 "[{raw}] has blanks inside the brackets, which the AWS CLI does not strip, so it ignores this section; so does xrole-tui (write [{header}])"
             ));
@@ -40,7 +40,8 @@ impl ProfileSet {
         // Shell rules, as botocore splits them: `profile "my name"` is the profile `my name`;
         // a header that does not split into two words names nothing.
         let quoted: Vec<String>;
-        let (first, second, more) = if header.contains(['"', '\'', '\\']) {
+        let quotes = header.bytes().any(|b| matches!(b, b'"' | b'\'' | b'\\'));
+        let (first, second, more) = if quotes {
             quoted = match shlex::split(header) {
                 Some(w) => w,
                 None => {
@@ -57,11 +58,7 @@ impl ProfileSet {
         } else {
             // The common case, without an allocation per section. Only ASCII blanks split, as
             // Python's shlex splits: `[profile a\u{3000}b]` is the profile `a\u{3000}b`.
-            first_words(
-                header
-                    .split([' ', '\t', '\r', '\n'])
-                    .filter(|w| !w.is_empty()),
-            )
+            first_words(shell_words(header))
         };
         let (word, rest) = match (first, second, more) {
             (Some(w), None, _) => (w, ""),
@@ -174,6 +171,27 @@ impl ProfileSet {
 const KINDS: [&str; 3] = ["profile", "sso-session", "services"];
 
 /// The first two words and whether there are more.
+/// True when `s` starts with Unicode whitespace (looked at a byte at a time when it starts
+/// with a plain ASCII character, as headers do).
+fn starts_blank(s: &str) -> bool {
+    match s.as_bytes().first() {
+        Some(b) if b.is_ascii_graphic() => false,
+        _ => s.len() != s.trim_start().len(),
+    }
+}
+
+/// The words of `s` split at the ASCII blanks shlex splits at (` `, tab, CR, LF), found a byte
+/// at a time: those bytes never occur inside a longer UTF-8 character.
+fn shell_words(s: &str) -> impl Iterator<Item = &str> {
+    s.as_bytes()
+        .split(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        .filter(|w| !w.is_empty())
+        .filter_map(move |w| {
+            let start = w.as_ptr() as usize - s.as_ptr() as usize;
+            s.get(start..start + w.len())
+        })
+}
+
 fn first_words<'a>(
     mut words: impl Iterator<Item = &'a str>,
 ) -> (Option<&'a str>, Option<&'a str>, bool) {
