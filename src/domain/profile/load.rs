@@ -8,7 +8,7 @@ use std::sync::Arc;
 use zeroize::Zeroizing;
 
 use super::super::{checks, ini};
-use super::{FileKind, FileProblem, Location, ProfileSet, SharedText};
+use super::{FileKind, FileProblem, Location, ProfileSet, SharedText, WipedText};
 
 impl ProfileSet {
     /// Builds the set from the bytes of the config and credentials files (either may be absent).
@@ -34,7 +34,7 @@ impl ProfileSet {
                     });
                 }
                 let (text, bad_lines) = decode_owned(bytes, bom);
-                let text: SharedText = Arc::new(Zeroizing::new(text));
+                let text: SharedText = Arc::new(WipedText(text));
                 // About 200 bytes a profile: sized once instead of growing (and moving) 13 times.
                 let guess = text.len() / 200;
                 set.profiles.reserve(guess);

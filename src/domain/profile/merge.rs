@@ -151,14 +151,11 @@ fn setting_of(
             len: u32::try_from(v.len()).unwrap_or(0),
         },
         Cow::Owned(v) => {
-            profile.joined.push(Zeroizing::new(v.clone()));
-            Span::Joined(u32::try_from(profile.joined.len() - 1).unwrap_or(u32::MAX))
+            let joined = profile.joined.get_or_insert_with(Box::default);
+            joined.push(Zeroizing::new(v.clone()));
+            Span::Joined(u32::try_from(joined.len() - 1).unwrap_or(u32::MAX))
         }
     };
-    Some(Setting {
-        key,
-        file: kind,
-        line: u32::try_from(e.line).unwrap_or(u32::MAX),
-        span,
-    })
+    let line = u32::try_from(e.line).unwrap_or(u32::MAX);
+    Some(Setting::new(key, kind, line, span))
 }
