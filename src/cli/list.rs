@@ -87,15 +87,21 @@ fn write_json(out: &mut impl Write, set: &ProfileSet) -> io::Result<()> {
     }
 }
 
-/// The rows on one line, gathered in blocks of [`BLOCK`] bytes.
+/// The rows on one line, gathered in blocks of about [`BLOCK`] bytes. Above [`PARALLEL_FROM`]
+/// profiles a second thread makes every other block: rows are independent, and their plans
+/// and JSON are most of the work left once the files are read.
 fn compact(out: &mut impl Write, set: &ProfileSet) -> io::Result<()> {
+    let n = set.len();
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let mut block = Vec::with_capacity(BLOCK + 4096);
     block.push(b'[');
-    for i in 0..set.len() {
-        if i > 0 {
-            block.push(b',');
+    if n >= PARALLEL_FROM && cores > 1 {
+        if let Some(done) = two_threads(out, set, &mut block) {
+            return done;
         }
-        json_row(&mut block, &json_profile(&Summary::new(set, i)));
+    }
+    for i in 0..n {
+        push_row(&mut block, set, i);
         if block.len() >= BLOCK {
             out.write_all(&block)?;
             block.clear();
@@ -105,8 +111,76 @@ fn compact(out: &mut impl Write, set: &ProfileSet) -> io::Result<()> {
     out.write_all(&block)
 }
 
+/// Rows `i`, with the comma before it, appended to `block`.
+fn push_row(block: &mut Vec<u8>, set: &ProfileSet, i: usize) {
+    if i > 0 {
+        block.push(b',');
+    }
+    json_row(block, &json_profile(&Summary::new(set, i)));
+}
+
+/// [`compact`] by two threads: this one makes the even chunks of [`CHUNK`] rows and writes
+/// every chunk in order; a helper makes the odd ones, at most two ahead, into blocks that come
+/// back to it for reuse. `None` when the helper cannot be started (nothing is written then).
+fn two_threads(
+    out: &mut impl Write,
+    set: &ProfileSet,
+    block: &mut Vec<u8>,
+) -> Option<io::Result<()>> {
+    use std::sync::mpsc;
+    let n = set.len();
+    let chunks = n.div_ceil(CHUNK);
+    let rows = move |c: usize| c * CHUNK..((c + 1) * CHUNK).min(n);
+    std::thread::scope(|scope| {
+        let (made, ready) = mpsc::sync_channel::<Vec<u8>>(2);
+        let (give_back, spare) = mpsc::channel::<Vec<u8>>();
+        let helper = std::thread::Builder::new()
+            .name("list rows".into())
+            .spawn_scoped(scope, move || {
+                for c in (1..chunks).step_by(2) {
+                    let mut own = spare.try_recv().unwrap_or_default();
+                    own.clear();
+                    rows(c).for_each(|i| push_row(&mut own, set, i));
+                    // The reader is gone when writing failed: stop.
+                    if made.send(own).is_err() {
+                        return;
+                    }
+                }
+            });
+        if helper.is_err() {
+            return None;
+        }
+        let mut write = || -> io::Result<()> {
+            for c in 0..chunks {
+                if c % 2 == 0 {
+                    rows(c).for_each(|i| push_row(block, set, i));
+                    out.write_all(block)?;
+                    block.clear();
+                } else {
+                    let theirs = ready
+                        .recv()
+                        .map_err(|_| io::Error::other("a row thread ended"))?;
+                    out.write_all(&theirs)?;
+                    let _ = give_back.send(theirs);
+                }
+            }
+            block.extend_from_slice(b"]\n");
+            out.write_all(block)
+        };
+        let done = write();
+        // Unblocks the helper if writing stopped early, before the scope waits for it.
+        drop(ready);
+        Some(done)
+    })
+}
+
 /// What is gathered before a write.
 const BLOCK: usize = 64 * 1024;
+/// Rows a thread makes at a time when two do (about 80 KB of JSON).
+const CHUNK: usize = 256;
+/// From how many profiles two threads make the rows: below, starting one costs more than it
+/// saves.
+const PARALLEL_FROM: usize = 2048;
 
 /// One profile's row of `list --json`.
 fn json_profile<'a>(s: &'a Summary<'a>) -> JsonProfile<'a> {
@@ -365,6 +439,34 @@ mod tests {
         fit(&mut narrow, &kept, 80);
         assert!(used(&narrow, &kept) <= 80, "{narrow:?}");
         assert!(narrow[2..5].iter().all(|&w| w >= MIN_WIDTH), "{narrow:?}");
+    }
+
+    #[test]
+    fn two_threads_write_the_rows_one_thread_writes() {
+        let mut config = String::from(
+            "[profile hub]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = x\n",
+        );
+        for i in 0..(PARALLEL_FROM + 3 * CHUNK + 17) {
+            let broken = if i % 97 == 0 { "nosuch" } else { "hub" };
+            config.push_str(&format!(
+                "[profile p{i}]\nrole_arn = arn:aws:iam::123456789012:role/r{i}\nsource_profile = {broken}\nregion = \u{202e}eu\n"
+            ));
+        }
+        let set = ProfileSet::parse(Some(config.as_bytes()), None);
+        let mut one = vec![b'['];
+        for i in 0..set.len() {
+            push_row(&mut one, &set, i);
+        }
+        one.extend_from_slice(b"]\n");
+        let mut two = Vec::new();
+        let mut block = vec![b'['];
+        two_threads(&mut two, &set, &mut block)
+            .expect("a thread starts")
+            .expect("writes");
+        assert_eq!(
+            String::from_utf8(two).expect("UTF-8"),
+            String::from_utf8(one).expect("UTF-8")
+        );
     }
 
     #[test]
